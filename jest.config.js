@@ -1,0 +1,27 @@
+// @ts-check
+import { createDefaultEsmPreset } from 'ts-jest';
+
+const esm = createDefaultEsmPreset({ tsconfig: 'tsconfig.json' });
+
+/** Unit tests sit beside the code and need no servers; integration tests share one
+ * kube-apiserver + etcd + moto started by the global setup. */
+/** @type {import('jest').Config} */
+export default {
+  projects: [
+    {
+      ...esm,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      ...esm,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'],
+      globalSetup: '<rootDir>/test/env/global-setup.ts',
+      globalTeardown: '<rootDir>/test/env/global-teardown.ts',
+      testTimeout: 180_000,
+    },
+  ],
+  maxWorkers: 2,
+};

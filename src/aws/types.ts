@@ -1,0 +1,36 @@
+/**
+ * The AWS access layer's public contract. Reconcilers get their SDK clients from an
+ * {@link AwsClientFactory} and never build clients or credentials themselves.
+ */
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+
+/** Which account/region a resource lives in (spec.aws in both CRDs). */
+export interface AwsTarget {
+  region?: string;
+  roleArn?: string;
+  externalId?: string;
+}
+
+/** SDK clients bound to one region and identity. */
+export interface AwsClients {
+  region: string;
+  /** Stable key for caches shared per identity+region (e.g. `default/us-east-1`). */
+  scope: string;
+  ec2: EC2Client;
+  elbv2: ElasticLoadBalancingV2Client;
+}
+
+/** Hands out cached clients per (region, roleArn, externalId). */
+export interface AwsClientFactory {
+  clientsFor(target: AwsTarget | undefined): AwsClients;
+}
+
+/** Observer of every AWS call (for metrics and call recording). */
+export type AwsCallObserver = (call: {
+  service: 'ec2' | 'elbv2' | 'sts';
+  operation: string;
+  result: 'success' | 'error' | 'throttled';
+  errorCode?: string;
+  seconds: number;
+}) => void;

@@ -1,0 +1,93 @@
+/**
+ * The contract between the generic controller runtime (src/controller) and the reconcilers
+ * (src/reconcilers). The runtime knows nothing about AWS; a reconciler knows nothing about
+ * informers, queues or leader election. Modelled on controller-runtime's Reconciler.
+ */
+import type { Logger } from 'pino';
+
+/** Minimal shape of a namespaced Kubernetes object the runtime handles. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    generation?: number;
+    resourceVersion?: string;
+    deletionTimestamp?: Date | string;
+    finalizers?: string[];
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: Date | string;
+  };
+}
+
+/** `metav1.Condition`. */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+/** What a work-queue item names: one object, by namespace and name. */
+export interface ObjectKey {
+  namespace: string;
+  name: string;
+}
+
+/** Returned by a successful reconcile. Absent fields mean "done until something changes". */
+export interface ReconcileResult {
+  /** Reconcile this key again after this many milliseconds (polling AWS state, etc). */
+  requeueAfterMs?: number;
+}
+
+/** Per-reconcile context handed to a reconciler by the runtime. */
+export interface ReconcileContext {
+  /** Child logger bound to the object key; add AWS ids with `log.child({...})`. */
+  log: Logger;
+  /** Aborted when the controller shuts down; pass it to long waits. */
+  signal: AbortSignal;
+}
+
+/**
+ * A reconciler brings the world in line with one object's spec. It returns normally
+ * when done (optionally asking for a requeue), throws a {@link TerminalError} when more
+ * retries cannot help until the object or the world changes, and throws anything else
+ * to be retried with per-key exponential backoff.
+ */
+export interface Reconciler {
+  reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileResult | undefined>;
+}
+
+/**
+ * An error that retrying will not fix (bad input, access denied, a reference that does not
+ * exist). The runtime logs it and does not requeue with backoff; the reconciler is expected
+ * to have reported it in a condition already. A later spec change or resync tries again.
+ */
+export class TerminalError extends Error {
+  constructor(
+    /** CamelCase condition reason, e.g. `ListenerNotFound`. */
+    readonly reason: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TerminalError';
+  }
+}
+
+/** Records Kubernetes Events for an object (aggregated by the runtime to avoid floods). */
+export interface EventRecorder {
+  /** `type` Normal or Warning; `reason` CamelCase; `action` what the controller did, e.g. `Create`. */
+  record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, action: string, message: string): void;
+}
+
+/** Read-only view of an informer's cache. Returned objects must not be mutated. */
+export interface ObjectCache<T extends KubeObject> {
+  get(key: ObjectKey): T | undefined;
+  list(namespace?: string): T[];
+}
