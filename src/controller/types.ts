@@ -91,3 +91,55 @@ export interface ObjectCache<T extends KubeObject> {
   get(key: ObjectKey): T | undefined;
   list(namespace?: string): T[];
 }
+
+/** Identifies a custom resource kind for the generic runtime. */
+export interface ResourceKind {
+  group: string;
+  version: string;
+  /** Lower-case plural used in URLs, e.g. `publishedapps`. */
+  plural: string;
+  kind: string;
+}
+
+/**
+ * Writes an object's status subresource, but only when the new status differs from the
+ * cached one (no write storms, no resourceVersion churn).
+ */
+export interface StatusWriter {
+  /** @returns true when a write was made. */
+  update<T extends KubeObject & { status?: object }>(
+    kind: ResourceKind,
+    obj: T,
+    status: NonNullable<T['status']>,
+  ): Promise<boolean>;
+}
+
+/** Adds/removes finalizers with a patch (no-op when already in the wanted state). */
+export interface FinalizerManager {
+  /** @returns the object as stored after the change. */
+  add<T extends KubeObject>(kind: ResourceKind, obj: T, finalizer: string): Promise<T>;
+  remove<T extends KubeObject>(kind: ResourceKind, obj: T, finalizer: string): Promise<void>;
+}
+
+/** What the runtime hands to a reconciler factory. */
+export interface RuntimeServices {
+  events: EventRecorder;
+  status: StatusWriter;
+  finalizers: FinalizerManager;
+  /** Informer-backed cache of a kind the runtime watches (the controller's own or a `watches` kind). */
+  cache<T extends KubeObject>(kind: ResourceKind): ObjectCache<T>;
+  /** Plans are logged and published as Events; nothing is applied to AWS. */
+  dryRun: boolean;
+  /** This controller installation's id, used in the `publisher.privatelink.dev/cluster` tag. */
+  clusterId: string;
+}
+
+/** A controller registration: a primary kind, its reconciler, and secondary watches. */
+export interface ControllerDefinition {
+  /** Metric/log label, e.g. `publishedapp` (controller-runtime's `controller` label). */
+  name: string;
+  kind: ResourceKind;
+  reconciler: Reconciler;
+  /** Other kinds whose changes enqueue keys of the primary kind. */
+  watches?: { kind: ResourceKind; map: (obj: KubeObject) => ObjectKey[] }[];
+}
