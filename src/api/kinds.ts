@@ -1,0 +1,58 @@
+/**
+ * Names fixed by the API contract (docs: /work/shared/design/api.md) that code on both sides
+ * of the API — reconcilers, runtime wiring, tests — must spell identically.
+ */
+import type { ResourceKind } from '../controller/types.ts';
+
+/** API group of both custom resources. */
+export const API_GROUP = 'publisher.privatelink.dev';
+/** The only served (and stored) version. */
+export const API_VERSION = 'v1alpha1';
+/** `apiVersion` field value of both kinds. */
+export const GROUP_VERSION = `${API_GROUP}/${API_VERSION}`;
+
+/** The provider side: an NLB-fronted VPC endpoint service. */
+export const ENDPOINT_SERVICE: ResourceKind = {
+  group: API_GROUP,
+  version: API_VERSION,
+  plural: 'endpointservices',
+  kind: 'EndpointService',
+};
+
+/** The consumer side: interface endpoint, IP target group and ALB rule in the DMZ VPC. */
+export const PUBLISHED_APP: ResourceKind = {
+  group: API_GROUP,
+  version: API_VERSION,
+  plural: 'publishedapps',
+  kind: 'PublishedApp',
+};
+
+/** Finalizer the controller holds until the object's AWS resources are gone (or retained). */
+export const FINALIZER = `${API_GROUP}/cleanup`;
+
+/** Tag keys on every AWS resource the controller creates; together they prove ownership. */
+export const TAG_KEYS = {
+  /** The controller installation's cluster id. */
+  cluster: `${API_GROUP}/cluster`,
+  /** `<Kind>/<namespace>/<name>` of the owning object. */
+  owner: `${API_GROUP}/owner`,
+  /** The owning object's UID (survives nothing: a re-created object is a new owner). */
+  uid: `${API_GROUP}/uid`,
+} as const;
+
+/** Condition types of an EndpointService; `Ready` summarises the others. */
+export const ENDPOINT_SERVICE_CONDITIONS = {
+  serviceAvailable: 'ServiceAvailable',
+  principalsSynced: 'PrincipalsSynced',
+  connectionsReconciled: 'ConnectionsReconciled',
+  ready: 'Ready',
+} as const;
+
+/** Condition types of a PublishedApp; `Ready` summarises the others. */
+export const PUBLISHED_APP_CONDITIONS = {
+  endpointAvailable: 'EndpointAvailable',
+  securityGroupsSynced: 'SecurityGroupsSynced',
+  targetsSynced: 'TargetsSynced',
+  routeConfigured: 'RouteConfigured',
+  ready: 'Ready',
+} as const;
