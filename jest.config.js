@@ -1,7 +1,7 @@
 // @ts-check
 import { createDefaultEsmPreset } from 'ts-jest';
 
-const esm = createDefaultEsmPreset({ tsconfig: 'tsconfig.json' });
+const esm = createDefaultEsmPreset({ tsconfig: 'tsconfig.jest.json' });
 
 /** Unit tests sit beside the code and need no servers; integration tests share one
  * kube-apiserver + etcd + moto started by the global setup. */
@@ -24,4 +24,5 @@ export default {
     },
   ],
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/env/summary-reporter.js'],
 };

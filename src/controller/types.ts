@@ -69,14 +69,13 @@ export interface Reconciler {
  * to have reported it in a condition already. A later spec change or resync tries again.
  */
 export class TerminalError extends Error {
-  constructor(
-    /** CamelCase condition reason, e.g. `ListenerNotFound`. */
-    readonly reason: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  /** CamelCase condition reason, e.g. `ListenerNotFound`. */
+  readonly reason: string;
+
+  constructor(reason: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'TerminalError';
+    this.reason = reason;
   }
 }
 

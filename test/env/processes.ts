@@ -4,7 +4,7 @@
  * SIGKILL of jest) never leaves etcd, kube-apiserver or moto running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -15,6 +15,9 @@ export interface ManagedProcess {
   readonly name: string;
   readonly pid: number;
   readonly child: ChildProcess;
+  readonly logFile: string;
+  /** Exit code or signal once the process has ended, else undefined. */
+  exitStatus(): string | undefined;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -43,6 +46,8 @@ export function startProcess(
     name,
     pid: child.pid,
     child,
+    logFile: opts.logFile,
+    exitStatus: () => (child.exitCode ?? child.signalCode ?? undefined)?.toString(),
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -69,11 +74,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Polls `probe` until it returns true, or throws after `timeoutMs` with `what` in the message. */
-export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+/**
+ * Polls `probe` until it returns true, or throws after `timeoutMs` with `what` in the message.
+ * With `proc`, fails at once (quoting the end of its log) if the process exits meanwhile.
+ */
+export async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs = 60_000,
+  proc?: ManagedProcess,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
+    const exit = proc?.exitStatus();
+    if (proc && exit !== undefined) {
+      const tail = readFileSync(proc.logFile, 'utf8').split('\n').slice(-15).join('\n');
+      throw new Error(`${proc.name} exited (${exit}) while waiting for ${what}; end of ${proc.logFile}:\n${tail}`);
+    }
     try {
       if (await probe()) return;
     } catch (err) {

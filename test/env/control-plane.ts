@@ -1,0 +1,176 @@
+/**
+ * A real etcd + kube-apiserver on free loopback ports, the way controller-runtime's envtest
+ * starts them: token auth for an admin in system:masters, RBAC on, a service-account signing
+ * key so TokenRequest works (the RBAC tests run the controller as a ServiceAccount).
+ */
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, startProcess, waitFor, type ManagedProcess } from './processes.ts';
+
+const execFileAsync = promisify(execFile);
+
+/** Options for {@link startControlPlane}. */
+export interface ControlPlaneOptions {
+  /** Directory holding etcd, kube-apiserver and kubectl (KUBEBUILDER_ASSETS). */
+  assetsDir: string;
+  /** Scratch directory for data, certs, logs and the kubeconfig; created if missing. */
+  workDir: string;
+  /** Process whose death kills the servers (default: this process). */
+  watchPid?: number;
+}
+
+/** A running control plane. */
+export interface ControlPlane {
+  url: string;
+  /** Kubeconfig for an admin (system:masters) user. */
+  kubeconfigPath: string;
+  adminToken: string;
+  kubectlPath: string;
+  /** CA bundle that verifies the API server's serving certificate. */
+  caData: string;
+  /** Stops kube-apiserver only (etcd keeps the data), for restart tests. */
+  stopApiServer(): Promise<void>;
+  /** Starts kube-apiserver again on the same port with the same data. */
+  startApiServer(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts etcd and kube-apiserver; resolves when /readyz answers ok. */
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  const { assetsDir, workDir } = opts;
+  mkdirSync(workDir, { recursive: true });
+  const certDir = path.join(workDir, 'certs');
+  mkdirSync(certDir, { recursive: true });
+
+  const etcdPort = await freePort();
+  const etcdPeerPort = await freePort();
+  const etcd = startProcess(
+    'etcd',
+    path.join(assetsDir, 'etcd'),
+    [
+      `--data-dir=${path.join(workDir, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+      `--initial-cluster=default=http://127.0.0.1:${etcdPeerPort}`,
+      '--unsafe-no-fsync=true',
+      '--log-level=warn',
+    ],
+    { logFile: path.join(workDir, 'etcd.log'), watchPid: opts.watchPid },
+  );
+  await waitFor('etcd /health', async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`)).ok, 60_000, etcd);
+
+  // Service-account signing key: RSA keypair in PEM, no openssl needed.
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const saKey = path.join(certDir, 'sa.key');
+  const saPub = path.join(certDir, 'sa.pub');
+  writeFileSync(saKey, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(saPub, publicKey.export({ type: 'spki', format: 'pem' }));
+  const adminToken = randomBytes(24).toString('hex');
+  const tokenFile = path.join(certDir, 'tokens.csv');
+  writeFileSync(tokenFile, `${adminToken},admin,admin-uid,"system:masters"\n`);
+
+  const apiPort = await freePort();
+  const url = `https://127.0.0.1:${apiPort}`;
+  const apiArgs = [
+    `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+    `--cert-dir=${certDir}`,
+    `--secure-port=${apiPort}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    '--service-cluster-ip-range=10.0.0.0/24',
+    '--authorization-mode=RBAC',
+    `--token-auth-file=${tokenFile}`,
+    `--service-account-key-file=${saPub}`,
+    `--service-account-signing-key-file=${saKey}`,
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    '--allow-privileged=true',
+    '--enable-priority-and-fairness=false',
+    '--v=1',
+  ];
+  let apiServer: ManagedProcess | undefined;
+  let caData = '';
+
+  const readyz = (): Promise<boolean> =>
+    new Promise((resolve) => {
+      const req = https.get(
+        `${url}/readyz`,
+        { headers: { Authorization: `Bearer ${adminToken}` }, rejectUnauthorized: false, timeout: 2000 },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        },
+      );
+      req.on('error', () => resolve(false));
+      req.on('timeout', () => req.destroy());
+    });
+
+  const startApiServer = async (): Promise<void> => {
+    apiServer = startProcess('kube-apiserver', path.join(assetsDir, 'kube-apiserver'), apiArgs, {
+      logFile: path.join(workDir, 'kube-apiserver.log'),
+      watchPid: opts.watchPid,
+    });
+    await waitFor('kube-apiserver /readyz', readyz, 120_000, apiServer);
+    // The self-signed serving cert is written on first start; it is its own CA.
+    caData = readFileSync(path.join(certDir, 'apiserver.crt'), 'utf8');
+  };
+  await startApiServer();
+
+  const kubeconfigPath = path.join(workDir, 'kubeconfig');
+  writeFileSync(kubeconfigPath, kubeconfigYaml({ url, caData, token: adminToken, user: 'admin' }));
+
+  return {
+    url,
+    kubeconfigPath,
+    adminToken,
+    kubectlPath: path.join(assetsDir, 'kubectl'),
+    get caData() {
+      return caData;
+    },
+    stopApiServer: async () => {
+      await apiServer?.stop();
+    },
+    startApiServer,
+    async stop() {
+      await apiServer?.stop();
+      await etcd.stop();
+      rmSync(path.join(workDir, 'etcd'), { recursive: true, force: true });
+    },
+  };
+}
+
+/** A single-context kubeconfig for a bearer-token user. */
+export function kubeconfigYaml(o: { url: string; caData: string; token: string; user: string; namespace?: string }): string {
+  const ca = Buffer.from(o.caData).toString('base64');
+  return `apiVersion: v1
+kind: Config
+clusters:
+- name: test
+  cluster:
+    server: ${o.url}
+    certificate-authority-data: ${ca}
+users:
+- name: ${o.user}
+  user:
+    token: ${o.token}
+contexts:
+- name: test
+  context:
+    cluster: test
+    user: ${o.user}${o.namespace ? `\n    namespace: ${o.namespace}` : ''}
+current-context: test
+`;
+}
+
+/** Applies every CRD in `crdDir` and waits until all are Established. */
+export async function installCrds(kubectl: string, kubeconfigPath: string, crdDir: string): Promise<void> {
+  const env = { ...process.env, KUBECONFIG: kubeconfigPath };
+  if (!existsSync(crdDir) || !readdirSync(crdDir).some((f) => f.endsWith('.yaml'))) return;
+  await execFileAsync(kubectl, ['apply', '--server-side', '-f', crdDir], { env });
+  await execFileAsync(kubectl, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all'], { env });
+}
