@@ -1,0 +1,18 @@
+"""PrivateLink behaviour moto 5.2.5 lacks or gets wrong, patched in at start-up.
+
+Each module patches one area and exposes ``install()``; README.md beside this package
+documents every extension and the AWS behaviour it reproduces.
+"""
+from . import connections, elbv2, endpoint_services, endpoints, security_groups
+
+_installed = False
+
+
+def apply() -> None:
+    """Install every extension. Idempotent."""
+    global _installed
+    if _installed:
+        return
+    for module in (endpoint_services, endpoints, connections, security_groups, elbv2):
+        module.install()
+    _installed = True

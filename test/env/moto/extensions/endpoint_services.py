@@ -1,0 +1,188 @@
+"""Endpoint services as other accounts see them, their filters, and private DNS verification.
+
+AWS behaviour reproduced:
+- a service is visible to (found by DescribeVpcEndpointServices, usable by CreateVpcEndpoint)
+  its owner and every account its allowed principals cover (`*`, or any IAM ARN of that
+  account — moto does not know which principal inside an account is calling);
+- DescribeVpcEndpointServices filters (`service-name`, `service-type`, `owner`,
+  `service-region`, `supported-ip-address-types`, `tag:`, `tag-key`) instead of a 500;
+- DescribeVpcEndpointServiceConfigurations honours its filters;
+- a private DNS name starts `pendingVerification` with a random TXT record to publish;
+  ModifyVpcEndpointServiceConfiguration(RemovePrivateDnsName) works.
+"""
+import secrets
+import string
+from typing import Any
+
+from moto.core.responses import ActionResult
+from moto.ec2.exceptions import InvalidServiceName
+from moto.ec2.models import EC2Backend
+from moto.ec2.models.vpc_service_configuration import VPCServiceConfiguration
+from moto.ec2.responses import EC2Response
+
+from .common import apply_filters, ec2_backends_in_region, ec2_tags
+
+
+def principal_allows(principal: str, account_id: str) -> bool:
+    """Whether an allowed-principal entry admits callers from `account_id`."""
+    if principal == "*":
+        return True
+    parts = principal.split(":")
+    # arn:aws:iam::<account>:root | :role/x | :user/x
+    return len(parts) >= 6 and parts[2] == "iam" and parts[4] == account_id
+
+
+def is_visible_to(config: VPCServiceConfiguration, account_id: str) -> bool:
+    """The owner always sees its service; others only through its allowed principals."""
+    if config.ec2_backend.account_id == account_id:
+        return True
+    return any(principal_allows(p, account_id) for p in config.principals)
+
+
+def visible_services(backend: Any) -> list[VPCServiceConfiguration]:
+    """Custom endpoint services in the caller's region that the caller may connect to."""
+    found = []
+    for other in ec2_backends_in_region(backend.region_name):
+        for config in list(other.configurations.values()):
+            if is_visible_to(config, backend.account_id):
+                found.append(config)
+    return found
+
+
+def find_visible_service(backend: Any, service_name: str) -> VPCServiceConfiguration | None:
+    """The custom service called `service_name` if the caller may see it."""
+    for config in visible_services(backend):
+        if config.service_name == service_name:
+            return config
+    return None
+
+
+def is_aws_service_name(backend: Any, service_name: str) -> bool:
+    """Whether `service_name` is one of the AWS-managed services moto knows (s3, ...)."""
+    defaults = EC2Backend._collect_default_endpoint_services(
+        backend.account_id, backend.region_name
+    )
+    return any(s["ServiceName"] == service_name for s in defaults)
+
+
+def service_detail(config: VPCServiceConfiguration) -> dict[str, Any]:
+    """ServiceDetail of a custom service, with the fields moto's to_dict leaves out."""
+    detail = config.to_dict()
+    detail["Tags"] = ec2_tags(config)
+    detail["ServiceRegion"] = config.ec2_backend.region_name
+    detail["SupportedIpAddressTypes"] = ["ipv4"]
+    if config.private_dns_name:
+        detail["PrivateDnsNameVerificationState"] = private_dns_state(config)
+    else:
+        detail.pop("PrivateDnsName", None)
+        detail["PrivateDnsNames"] = []
+    return detail
+
+
+_SERVICE_DETAIL_FILTERS = {
+    "service-name": lambda s: [s["ServiceName"]],
+    "service-type": lambda s: [t["ServiceType"] for t in s["ServiceType"]],
+    "owner": lambda s: [s["Owner"]],
+    "service-region": lambda s: [s.get("ServiceRegion", "")],
+    "supported-ip-address-types": lambda s: s.get("SupportedIpAddressTypes", ["ipv4"]),
+}
+
+
+def describe_vpc_endpoint_services(
+    self: Any,
+    service_names: list[str],
+    filters: Any,
+    max_results: int,
+    next_token: str | None,
+    region: str,
+) -> dict[str, Any]:
+    """AWS services + own services + services shared with the caller, filtered."""
+    defaults = [
+        {**s, "ServiceRegion": region, "SupportedIpAddressTypes": ["ipv4"]}
+        for s in EC2Backend._collect_default_endpoint_services(self.account_id, region)
+    ]
+    services = defaults + [service_detail(c) for c in visible_services(self)]
+    known = {s["ServiceName"] for s in services}
+    for name in service_names:
+        if name not in known:
+            raise InvalidServiceName(name)
+    if service_names:
+        services = [s for s in services if s["ServiceName"] in service_names]
+    by_name = {f["Name"]: f.get("Values", []) for f in filters or []}
+    services = apply_filters(services, by_name, _SERVICE_DETAIL_FILTERS, lambda s: s.get("Tags", []))
+    services.sort(key=lambda s: s["ServiceName"])
+
+    start = int(next_token) if next_token else 0
+    size = min(max_results or 1000, 1000)
+    page = services[start : start + size]
+    more = start + size < len(services)
+    return {
+        "servicesDetails": page,
+        "serviceNames": [s["ServiceName"] for s in page],
+        "nextToken": str(start + size) if more else None,
+    }
+
+
+_CONFIGURATION_FILTERS = {
+    "service-name": lambda c: [c.service_name],
+    "service-id": lambda c: [c.id],
+    "service-state": lambda c: [c.service_state],
+    "supported-ip-address-types": lambda c: ["ipv4"],
+}
+
+
+def describe_vpc_endpoint_service_configurations_response(self: Any) -> ActionResult:
+    """ServiceIds (moto) plus the filters AWS documents."""
+    service_ids = self._get_param("ServiceIds", [])
+    configs = self.ec2_backend.describe_vpc_endpoint_service_configurations(service_ids)
+    configs = apply_filters(configs, self._filters_from_querystring(), _CONFIGURATION_FILTERS, ec2_tags)
+    return ActionResult({"ServiceConfigurations": configs})
+
+
+def _random_token(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def private_dns_state(config: VPCServiceConfiguration) -> str:
+    """Verification never completes here: nobody can publish the TXT record."""
+    return "pendingVerification"
+
+
+def private_dns_name_configuration(self: VPCServiceConfiguration) -> dict[str, str]:
+    """A TXT record to publish, stable per (service, name); a new name gets a new record."""
+    if not self.private_dns_name:
+        return {}
+    records = self.__dict__.setdefault("_txt_records", {})
+    if self.private_dns_name not in records:
+        records[self.private_dns_name] = (
+            "_" + _random_token(string.ascii_lowercase + string.digits, 20),
+            "vpce:" + _random_token(string.ascii_letters + string.digits, 20),
+        )
+    name, value = records[self.private_dns_name]
+    return {"State": private_dns_state(self), "Type": "TXT", "Name": name, "Value": value}
+
+
+_original_modify_configuration = EC2Response.modify_vpc_endpoint_service_configuration
+
+
+def modify_vpc_endpoint_service_configuration_response(self: Any) -> ActionResult:
+    """moto's handler, plus RemovePrivateDnsName which it ignores."""
+    result = _original_modify_configuration(self)
+    if self._get_bool_param("RemovePrivateDnsName", False):
+        config = self.ec2_backend.describe_vpc_endpoint_service_configurations(
+            [self._get_param("ServiceId")]
+        )[0]
+        config.private_dns_name = None
+    return result
+
+
+def install() -> None:
+    """Patch moto's classes."""
+    EC2Backend.describe_vpc_endpoint_services = describe_vpc_endpoint_services
+    EC2Response.describe_vpc_endpoint_service_configurations = (
+        describe_vpc_endpoint_service_configurations_response
+    )
+    EC2Response.modify_vpc_endpoint_service_configuration = (
+        modify_vpc_endpoint_service_configuration_response
+    )
+    VPCServiceConfiguration.private_dns_name_configuration = property(private_dns_name_configuration)
