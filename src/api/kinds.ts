@@ -36,7 +36,7 @@ export const TAG_KEYS = {
   cluster: `${API_GROUP}/cluster`,
   /** `<Kind>/<namespace>/<name>` of the owning object. */
   owner: `${API_GROUP}/owner`,
-  /** The owning object's UID (survives nothing: a re-created object is a new owner). */
+  /** The owning object's UID: a re-created object of the same name is a different owner. */
   uid: `${API_GROUP}/uid`,
 } as const;
 
