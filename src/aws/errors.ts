@@ -1,0 +1,168 @@
+/**
+ * Sorts AWS SDK v3 errors into the few kinds a reconciler acts on differently:
+ * throttled/transient → retry with backoff; accessDenied/invalidInput/notFound of a
+ * referenced thing → a condition with a specific reason and no hot loop; dependency and
+ * conflict → retry later, once the state that blocks the call has changed.
+ */
+
+/** What a reconciler does differently per error. */
+export type AwsErrorKind =
+  | 'throttled'
+  | 'accessDenied'
+  | 'notFound'
+  | 'invalidInput'
+  | 'dependency'
+  | 'conflict'
+  | 'transient'
+  | 'unknown';
+
+/** A classified error; `code` is AWS's error code (`LoadBalancerNotFound`, not the class name). */
+export interface AwsErrorInfo {
+  kind: AwsErrorKind;
+  code: string;
+  message: string;
+}
+
+const THROTTLED = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'PriorRequestNotComplete',
+  'EC2ThrottledException',
+  'BandwidthLimitExceeded',
+]);
+
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'AuthFailure',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'UnrecognizedClientException',
+  'OptInRequired',
+  'Blocked',
+]);
+
+/** Gone or never there. InvalidServiceName: no endpoint service by that name is visible. */
+const NOT_FOUND = /(\.NotFound|NotFound|NotFoundException)$|^InvalidServiceName$/;
+
+const DEPENDENCY = new Set(['DependencyViolation', 'ResourceInUse', 'ResourceInUseException']);
+
+/**
+ * Valid requests the current state forbids: a duplicate, a taken priority, a full quota,
+ * a resource in the wrong state. They clear when the state changes, not by retrying now.
+ */
+const CONFLICT =
+  /^(Duplicate\w*|\w+\.Duplicate|PriorityInUse|TooMany\w+|\w*LimitExceeded|IncorrectState|IncorrectInstanceState|InvalidState(Exception)?|\w+\.InvalidState|ConflictException)$/;
+
+const INVALID_INPUT = new Set([
+  'InvalidParameterValue',
+  'InvalidParameter',
+  'InvalidParameterCombination',
+  'InvalidParameterException',
+  'MissingParameter',
+  'ValidationError',
+  'ValidationException',
+  'InvalidInput',
+  'InvalidRequest',
+  'InvalidID',
+  'UnsupportedOperation',
+  'UnknownParameter',
+  'InvalidConfigurationRequest',
+  'InvalidTarget',
+  'InvalidLoadBalancerAction',
+  'IncompatibleProtocols',
+  'InvalidSubnet',
+  'InvalidSecurityGroup',
+  'InvalidScheme',
+  'UnsupportedProtocol',
+]);
+
+const TRANSIENT = new Set([
+  'InternalError',
+  'InternalFailure',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'Unavailable',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'RequestExpired',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'IDPCommunicationError',
+  'HealthUnavailable',
+  'TimeoutError',
+  'AbortError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+interface SdkErrorShape {
+  name?: unknown;
+  Code?: unknown;
+  code?: unknown;
+  message?: unknown;
+  $fault?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+}
+
+/**
+ * AWS's error code. The SDK names modeled ELBv2 errors `…Exception` but keeps the wire code
+ * in `Code`; Node network errors carry theirs in `code`.
+ */
+function errorCode(e: SdkErrorShape): string {
+  for (const candidate of [e.Code, e.code, e.name]) {
+    if (typeof candidate === 'string' && candidate !== '' && candidate !== 'Error') return candidate;
+  }
+  return 'Unknown';
+}
+
+function kindOf(code: string, status: number | undefined, fault: unknown): AwsErrorKind {
+  // Throttling first: EC2's RequestLimitExceeded arrives as HTTP 503.
+  if (THROTTLED.has(code) || status === 429) return 'throttled';
+  if (ACCESS_DENIED.has(code)) return 'accessDenied';
+  if (DEPENDENCY.has(code)) return 'dependency';
+  if (CONFLICT.test(code)) return 'conflict';
+  if (INVALID_INPUT.has(code) || code.endsWith('.Malformed')) return 'invalidInput';
+  if (NOT_FOUND.test(code)) return 'notFound';
+  if (TRANSIENT.has(code) || (status !== undefined && status >= 500) || fault === 'server')
+    return 'transient';
+  if (status === 403) return 'accessDenied';
+  if (status === 404) return 'notFound';
+  return 'unknown';
+}
+
+/** Classifies anything an SDK v3 call can throw (service errors, network errors, aborts). */
+export function classifyAwsError(err: unknown): AwsErrorInfo {
+  const e: SdkErrorShape = typeof err === 'object' && err !== null ? err : {};
+  const code = errorCode(e);
+  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  return { kind: kindOf(code, status, e.$fault), code, message };
+}
+
+/** True when the error says the thing is gone; cleanup counts that as done. */
+export function isNotFound(err: unknown): boolean {
+  return classifyAwsError(err).kind === 'notFound';
+}
+
+/** True when AWS (or the client) throttled the call. */
+export function isThrottled(err: unknown): boolean {
+  return classifyAwsError(err).kind === 'throttled';
+}
