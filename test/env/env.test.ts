@@ -30,6 +30,8 @@ test('each test context acts in its own AWS account', async () => {
   const mine = new EC2Client(ctx.awsClientConfig);
   const theirs = new EC2Client(other.awsClientConfig);
   const [a, b] = await Promise.all([mine.send(new DescribeVpcsCommand({})), theirs.send(new DescribeVpcsCommand({}))]);
+  mine.destroy();
+  theirs.destroy();
   expect(a.Vpcs?.map((v) => v.OwnerId)).toEqual([ctx.accountId]);
   expect(b.Vpcs?.map((v) => v.OwnerId)).toEqual([other.accountId]);
   expect(other.accountId).not.toBe(ctx.accountId);
