@@ -1,0 +1,75 @@
+/**
+ * Deterministic names and tokens derived from a PublishedApp, so that a crash between an
+ * AWS create and the status write never leads to a second resource.
+ */
+import { createHash } from 'node:crypto';
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** Lower-case RFC 4648 base32 without padding (only characters ELBv2 names accept). */
+function base32(bytes: Uint8Array): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+function digest(...parts: string[]): Buffer {
+  return createHash('sha256').update(parts.join('\0')).digest();
+}
+
+/**
+ * Target group name for an app: `plp-` + 28 base32 characters of a hash of the UID,
+ * protocol and port (32 characters, ELBv2's limit). Protocol and port are part of the hash
+ * because a target group cannot change them: a new pair means a new group.
+ */
+export function targetGroupName(uid: string, protocol: string, port: number): string {
+  return `plp-${base32(digest(uid, protocol, String(port))).slice(0, 28)}`;
+}
+
+/**
+ * ClientToken for CreateVpcEndpoint. It changes when the endpoint the app last recorded
+ * is replaced (deleted out of band), because AWS would otherwise answer a re-create with
+ * the deleted endpoint; a retry of the same create reuses it.
+ */
+export function endpointClientToken(uid: string, previousEndpointId: string | undefined): string {
+  return `plp-${base32(digest(uid, previousEndpointId ?? '')).slice(0, 40)}`;
+}
+
+/** Name of the managed endpoint security group (unique per VPC; the UID keeps it so). */
+export function securityGroupName(namespace: string, name: string, uid: string): string {
+  return `plp-${namespace}-${name}`.slice(0, 200) + `-${uid.slice(0, 8)}`;
+}
+
+/** Description marking an SG rule the controller added to a group it does not own. */
+export function ownedRuleDescription(uid: string): string {
+  return `publisher.privatelink.dev/uid=${uid}`;
+}
+
+/** The listener ARN a listener-rule ARN belongs to. */
+export function listenerArnOfRule(ruleArn: string): string {
+  return ruleArn.replace(':listener-rule/', ':listener/').replace(/\/[^/]+$/, '');
+}
+
+/**
+ * The URL an app is reachable at: scheme from the listener protocol, the ALB's DNS name,
+ * and the first path pattern without its trailing wildcard.
+ */
+export function appUrl(
+  listenerProtocol: string,
+  albDnsName: string,
+  pathPatterns: readonly string[],
+): string {
+  const scheme = listenerProtocol === 'HTTPS' ? 'https' : 'http';
+  const path = (pathPatterns[0] ?? '/').replace(/\*+$/, '');
+  return `${scheme}://${albDnsName}${path}`;
+}
