@@ -22,6 +22,7 @@ const typeNames: Record<string, string> = {
   'spec.autoAccept': 'AutoAcceptPolicy',
   'status.privateDnsNameConfiguration': 'PrivateDnsNameConfiguration',
   'status.connections[]': 'EndpointConnection',
+  'status.connectionCounts': 'ConnectionCounts',
   'status.conditions[]': 'Condition',
   'spec.service': 'ServiceSource',
   'spec.service.endpointServiceRef': 'EndpointServiceReference',

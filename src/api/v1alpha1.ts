@@ -106,6 +106,8 @@ export interface EndpointServiceStatus {
   privateDnsNameConfiguration?: PrivateDnsNameConfiguration;
   /** One entry per endpoint connection to the service. */
   connections?: EndpointConnection[];
+  /** Counts over connections, for kubectl's CONNECTIONS column (JSONPath cannot count a list). */
+  connectionCounts?: ConnectionCounts;
   /** ServiceAvailable, PrincipalsSynced, ConnectionsReconciled and Ready (the summary). */
   conditions?: Condition[];
 }
@@ -132,6 +134,16 @@ export interface EndpointConnection {
   state?: string;
   /** What the controller decided: Accepted, Rejected, or Pending (left for a human). */
   decision?: string;
+}
+
+/** Counts over connections, for kubectl's CONNECTIONS column (JSONPath cannot count a list). */
+export interface ConnectionCounts {
+  /** All connections listed in connections. */
+  total?: number;
+  /** Connections in state available. */
+  available?: number;
+  /** Connections in state pendingAcceptance (waiting for a decision). */
+  pendingAcceptance?: number;
 }
 
 /** Condition is metav1.Condition. */
