@@ -19,7 +19,7 @@ export function classifyChange(
   generation: number | undefined,
 ): ChangeKind {
   if (differences.length === 0) return 'none';
-  if (previous?.observedGeneration !== generation) return 'update';
+  if (previous === undefined || previous.observedGeneration !== generation) return 'update';
   const wasSynced = previous.status === 'True';
   const stillDrifted = previous.reason === 'Drifted';
   return wasSynced || stillDrifted ? 'drift' : 'update';

@@ -15,11 +15,11 @@ function base32(bytes: Uint8Array): string {
     buffer = (buffer << 8) | byte;
     bits += 8;
     while (bits >= 5) {
-      out += BASE32[(buffer >>> (bits - 5)) & 31];
+      out += BASE32.charAt((buffer >>> (bits - 5)) & 31);
       bits -= 5;
     }
   }
-  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
+  if (bits > 0) out += BASE32.charAt((buffer << (5 - bits)) & 31);
   return out;
 }
 
