@@ -4,6 +4,7 @@ import {
   checkLoadBalancers,
   connectionBatches,
   connectionsToRejectOnDelete,
+  describeModification,
   desiredService,
   diffSets,
   isTransitional,
@@ -227,7 +228,11 @@ describe('planServiceModification', () => {
 });
 
 describe('planTags', () => {
-  it.each([
+  it.each<{
+    desired: Record<string, string>;
+    observed: Record<string, string>;
+    want: Record<string, string>;
+  }>([
     { desired: { a: '1' }, observed: { a: '1', other: 'x' }, want: {} },
     { desired: { a: '1', b: '2' }, observed: { a: '1' }, want: { b: '2' } },
     { desired: { a: '1' }, observed: { a: 'changed' }, want: { a: '1' } },
@@ -517,3 +522,20 @@ describe('serviceClientToken', () => {
 function nlb(arn: string): { arn: string; type: string } {
   return { arn, type: 'network' };
 }
+
+describe('describeModification', () => {
+  it('names every change', () => {
+    expect(
+      describeModification({
+        addNetworkLoadBalancerArns: [NLB2],
+        removeNetworkLoadBalancerArns: [NLB1],
+        addSupportedIpAddressTypes: ['ipv6'],
+        removeSupportedIpAddressTypes: [],
+        acceptanceRequired: false,
+        removePrivateDnsName: true,
+      }),
+    ).toBe(
+      `attach NLB ${NLB2}; detach NLB ${NLB1}; add IP type ipv6; acceptanceRequired=false; remove privateDnsName`,
+    );
+  });
+});

@@ -190,6 +190,22 @@ export function planServiceModification(
   return changed ? mod : undefined;
 }
 
+/** One line saying what a modification changes, for Events and logs. */
+export function describeModification(mod: ServiceModification): string {
+  const parts: string[] = [];
+  const list = (verb: string, items: string[]): void => {
+    if (items.length > 0) parts.push(`${verb} ${items.join(', ')}`);
+  };
+  list('attach NLB', mod.addNetworkLoadBalancerArns);
+  list('detach NLB', mod.removeNetworkLoadBalancerArns);
+  list('add IP type', mod.addSupportedIpAddressTypes);
+  list('remove IP type', mod.removeSupportedIpAddressTypes);
+  if (mod.acceptanceRequired !== undefined) parts.push(`acceptanceRequired=${mod.acceptanceRequired}`);
+  if (mod.privateDnsName !== undefined) parts.push(`privateDnsName=${mod.privateDnsName}`);
+  if (mod.removePrivateDnsName) parts.push('remove privateDnsName');
+  return parts.join('; ');
+}
+
 /** Tags to create or overwrite so the resource carries every desired tag (others are left alone). */
 export function planTags(
   desired: Record<string, string>,

@@ -1,0 +1,412 @@
+/**
+ * EndpointService reconciler: observe the owned VPC endpoint service, its permissions and
+ * connections → plan (plan.ts) → apply through aws-ops.ts → report (status.ts, Events).
+ */
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { ENDPOINT_SERVICE, FINALIZER, TAG_KEYS } from '../../api/kinds.ts';
+import type { AwsClientFactory } from '../../aws/types.ts';
+import {
+  TerminalError,
+  type ObjectCache,
+  type ObjectKey,
+  type ReconcileContext,
+  type ReconcileResult,
+  type Reconciler,
+  type RuntimeServices,
+} from '../../controller/types.ts';
+import * as ops from './aws-ops.ts';
+import { describeFailure, RetryableError } from './failure.ts';
+import {
+  arnAccount,
+  checkLoadBalancers,
+  connectionBatches,
+  connectionsToRejectOnDelete,
+  describeModification,
+  desiredService,
+  diffSets,
+  isTransitional,
+  planConnections,
+  planServiceModification,
+  planTags,
+  serviceClientToken,
+  type ConnectionPlan,
+  type DesiredService,
+  type ObservedService,
+} from './plan.ts';
+import type { EndpointService } from './resource.ts';
+import {
+  buildStatus,
+  connectionsCondition,
+  serviceCondition,
+  type Phase,
+  type StatusReport,
+} from './status.ts';
+
+/** Tuning knobs; the defaults suit production. */
+export interface EndpointServiceReconcilerOptions {
+  /** Look again this soon while a connection or the service is changing state (AWS sends no notifications). */
+  transitionPollMs?: number;
+  /** Look for new connection requests this often when autoAccept/rejectOthers has something to decide. */
+  connectionPollMs?: number;
+  /** Clock for condition timestamps. */
+  now?: () => Date;
+}
+
+const DEFAULTS = { transitionPollMs: 15_000, connectionPollMs: 60_000 };
+
+export class EndpointServiceReconciler implements Reconciler {
+  private readonly cache: ObjectCache<EndpointService>;
+  private readonly transitionPollMs: number;
+  private readonly connectionPollMs: number;
+  private readonly now: () => Date;
+  private readonly aws: AwsClientFactory;
+  private readonly rt: RuntimeServices;
+
+  constructor(aws: AwsClientFactory, rt: RuntimeServices, opts: EndpointServiceReconcilerOptions = {}) {
+    this.aws = aws;
+    this.rt = rt;
+    this.cache = rt.cache<EndpointService>(ENDPOINT_SERVICE);
+    this.transitionPollMs = opts.transitionPollMs ?? DEFAULTS.transitionPollMs;
+    this.connectionPollMs = opts.connectionPollMs ?? DEFAULTS.connectionPollMs;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  async reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const obj = this.cache.get(key);
+    if (!obj) return undefined;
+    return obj.metadata?.deletionTimestamp ? this.finalize(obj, ctx) : this.sync(obj, ctx);
+  }
+
+  /** Brings AWS in line with the spec and reports what it found. */
+  private async sync(obj: EndpointService, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const report: StatusReport = { conditions: {} };
+    let phase: Phase = 'service';
+    try {
+      // Before anything AWS is created, so a deletion can never orphan it.
+      if (!this.rt.dryRun) obj = await this.rt.finalizers.add(ENDPOINT_SERVICE, obj, FINALIZER);
+      const { ec2, elbv2 } = this.aws.clientsFor(obj.spec.aws);
+      const desired = desiredService(obj.spec, this.ownershipTags(obj));
+
+      const found = await this.findService(ec2, obj);
+      // NLBs already attached were verified when they were attached.
+      const toVerify = found
+        ? diffSets(desired.networkLoadBalancerArns, found.networkLoadBalancerArns).add
+        : desired.networkLoadBalancerArns;
+      const problem = checkLoadBalancers(toVerify, await ops.describeLoadBalancers(elbv2, toVerify));
+      if (problem) throw new TerminalError(problem.reason, problem.message);
+
+      const service = found
+        ? await this.updateService(ec2, obj, desired, found, ctx)
+        : await this.createService(ec2, obj, desired, ctx);
+      if (!service) return undefined; // dry run: nothing to look at yet
+      report.service = service;
+      report.conditions.service = serviceCondition(service);
+
+      phase = 'principals';
+      await this.syncPrincipals(ec2, obj, service.serviceId, desired.allowedPrincipals, ctx);
+      report.conditions.principals = {
+        status: 'True',
+        reason: 'PrincipalsSynced',
+        message: `${desired.allowedPrincipals.length} allowed principal(s) in place`,
+      };
+
+      phase = 'connections';
+      const plans = await this.syncConnections(ec2, obj, service.serviceId, desired, report, ctx);
+      report.conditions.connections = connectionsCondition(plans);
+
+      await this.writeStatus(obj, report);
+      return this.nextLook(service, desired, plans);
+    } catch (err) {
+      return this.fail(obj, report, phase, err, ctx);
+    }
+  }
+
+  /** The owned service: by ownership tag, else the one status recorded; deleted ones don't count. */
+  private async findService(ec2: EC2Client, obj: EndpointService): Promise<ObservedService | undefined> {
+    const uid = obj.metadata?.uid ?? '';
+    const owned = (await ops.findServicesByTag(ec2, TAG_KEYS.uid, uid)).filter(isLive);
+    const recorded = obj.status?.serviceId;
+    const byTag =
+      owned.find((s) => s.serviceId === recorded) ??
+      owned.sort((a, b) => a.serviceId.localeCompare(b.serviceId))[0];
+    if (byTag || !recorded) return byTag;
+    const byId = await ops.describeService(ec2, recorded);
+    return byId && isLive(byId) ? byId : undefined;
+  }
+
+  private async createService(
+    ec2: EC2Client,
+    obj: EndpointService,
+    desired: DesiredService,
+    ctx: ReconcileContext,
+  ): Promise<ObservedService | undefined> {
+    const what = `create endpoint service for ${desired.networkLoadBalancerArns.join(', ')}`;
+    if (this.dryRunSkip(obj, ctx, 'Create', what)) return undefined;
+    // A recorded service that is gone was deleted out of band: a new token makes a new one.
+    const token = serviceClientToken(obj.metadata?.uid ?? '', obj.status?.serviceId);
+    const service = await ops.createService(ec2, desired, token);
+    ctx.log.info({ serviceId: service.serviceId }, 'endpoint service created');
+    this.rt.events.record(
+      obj,
+      'Normal',
+      'ServiceCreated',
+      'Create',
+      `created ${service.serviceId} (${service.serviceName})`,
+    );
+    return service;
+  }
+
+  private async updateService(
+    ec2: EC2Client,
+    obj: EndpointService,
+    desired: DesiredService,
+    service: ObservedService,
+    ctx: ReconcileContext,
+  ): Promise<ObservedService> {
+    const tags = planTags(desired.tags, service.tags);
+    if (Object.keys(tags).length > 0 && !this.dryRunSkip(obj, ctx, 'Tag', `tag ${service.serviceId}`)) {
+      await ops.tagResource(ec2, service.serviceId, tags);
+    }
+    const mod = planServiceModification(desired, service);
+    if (!mod) return service;
+    const what = describeModification(mod);
+    if (this.dryRunSkip(obj, ctx, 'Modify', `${service.serviceId}: ${what}`)) return service;
+    await ops.modifyService(ec2, service.serviceId, mod);
+    ctx.log.info({ serviceId: service.serviceId, change: what }, 'endpoint service modified');
+    this.rt.events.record(obj, 'Normal', 'ServiceModified', 'Modify', `${service.serviceId}: ${what}`);
+    // Re-read: the change moves fields we report (private DNS verification, state).
+    return (await ops.describeService(ec2, service.serviceId)) ?? service;
+  }
+
+  /** Allowed principals exactly as in the spec: missing ones added, extra ones removed. */
+  private async syncPrincipals(
+    ec2: EC2Client,
+    obj: EndpointService,
+    serviceId: string,
+    wanted: string[],
+    ctx: ReconcileContext,
+  ): Promise<void> {
+    const diff = diffSets(wanted, await ops.describeAllowedPrincipals(ec2, serviceId));
+    if (diff.add.length + diff.remove.length === 0) return;
+    const what = [
+      diff.add.length ? `allowed ${diff.add.join(', ')}` : '',
+      diff.remove.length ? `removed ${diff.remove.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    if (this.dryRunSkip(obj, ctx, 'UpdatePrincipals', what)) return;
+    await ops.modifyAllowedPrincipals(ec2, serviceId, diff);
+    ctx.log.info({ serviceId, add: diff.add, remove: diff.remove }, 'allowed principals updated');
+    this.rt.events.record(obj, 'Normal', 'PrincipalsUpdated', 'UpdatePrincipals', what);
+  }
+
+  /**
+   * Decides every pending connection, applies the decisions in one Accept and one Reject
+   * call, and records an Event per decision (the audit trail).
+   */
+  private async syncConnections(
+    ec2: EC2Client,
+    obj: EndpointService,
+    serviceId: string,
+    desired: DesiredService,
+    report: StatusReport,
+    ctx: ReconcileContext,
+  ): Promise<ConnectionPlan[]> {
+    const plans = planConnections(
+      {
+        acceptanceRequired: desired.acceptanceRequired,
+        allowedPrincipals: desired.allowedPrincipals,
+        autoAccept: desired.autoAccept,
+        serviceAccount: arnAccount(desired.networkLoadBalancerArns[0] ?? ''),
+      },
+      await ops.describeConnections(ec2, serviceId),
+    );
+    report.connections = plans;
+    const batches = connectionBatches(plans);
+    const failed = new Map<string, ops.FailedItem>();
+    for (const [action, ids] of [
+      ['accept', batches.accept],
+      ['reject', batches.reject],
+    ] as const) {
+      if (ids.length === 0 || this.dryRunSkip(obj, ctx, action, `${action} ${ids.join(', ')}`)) continue;
+      const refused = await (action === 'accept' ? ops.acceptConnections : ops.rejectConnections)(
+        ec2,
+        serviceId,
+        ids,
+      );
+      for (const item of refused) failed.set(item.id, item);
+    }
+    if (this.rt.dryRun) return plans;
+    const previouslyPending = new Set(
+      (obj.status?.connections ?? []).filter((c) => c.decision === 'Pending').map((c) => c.endpointId),
+    );
+    const result = plans.map((plan) => {
+      const refusal = failed.get(plan.endpointId);
+      if (refusal)
+        return { ...plan, decision: 'Pending' as const, why: `${refusal.code}: ${refusal.message}` };
+      this.recordDecision(obj, plan, previouslyPending);
+      return plan;
+    });
+    report.connections = result;
+    if (failed.size > 0) {
+      const detail = [...failed.values()].map((f) => `${f.id}: ${f.code} ${f.message}`).join('; ');
+      this.rt.events.record(obj, 'Warning', 'ConnectionDecisionFailed', 'Decide', detail);
+      throw new RetryableError('ConnectionDecisionFailed', detail);
+    }
+    return result;
+  }
+
+  private recordDecision(obj: EndpointService, plan: ConnectionPlan, previouslyPending: Set<string>): void {
+    const who = `endpoint ${plan.endpointId} of account ${plan.owner}`;
+    if (plan.action === 'accept') {
+      this.rt.events.record(obj, 'Normal', 'ConnectionAccepted', 'Accept', `accepted ${who}: ${plan.why}`);
+    } else if (plan.action === 'reject') {
+      this.rt.events.record(obj, 'Normal', 'ConnectionRejected', 'Reject', `rejected ${who}: ${plan.why}`);
+    } else if (plan.decision === 'Pending' && !previouslyPending.has(plan.endpointId)) {
+      this.rt.events.record(obj, 'Normal', 'ConnectionPending', 'Decide', `left ${who} pending: ${plan.why}`);
+    }
+  }
+
+  /** When to look again: soon while anything moves, periodically while new requests need deciding. */
+  private nextLook(
+    service: ObservedService,
+    desired: DesiredService,
+    plans: ConnectionPlan[],
+  ): ReconcileResult | undefined {
+    const moving =
+      !/^available$/i.test(service.state) ||
+      plans.some((p) => p.action !== 'none' || isTransitional(p.state));
+    if (moving) return { requeueAfterMs: this.transitionPollMs };
+    const deciding =
+      desired.acceptanceRequired &&
+      (desired.autoAccept.principals.length > 0 || desired.autoAccept.rejectOthers);
+    return deciding ? { requeueAfterMs: this.connectionPollMs } : undefined;
+  }
+
+  /**
+   * Deletion: `Retain` lets go; `Delete` rejects remaining connections, deletes the service
+   * (NotFound counts as done) and only then removes the finalizer.
+   */
+  private async finalize(obj: EndpointService, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+    if (!obj.metadata?.finalizers?.includes(FINALIZER)) return undefined;
+    if (obj.spec.deletionPolicy === 'Retain') {
+      if (this.dryRunSkip(obj, ctx, 'Retain', 'release the endpoint service')) return undefined;
+      this.rt.events.record(
+        obj,
+        'Normal',
+        'Retained',
+        'Delete',
+        `left ${obj.status?.serviceId ?? 'the endpoint service'} in AWS (deletionPolicy Retain)`,
+      );
+      await this.rt.finalizers.remove(ENDPOINT_SERVICE, obj, FINALIZER);
+      return undefined;
+    }
+    try {
+      const { ec2 } = this.aws.clientsFor(obj.spec.aws);
+      const service = await this.findService(ec2, obj);
+      if (service && !this.dryRunSkip(obj, ctx, 'Delete', `delete ${service.serviceId}`)) {
+        await this.deleteService(ec2, obj, service.serviceId, ctx);
+      }
+      if (this.rt.dryRun) return undefined;
+      await this.rt.finalizers.remove(ENDPOINT_SERVICE, obj, FINALIZER);
+      return undefined;
+    } catch (err) {
+      const failure = describeFailure(err);
+      const message = `${failure.reason}: ${failure.message}`;
+      await this.writeStatus(obj, { conditions: {}, notReady: { reason: 'DeletionBlocked', message } }, ctx);
+      this.rt.events.record(obj, 'Warning', 'DeletionBlocked', 'Delete', message);
+      // Never terminal: the object is going away and only a retry can finish that.
+      throw err instanceof RetryableError ? err : new RetryableError('DeletionBlocked', message);
+    }
+  }
+
+  private async deleteService(
+    ec2: EC2Client,
+    obj: EndpointService,
+    serviceId: string,
+    ctx: ReconcileContext,
+  ): Promise<void> {
+    const reject = connectionsToRejectOnDelete(await ops.describeConnections(ec2, serviceId));
+    if (reject.length > 0) {
+      const refused = await ops.rejectConnections(ec2, serviceId, reject);
+      const rejected = reject.filter((id) => !refused.some((r) => r.id === id));
+      if (rejected.length > 0) {
+        this.rt.events.record(
+          obj,
+          'Normal',
+          'ConnectionRejected',
+          'Delete',
+          `rejected ${rejected.join(', ')}: the service is being deleted`,
+        );
+      }
+    }
+    const refusal = await ops.deleteService(ec2, serviceId);
+    if (refusal)
+      throw new RetryableError(
+        'DeletionBlocked',
+        `AWS refused to delete ${serviceId}: ${refusal.code}: ${refusal.message}`,
+      );
+    ctx.log.info({ serviceId }, 'endpoint service deleted');
+    this.rt.events.record(obj, 'Normal', 'ServiceDeleted', 'Delete', `deleted ${serviceId}`);
+  }
+
+  /** Reports a failed step, then rethrows: terminal errors stop retries, others back off. */
+  private async fail(
+    obj: EndpointService,
+    report: StatusReport,
+    phase: Phase,
+    err: unknown,
+    ctx: ReconcileContext,
+  ): Promise<never> {
+    const failure = describeFailure(err);
+    report.conditions[phase] = { status: 'False', reason: failure.reason, message: failure.message };
+    ctx.log.warn({ err, phase, reason: failure.reason }, 'endpoint service reconcile failed');
+    await this.writeStatus(obj, report, ctx);
+    this.rt.events.record(obj, 'Warning', failure.reason, phaseAction(phase), failure.message);
+    if (failure.terminal && !(err instanceof TerminalError))
+      throw new TerminalError(failure.reason, failure.message, { cause: err });
+    throw err;
+  }
+
+  /** Writes status unless in dry run; a failed write during failure reporting must not hide the original error. */
+  private async writeStatus(
+    obj: EndpointService,
+    report: StatusReport,
+    ctx?: ReconcileContext,
+  ): Promise<void> {
+    if (this.rt.dryRun) return;
+    const status = buildStatus(obj.status, report, obj.metadata?.generation, this.now());
+    if (!ctx) {
+      await this.rt.status.update(ENDPOINT_SERVICE, obj, status);
+      return;
+    }
+    await this.rt.status.update(ENDPOINT_SERVICE, obj, status).catch((err: unknown) => {
+      ctx.log.warn({ err }, 'status write failed while reporting a failure');
+    });
+  }
+
+  /** In dry run, logs and publishes the action instead of doing it; returns true when skipped. */
+  private dryRunSkip(obj: EndpointService, ctx: ReconcileContext, action: string, what: string): boolean {
+    if (!this.rt.dryRun) return false;
+    ctx.log.info({ action, what }, 'dry run: not applied');
+    this.rt.events.record(obj, 'Normal', 'DryRun', action, `would ${what}`);
+    return true;
+  }
+
+  private ownershipTags(obj: EndpointService): Record<string, string> {
+    const meta = obj.metadata ?? {};
+    return {
+      [TAG_KEYS.cluster]: this.rt.clusterId,
+      [TAG_KEYS.owner]: `${ENDPOINT_SERVICE.kind}/${meta.namespace ?? ''}/${meta.name ?? ''}`,
+      [TAG_KEYS.uid]: meta.uid ?? '',
+    };
+  }
+}
+
+function isLive(service: ObservedService): boolean {
+  return !/^(deleting|deleted)$/i.test(service.state);
+}
+
+function phaseAction(phase: Phase): string {
+  return { service: 'SyncService', principals: 'SyncPrincipals', connections: 'DecideConnections' }[phase];
+}
