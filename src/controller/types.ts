@@ -117,7 +117,7 @@ export interface StatusWriter {
 export interface FinalizerManager {
   /** @returns the object as stored after the change. */
   add<T extends KubeObject>(kind: ResourceKind, obj: T, finalizer: string): Promise<T>;
-  remove<T extends KubeObject>(kind: ResourceKind, obj: T, finalizer: string): Promise<void>;
+  remove(kind: ResourceKind, obj: KubeObject, finalizer: string): Promise<void>;
 }
 
 /** What the runtime hands to a reconciler factory. */
