@@ -30,7 +30,7 @@ beforeAll(async () => {
   moto = await startTestMoto('connections');
   provider = clientsFor(moto);
   network = await createNetwork(provider.ec2, 1);
-});
+}, 60_000);
 
 afterAll(async () => {
   provider.destroy();

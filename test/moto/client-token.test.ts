@@ -1,0 +1,79 @@
+/**
+ * Extension 6: CreateVpcEndpoint is idempotent per ClientToken, as AWS documents — the
+ * controller relies on it to survive a crash between create and recording the endpoint id.
+ */
+import { randomUUID } from 'node:crypto';
+import { CreateVpcEndpointCommand, DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2';
+import type { MotoServer } from '../env/moto/server.ts';
+import {
+  clientsFor,
+  createEndpointService,
+  createNetwork,
+  errorCode,
+  startTestMoto,
+  type AccountClients,
+  type Network,
+} from './helpers.ts';
+
+let moto: MotoServer;
+let account: AccountClients;
+let network: Network;
+let serviceName: string;
+
+beforeAll(async () => {
+  moto = await startTestMoto('client-token');
+  account = clientsFor(moto);
+  network = await createNetwork(account.ec2, 1);
+  serviceName = (await createEndpointService(account, network, { acceptanceRequired: true })).serviceName;
+}, 60_000);
+
+afterAll(async () => {
+  account.destroy();
+  await moto.process.stop();
+});
+
+function create(token: string, subnetIds: string[]) {
+  return account.ec2.send(
+    new CreateVpcEndpointCommand({
+      VpcId: network.vpcId,
+      ServiceName: serviceName,
+      VpcEndpointType: 'Interface',
+      SubnetIds: subnetIds,
+      SecurityGroupIds: [network.securityGroupId],
+      ClientToken: token,
+    }),
+  );
+}
+
+async function endpointCount(): Promise<number> {
+  const out = await account.ec2.send(
+    new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [network.vpcId] }] }),
+  );
+  return out.VpcEndpoints!.length;
+}
+
+it('returns the same endpoint for a repeated token with the same parameters', async () => {
+  const before = await endpointCount();
+  const token = randomUUID();
+  const first = await create(token, network.subnetIds);
+  const second = await create(token, [...network.subnetIds].reverse());
+  expect(first.ClientToken).toBe(token);
+  expect(second.ClientToken).toBe(token);
+  expect(second.VpcEndpoint!.VpcEndpointId).toBe(first.VpcEndpoint!.VpcEndpointId);
+  expect(second.VpcEndpoint!.NetworkInterfaceIds).toEqual(first.VpcEndpoint!.NetworkInterfaceIds);
+  expect(await endpointCount()).toBe(before + 1);
+});
+
+it('creates a second endpoint for a different token', async () => {
+  const first = await create(randomUUID(), network.subnetIds);
+  const second = await create(randomUUID(), network.subnetIds);
+  expect(second.VpcEndpoint!.VpcEndpointId).not.toBe(first.VpcEndpoint!.VpcEndpointId);
+});
+
+it('fails with IdempotentParameterMismatch for a repeated token with other parameters', async () => {
+  const token = randomUUID();
+  await create(token, network.subnetIds);
+  const before = await endpointCount();
+  expect(await errorCode(create(token, [network.subnetIds[0]!]))).toBe('IdempotentParameterMismatch');
+  expect(await endpointCount()).toBe(before);
+});
