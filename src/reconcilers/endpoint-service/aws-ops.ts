@@ -16,7 +16,6 @@ import {
   paginateDescribeVpcEndpointServicePermissions,
   type EC2Client,
   type ServiceConfiguration,
-  type Tag,
   type UnsuccessfulItem,
 } from '@aws-sdk/client-ec2';
 import {
@@ -26,6 +25,7 @@ import {
   type LoadBalancer,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { isNotFound } from '../../aws/errors.ts';
+import { isOwnedBy, ownerFilters, tagMap, toAwsTags, type Owner } from '../../aws/tags.ts';
 import type {
   DesiredService,
   ObservedConnection,
@@ -64,23 +64,22 @@ export async function describeLoadBalancers(
 }
 
 /**
- * Service configurations carrying `tag:<key>=<value>`. The tag is also checked on the
- * answer, so a filter an endpoint ignores can never make us adopt a stranger's service.
+ * Service configurations whose ownership tags name this owner. Ownership is also checked on
+ * the answer, so an endpoint that ignored the filter could never make us adopt a stranger's service.
  */
-export async function findServicesByTag(
+export async function findOwnedServices(
   ec2: EC2Client,
-  key: string,
-  value: string,
+  owner: Pick<Owner, 'clusterId' | 'uid'>,
 ): Promise<ObservedService[]> {
   const found: ObservedService[] = [];
   const pages = paginateDescribeVpcEndpointServiceConfigurations(
     { client: ec2 },
-    { Filters: [{ Name: `tag:${key}`, Values: [value] }] },
+    { Filters: ownerFilters(owner) },
   );
   for await (const page of pages) {
     for (const config of page.ServiceConfigurations ?? []) {
-      const service = toObservedService(config);
-      if (service && service.tags[key] === value) found.push(service);
+      const service = isOwnedBy(config.Tags, owner) ? toObservedService(config) : undefined;
+      if (service) found.push(service);
     }
   }
   return found;
@@ -116,7 +115,7 @@ export async function createService(
       AcceptanceRequired: desired.acceptanceRequired,
       PrivateDnsName: desired.privateDnsName,
       SupportedIpAddressTypes: desired.supportedIpAddressTypes,
-      TagSpecifications: [{ ResourceType: 'vpc-endpoint-service', Tags: toTags(desired.tags) }],
+      TagSpecifications: [{ ResourceType: 'vpc-endpoint-service', Tags: toAwsTags(desired.tags) }],
     }),
   );
   const service = out.ServiceConfiguration && toObservedService(out.ServiceConfiguration);
@@ -150,7 +149,7 @@ export async function tagResource(
   resourceId: string,
   tags: Record<string, string>,
 ): Promise<void> {
-  await ec2.send(new CreateTagsCommand({ Resources: [resourceId], Tags: toTags(tags) }));
+  await ec2.send(new CreateTagsCommand({ Resources: [resourceId], Tags: toAwsTags(tags) }));
 }
 
 /** The service's allowed principals. */
@@ -252,7 +251,7 @@ function toObservedService(config: ServiceConfiguration): ObservedService | unde
     acceptanceRequired: config.AcceptanceRequired ?? true,
     networkLoadBalancerArns: config.NetworkLoadBalancerArns ?? [],
     supportedIpAddressTypes: config.SupportedIpAddressTypes ?? [],
-    tags: Object.fromEntries((config.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+    tags: tagMap(config.Tags),
   };
   if (config.PrivateDnsName) service.privateDnsName = config.PrivateDnsName;
   const dns = config.PrivateDnsNameConfiguration;
@@ -273,10 +272,6 @@ function failedItems(items: UnsuccessfulItem[] | undefined): FailedItem[] {
     code: item.Error?.Code ?? 'Unknown',
     message: item.Error?.Message ?? '',
   }));
-}
-
-function toTags(tags: Record<string, string>): Tag[] {
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
 function nonEmpty<T>(list: T[]): T[] | undefined {

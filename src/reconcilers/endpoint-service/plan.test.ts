@@ -38,7 +38,7 @@ describe('desiredService', () => {
     });
   });
 
-  it('keeps explicit values, drops duplicates and lets ownership tags win', () => {
+  it('keeps explicit values and drops duplicates', () => {
     const desired = desiredService(
       {
         networkLoadBalancerArns: [NLB1, NLB1, NLB2],
@@ -47,9 +47,8 @@ describe('desiredService', () => {
         autoAccept: { principals: [B], rejectOthers: true },
         privateDnsName: 'blue.example.com',
         supportedIpAddressTypes: ['ipv4', 'ipv6'],
-        tags: { team: 'blue', own: 'forged' },
       },
-      { own: 'real' },
+      { team: 'blue', own: 'real' },
     );
     expect(desired).toEqual({
       networkLoadBalancerArns: [NLB1, NLB2],

@@ -13,7 +13,6 @@ export interface EndpointServiceSpecInput {
   autoAccept?: { principals?: string[]; rejectOthers?: boolean };
   privateDnsName?: string;
   supportedIpAddressTypes?: string[];
-  tags?: Record<string, string>;
 }
 
 /** The spec with every default applied. */
@@ -24,7 +23,7 @@ export interface DesiredService {
   autoAccept: { principals: string[]; rejectOthers: boolean };
   privateDnsName?: string;
   supportedIpAddressTypes: string[];
-  /** User tags plus ownership tags (ownership wins on a key clash). */
+  /** User tags plus ownership tags. */
   tags: Record<string, string>;
 }
 
@@ -100,11 +99,11 @@ const DEFAULT_IP_ADDRESS_TYPES = ['ipv4'];
 const ACCOUNT_ID = /^\d{12}$/;
 const IAM_ARN = /^arn:[^:]+:iam::(\d{12}):/;
 
-/** Applies the API's defaults; `ownershipTags` are merged over `spec.tags`. */
-export function desiredService(
-  spec: EndpointServiceSpecInput,
-  ownershipTags: Record<string, string>,
-): DesiredService {
+/**
+ * Applies the API's defaults. `tags` is the resource's complete tag set (the user's valid
+ * tags plus the ownership tags, from aws/tags.ts); `spec.tags` is not read here.
+ */
+export function desiredService(spec: EndpointServiceSpecInput, tags: Record<string, string>): DesiredService {
   const desired: DesiredService = {
     networkLoadBalancerArns: unique(spec.networkLoadBalancerArns),
     acceptanceRequired: spec.acceptanceRequired ?? true,
@@ -116,7 +115,7 @@ export function desiredService(
     supportedIpAddressTypes: unique(
       spec.supportedIpAddressTypes?.length ? spec.supportedIpAddressTypes : DEFAULT_IP_ADDRESS_TYPES,
     ),
-    tags: { ...(spec.tags ?? {}), ...ownershipTags },
+    tags: { ...tags },
   };
   if (spec.privateDnsName) desired.privateDnsName = spec.privateDnsName;
   return desired;

@@ -3,7 +3,8 @@
  * connections → plan (plan.ts) → apply through aws-ops.ts → report (status.ts, Events).
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { ENDPOINT_SERVICE, FINALIZER, TAG_KEYS } from '../../api/kinds.ts';
+import { ENDPOINT_SERVICE, FINALIZER } from '../../api/kinds.ts';
+import { ownedTagMap, type Owner } from '../../aws/tags.ts';
 import type { AwsClientFactory } from '../../aws/types.ts';
 import {
   TerminalError,
@@ -33,7 +34,7 @@ import {
   type DesiredService,
   type ObservedService,
 } from './plan.ts';
-import type { EndpointService } from './resource.ts';
+import type { EndpointService } from '../../api/v1alpha1.ts';
 import {
   buildStatus,
   connectionsCondition,
@@ -85,7 +86,7 @@ export class EndpointServiceReconciler implements Reconciler {
       // Before anything AWS is created, so a deletion can never orphan it.
       if (!this.rt.dryRun) obj = await this.rt.finalizers.add(ENDPOINT_SERVICE, obj, FINALIZER);
       const { ec2, elbv2 } = this.aws.clientsFor(obj.spec.aws);
-      const desired = desiredService(obj.spec, this.ownershipTags(obj));
+      const desired = desiredService(obj.spec, ownedTagMap(this.owner(obj), obj.spec.tags));
 
       const found = await this.findService(ec2, obj);
       // NLBs already attached were verified when they were attached.
@@ -123,8 +124,7 @@ export class EndpointServiceReconciler implements Reconciler {
 
   /** The owned service: by ownership tag, else the one status recorded; deleted ones don't count. */
   private async findService(ec2: EC2Client, obj: EndpointService): Promise<ObservedService | undefined> {
-    const uid = obj.metadata?.uid ?? '';
-    const owned = (await ops.findServicesByTag(ec2, TAG_KEYS.uid, uid)).filter(isLive);
+    const owned = (await ops.findOwnedServices(ec2, this.owner(obj))).filter(isLive);
     const recorded = obj.status?.serviceId;
     const byTag =
       owned.find((s) => s.serviceId === recorded) ??
@@ -393,12 +393,13 @@ export class EndpointServiceReconciler implements Reconciler {
     return true;
   }
 
-  private ownershipTags(obj: EndpointService): Record<string, string> {
-    const meta = obj.metadata ?? {};
+  private owner(obj: EndpointService): Owner {
     return {
-      [TAG_KEYS.cluster]: this.rt.clusterId,
-      [TAG_KEYS.owner]: `${ENDPOINT_SERVICE.kind}/${meta.namespace ?? ''}/${meta.name ?? ''}`,
-      [TAG_KEYS.uid]: meta.uid ?? '',
+      clusterId: this.rt.clusterId,
+      kind: ENDPOINT_SERVICE.kind,
+      namespace: obj.metadata?.namespace ?? '',
+      name: obj.metadata?.name ?? '',
+      uid: obj.metadata?.uid ?? '',
     };
   }
 }

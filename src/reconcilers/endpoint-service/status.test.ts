@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ConnectionPlan, ObservedService } from './plan.ts';
-import type { EndpointServiceStatus } from './resource.ts';
+import type { EndpointServiceStatus } from '../../api/v1alpha1.ts';
 import { buildStatus, connectionsCondition, serviceCondition } from './status.ts';
 
 const T0 = new Date('2026-11-25T08:00:00.123Z');

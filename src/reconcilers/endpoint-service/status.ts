@@ -6,7 +6,7 @@
 import { ENDPOINT_SERVICE_CONDITIONS as C } from '../../api/kinds.ts';
 import { setCondition, type ConditionInput } from '../../controller/conditions.ts';
 import type { Condition } from '../../controller/types.ts';
-import type { EndpointServiceStatus } from './resource.ts';
+import type { EndpointServiceStatus } from '../../api/v1alpha1.ts';
 import type { ConnectionPlan, ObservedService } from './plan.ts';
 
 /** The three conditions Ready summarises, in the order a reconcile reaches them. */
@@ -82,6 +82,11 @@ export function buildStatus(
       state: p.state,
       ...(p.decision ? { decision: p.decision } : {}),
     }));
+    next.connectionCounts = {
+      total: report.connections.length,
+      available: countState(report.connections, 'available'),
+      pendingAcceptance: countState(report.connections, 'pendingacceptance'),
+    };
   }
   let conditions: Condition[] = prev?.conditions ?? [];
   for (const phase of ['service', 'principals', 'connections'] as const) {
@@ -138,6 +143,10 @@ function currentOrUnknown(conditions: readonly Condition[], type: string): Omit<
   return c
     ? { status: c.status, reason: c.reason, message: c.message }
     : { status: 'Unknown', reason: 'NotYetReconciled', message: 'not reconciled yet' };
+}
+
+function countState(plans: readonly ConnectionPlan[], state: string): number {
+  return plans.filter((p) => p.state.toLowerCase() === state).length;
 }
 
 function capitalize(s: string): string {
