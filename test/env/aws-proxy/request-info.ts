@@ -1,0 +1,76 @@
+/**
+ * What a proxied AWS request is: service and access key from the SigV4 credential scope,
+ * operation from the query protocol's `Action`, and the account it acts in.
+ */
+
+/** SigV4 signing names → the short service names the proxy records and matches on. */
+const SERVICE_BY_SIGNING_NAME: Readonly<Record<string, string>> = {
+  ec2: 'ec2',
+  elasticloadbalancing: 'elbv2',
+  sts: 'sts',
+};
+
+/** moto's account when a request names none. */
+export const DEFAULT_ACCOUNT = '123456789012';
+
+/** Service and access key id of a SigV4-signed request. */
+export interface Signing {
+  service: string;
+  accessKeyId: string;
+}
+
+// Credential=<key id>/<date>/<region>/<service>/aws4_request
+const CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
+
+/**
+ * Reads the credential scope from the `Authorization` header, or from a presigned URL's
+ * `X-Amz-Credential`. Undefined for unsigned requests (moto's own API, health checks).
+ */
+export function signingOf(authorization: string | undefined, query: URLSearchParams): Signing | undefined {
+  const credential =
+    authorization ??
+    (query.has('X-Amz-Credential') ? `Credential=${query.get('X-Amz-Credential') ?? ''}` : '');
+  const match = CREDENTIAL.exec(credential);
+  if (!match) return undefined;
+  const [, accessKeyId = '', signingName = ''] = match;
+  return { service: SERVICE_BY_SIGNING_NAME[signingName] ?? signingName, accessKeyId };
+}
+
+/** Parameters of a query-protocol call: the form body merged over the URL query. */
+export function queryParams(
+  body: string,
+  contentType: string | undefined,
+  query: URLSearchParams,
+): URLSearchParams {
+  const params = new URLSearchParams(query);
+  if (contentType?.startsWith('application/x-www-form-urlencoded')) {
+    for (const [key, value] of new URLSearchParams(body)) params.set(key, value);
+  }
+  return params;
+}
+
+const ROLE_ACCOUNT = /^arn:[\w-]+:iam::(\d{12}):role\//;
+const ACCESS_KEY_ID = /<AccessKeyId>\s*([^<\s]+)\s*<\/AccessKeyId>/;
+
+/**
+ * Maps access key ids to accounts. moto issues credentials per AssumeRole and acts in the
+ * role's account when they are used; the proxy learns the same mapping by watching
+ * AssumeRole go through: the request's `RoleArn` names the account, the response carries
+ * the new `AccessKeyId`.
+ */
+export class AccountDirectory {
+  private readonly byAccessKey = new Map<string, string>();
+
+  /** Learns from one successful STS AssumeRole exchange; ignores anything unparseable. */
+  observeAssumeRole(params: URLSearchParams, responseBody: string): void {
+    const account = ROLE_ACCOUNT.exec(params.get('RoleArn') ?? '')?.[1];
+    const accessKeyId = ACCESS_KEY_ID.exec(responseBody)?.[1];
+    if (account && accessKeyId) this.byAccessKey.set(accessKeyId, account);
+  }
+
+  /** moto's precedence: the `x-moto-account-id` header, then a known access key, then the default. */
+  resolve(headerAccount: string | undefined, accessKeyId: string | undefined): string {
+    if (headerAccount) return headerAccount;
+    return (accessKeyId && this.byAccessKey.get(accessKeyId)) ?? DEFAULT_ACCOUNT;
+  }
+}
