@@ -48,6 +48,7 @@ describe('buildStatus', () => {
       connections: [
         { endpointId: 'vpce-1', owner: '222222222222', state: 'available', decision: 'Accepted' },
       ],
+      connectionCounts: { total: 1, available: 1, pendingAcceptance: 0 },
     });
     expect(
       s.conditions?.every(
