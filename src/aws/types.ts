@@ -26,11 +26,19 @@ export interface AwsClientFactory {
   clientsFor(target: AwsTarget | undefined): AwsClients;
 }
 
-/** Observer of every AWS call (for metrics and call recording). */
-export type AwsCallObserver = (call: {
+/** One AWS request as the observer sees it; SDK retries are reported as separate calls. */
+export interface AwsCallObserverCall {
   service: 'ec2' | 'elbv2' | 'sts';
+  /** API action, e.g. `DescribeVpcEndpoints`. */
   operation: string;
   result: 'success' | 'error' | 'throttled';
+  /** AWS error code (`RequestLimitExceeded`, `LoadBalancerNotFound`, `ECONNRESET`, ...). */
   errorCode?: string;
+  /** Time from sending the request to its parsed response or error. */
   seconds: number;
-}) => void;
+  /** Time the request waited for a client-side rate-limit token before being sent. */
+  waitSeconds?: number;
+}
+
+/** Observer of every AWS call (for metrics and call recording). */
+export type AwsCallObserver = (call: AwsCallObserverCall) => void;

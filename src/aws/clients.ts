@@ -1,0 +1,111 @@
+/**
+ * The one place SDK clients are built: cached per (region, roleArn, externalId), with
+ * assumed-role credentials shared per role, standard-mode retries capped so a throttle is
+ * retried once and then handed back to the work queue, client-side rate limits, and the
+ * call observer on every request.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { assumedRoleCredentials } from './credentials.ts';
+import { installCallMiddleware } from './middleware.ts';
+import { RateLimiter } from './rate-limit.ts';
+import type { AwsCallObserver, AwsClientFactory, AwsClients, AwsTarget } from './types.ts';
+
+/** Options of {@link createAwsClientFactory}. */
+export interface AwsClientFactoryOptions {
+  /** Region for targets that name none, and for STS. */
+  defaultRegion: string;
+  /** The controller's own identity; default: the SDK's chain (env, IRSA, EKS Pod Identity, IMDS). */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Endpoint for every service; default: the SDK's own `AWS_ENDPOINT_URL[_<SERVICE>]` handling. */
+  endpoint?: string;
+  observer?: AwsCallObserver;
+  /** Share of AWS's documented per-account buckets this controller may use; default 0.5. */
+  apiShare?: number;
+  /** Multiplies refill rates; only for tests/benchmarks against a time-scaled throttling proxy. */
+  refillScale?: number;
+  /** SDK attempts per call; default 2: a throttle is retried once, then the caller requeues. */
+  maxAttempts?: number;
+}
+
+/** A factory that can also release its clients' sockets (on shutdown, after tests). */
+export interface ClosableAwsClientFactory extends AwsClientFactory {
+  destroy(): void;
+}
+
+/** The account id inside a role ARN (`arn:aws:iam::<account>:role/...`). */
+function accountOf(roleArn: string): string | undefined {
+  return /^arn:[\w-]+:iam::(\d{12}):/.exec(roleArn)?.[1];
+}
+
+/**
+ * Creates the factory reconcilers get their clients from. Clients and credentials are
+ * built lazily and cached for the factory's lifetime.
+ */
+export function createAwsClientFactory(opts: AwsClientFactoryOptions): ClosableAwsClientFactory {
+  const maxAttempts = opts.maxAttempts ?? 2;
+  const common = {
+    retryMode: 'standard',
+    maxAttempts,
+    ...(opts.endpoint === undefined ? {} : { endpoint: opts.endpoint }),
+  };
+  const limiter = new RateLimiter({ apiShare: opts.apiShare ?? 0.5, refillScale: opts.refillScale });
+  const { observer } = opts;
+
+  const sts = new STSClient({ ...common, region: opts.defaultRegion, credentials: opts.credentials });
+  installCallMiddleware(sts.middlewareStack, { service: 'sts', scope: 'sts', observer });
+  // The STS client's resolved provider is memoized: sharing it gives every default-identity
+  // client one credential cache (one IRSA web-identity exchange, not one per client).
+  const defaultCredentials = sts.config.credentials;
+
+  const roleCredentials = new Map<string, AwsCredentialIdentityProvider>();
+  const credentialsFor = (roleArn: string | undefined, externalId: string | undefined) => {
+    if (roleArn === undefined) return defaultCredentials;
+    const key = `${roleArn}|${externalId ?? ''}`;
+    let provider = roleCredentials.get(key);
+    if (!provider) {
+      provider = assumedRoleCredentials(sts, { roleArn, externalId });
+      roleCredentials.set(key, provider);
+    }
+    return provider;
+  };
+
+  const cache = new Map<string, AwsClients>();
+  const build = (region: string, roleArn: string | undefined, externalId: string | undefined): AwsClients => {
+    const scope = `${roleArn ?? 'default'}/${region}`;
+    // AWS throttles per account: roles in one account share its buckets.
+    const limitScope = `${roleArn === undefined ? 'default' : (accountOf(roleArn) ?? roleArn)}/${region}`;
+    const config = { ...common, region, credentials: credentialsFor(roleArn, externalId) };
+    const ec2 = new EC2Client(config);
+    const elbv2 = new ElasticLoadBalancingV2Client(config);
+    installCallMiddleware(ec2.middlewareStack, { service: 'ec2', scope: limitScope, limiter, observer });
+    installCallMiddleware(elbv2.middlewareStack, { service: 'elbv2', scope: limitScope, limiter, observer });
+    return { region, scope, ec2, elbv2 };
+  };
+
+  return {
+    clientsFor(target: AwsTarget | undefined): AwsClients {
+      // Empty strings mean "not set", as an omitted field would.
+      const region = target?.region || opts.defaultRegion;
+      const roleArn = target?.roleArn || undefined;
+      const externalId = target?.externalId || undefined;
+      const key = `${region}|${roleArn ?? ''}|${externalId ?? ''}`;
+      let clients = cache.get(key);
+      if (!clients) {
+        clients = build(region, roleArn, externalId);
+        cache.set(key, clients);
+      }
+      return clients;
+    },
+    destroy(): void {
+      for (const { ec2, elbv2 } of cache.values()) {
+        ec2.destroy();
+        elbv2.destroy();
+      }
+      cache.clear();
+      sts.destroy();
+    },
+  };
+}
