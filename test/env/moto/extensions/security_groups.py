@@ -33,7 +33,7 @@ def _referenced_by_other_group(backend: Any, group_id: str) -> bool:
             if group.id == group_id:
                 continue
             for rule in group.ingress_rules + group.egress_rules:
-                if any(pair.get("GroupId") == group_id for pair in rule.source_groups):
+                if (rule.source_group or {}).get("GroupId") == group_id:
                     return True
     return False
 
