@@ -41,7 +41,7 @@ export interface RenderOptions {
 }
 
 class Renderer {
-  private readonly declarations = new Map<string, { source: string }>();
+  private readonly declarations = new Map<string, string>();
   private readonly order: string[] = [];
 
   private readonly typeNames: Record<string, string>;
@@ -52,7 +52,7 @@ class Renderer {
 
   /** The declarations in first-use order (parents before children). */
   output(): string[] {
-    return this.order.map((name) => this.declarations.get(name)?.source ?? '');
+    return this.order.map((name) => this.declarations.get(name) ?? '');
   }
 
   renderKind(k: KindSchema): void {
@@ -127,10 +127,10 @@ class Renderer {
 
   private define(name: string, source: string): void {
     const existing = this.declarations.get(name);
-    if (existing && existing.source !== source) {
+    if (existing !== undefined && existing !== source) {
       throw new Error(`type ${name} is declared twice with different shapes`);
     }
-    this.declarations.set(name, { source });
+    this.declarations.set(name, source);
   }
 }
 
