@@ -109,7 +109,9 @@ describe('DescribeVpcEndpointConnections', () => {
     ]);
     expect(byOwner).toEqual([]);
 
-    await provider.ec2.send(new AcceptVpcEndpointConnectionsCommand({ ServiceId: svc.serviceId, VpcEndpointIds: [a] }));
+    await provider.ec2.send(
+      new AcceptVpcEndpointConnectionsCommand({ ServiceId: svc.serviceId, VpcEndpointIds: [a] }),
+    );
     const pending = await connections([
       { Name: 'service-id', Values: [svc.serviceId] },
       { Name: 'vpc-endpoint-state', Values: ['pendingAcceptance'] },
@@ -164,7 +166,10 @@ describe('Accept / Reject', () => {
       new AcceptVpcEndpointConnectionsCommand({ ServiceId: svc.serviceId, VpcEndpointIds: [accepted] }),
     );
     const out = await provider.ec2.send(
-      new RejectVpcEndpointConnectionsCommand({ ServiceId: svc.serviceId, VpcEndpointIds: [pending, accepted] }),
+      new RejectVpcEndpointConnectionsCommand({
+        ServiceId: svc.serviceId,
+        VpcEndpointIds: [pending, accepted],
+      }),
     );
     expect(out.Unsuccessful ?? []).toEqual([]);
     expect(await endpointState(pending)).toBe('rejected');
@@ -200,7 +205,10 @@ describe('Accept / Reject', () => {
   it('fails for a service id the caller does not own', async () => {
     const code = await errorCode(
       provider.ec2.send(
-        new RejectVpcEndpointConnectionsCommand({ ServiceId: 'vpce-svc-0123456789abcdef0', VpcEndpointIds: ['vpce-1'] }),
+        new RejectVpcEndpointConnectionsCommand({
+          ServiceId: 'vpce-svc-0123456789abcdef0',
+          VpcEndpointIds: ['vpce-1'],
+        }),
       ),
     );
     expect(code).toBe('InvalidVpcEndpointServiceId.NotFound');
@@ -211,12 +219,18 @@ describe('DeleteVpcEndpointServiceConfigurations', () => {
   it('refuses a service with pending or available connections, allows it once they are rejected', async () => {
     const svc = await createEndpointService(provider, network, { acceptanceRequired: true });
     const id = await createEndpoint(svc.serviceName);
-    const refused = await provider.ec2.send(new DeleteVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.serviceId] }));
+    const refused = await provider.ec2.send(
+      new DeleteVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.serviceId] }),
+    );
     expect(refused.Unsuccessful!.map((u) => [u.ResourceId, u.Error!.Code])).toEqual([
       [svc.serviceId, 'ExistingVpcEndpointConnections'],
     ]);
-    await provider.ec2.send(new RejectVpcEndpointConnectionsCommand({ ServiceId: svc.serviceId, VpcEndpointIds: [id] }));
-    const done = await provider.ec2.send(new DeleteVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.serviceId] }));
+    await provider.ec2.send(
+      new RejectVpcEndpointConnectionsCommand({ ServiceId: svc.serviceId, VpcEndpointIds: [id] }),
+    );
+    const done = await provider.ec2.send(
+      new DeleteVpcEndpointServiceConfigurationsCommand({ ServiceIds: [svc.serviceId] }),
+    );
     expect(done.Unsuccessful ?? []).toEqual([]);
   });
 });

@@ -82,7 +82,9 @@ it('a service is invisible to other accounts until a principal of theirs is allo
     }),
   );
   expect(await visibleTo(consumer, svc.serviceName)).toBe('resolved');
-  const found = await consumer.ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: [svc.serviceName] }));
+  const found = await consumer.ec2.send(
+    new DescribeVpcEndpointServicesCommand({ ServiceNames: [svc.serviceName] }),
+  );
   expect(found.ServiceDetails!.map((d) => [d.ServiceName, d.Owner, d.AcceptanceRequired])).toEqual([
     [svc.serviceName, provider.accountId, true],
   ]);
@@ -98,11 +100,13 @@ it('a service is invisible to other accounts until a principal of theirs is allo
   const conns = await provider.ec2.send(
     new DescribeVpcEndpointConnectionsCommand({ Filters: [{ Name: 'service-id', Values: [svc.serviceId] }] }),
   );
-  expect(conns.VpcEndpointConnections!.map((c) => [c.VpcEndpointId, c.VpcEndpointOwner, c.VpcEndpointState])).toEqual([
-    [endpointId, consumer.accountId, 'pendingAcceptance'],
-  ]);
+  expect(
+    conns.VpcEndpointConnections!.map((c) => [c.VpcEndpointId, c.VpcEndpointOwner, c.VpcEndpointState]),
+  ).toEqual([[endpointId, consumer.accountId, 'pendingAcceptance']]);
   const byOwner = await provider.ec2.send(
-    new DescribeVpcEndpointConnectionsCommand({ Filters: [{ Name: 'vpc-endpoint-owner', Values: [consumer.accountId] }] }),
+    new DescribeVpcEndpointConnectionsCommand({
+      Filters: [{ Name: 'vpc-endpoint-owner', Values: [consumer.accountId] }],
+    }),
   );
   expect(byOwner.VpcEndpointConnections!.map((c) => c.VpcEndpointId)).toEqual([endpointId]);
   // The consumer owns no service, so sees no connections of its own.
@@ -112,12 +116,14 @@ it('a service is invisible to other accounts until a principal of theirs is allo
   await provider.ec2.send(
     new AcceptVpcEndpointConnectionsCommand({ ServiceId: svc.serviceId, VpcEndpointIds: [endpointId] }),
   );
-  const seenByConsumer = await consumer.ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] }));
+  const seenByConsumer = await consumer.ec2.send(
+    new DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] }),
+  );
   expect(seenByConsumer.VpcEndpoints![0]!.State).toBe('available');
   // The endpoint lives in the consumer's account only.
-  expect(await errorCode(provider.ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] })))).toBe(
-    'InvalidVpcEndpointId.NotFound',
-  );
+  expect(
+    await errorCode(provider.ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] }))),
+  ).toBe('InvalidVpcEndpointId.NotFound');
 });
 
 it('a role ARN of the account, or *, also grants access; removing the principal revokes it', async () => {
@@ -157,7 +163,11 @@ it('STS AssumeRole credentials select the role account (no header)', async () =>
   );
   sts.destroy();
   const c = assumed.Credentials!;
-  const credentials = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken };
+  const credentials = {
+    accessKeyId: c.AccessKeyId!,
+    secretAccessKey: c.SecretAccessKey!,
+    sessionToken: c.SessionToken,
+  };
   const ec2 = new EC2Client({ ...sdkConfig(moto), credentials });
   const asTarget = new STSClient({ ...sdkConfig(moto), credentials });
   try {
@@ -174,7 +184,9 @@ it('STS AssumeRole credentials select the role account (no header)', async () =>
     );
     expect(created.VpcEndpoint!.OwnerId).toBe(target);
     const conns = await provider.ec2.send(
-      new DescribeVpcEndpointConnectionsCommand({ Filters: [{ Name: 'service-id', Values: [svc.serviceId] }] }),
+      new DescribeVpcEndpointConnectionsCommand({
+        Filters: [{ Name: 'service-id', Values: [svc.serviceId] }],
+      }),
     );
     expect(conns.VpcEndpointConnections!.map((x) => x.VpcEndpointOwner)).toEqual([target]);
   } finally {

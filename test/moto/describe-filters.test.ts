@@ -36,7 +36,9 @@ beforeAll(async () => {
   endpointIds = [];
   for (const team of ['blue', 'green', 'blue']) {
     const svc = await createEndpointService(account, network, { acceptanceRequired: false });
-    await account.ec2.send(new CreateTagsCommand({ Resources: [svc.serviceId], Tags: [{ Key: 'team', Value: team }] }));
+    await account.ec2.send(
+      new CreateTagsCommand({ Resources: [svc.serviceId], Tags: [{ Key: 'team', Value: team }] }),
+    );
     services.push(svc);
     const ep = await account.ec2.send(
       new CreateVpcEndpointCommand({
@@ -76,7 +78,9 @@ describe('DescribeVpcEndpoints', () => {
   it('filters by tag:<key>, tag-key and combines filters with AND', async () => {
     const blue = [endpointIds[0]!, endpointIds[2]!].sort();
     expect(await endpoints({ Filters: [{ Name: 'tag:team', Values: ['blue'] }] })).toEqual(blue);
-    expect(await endpoints({ Filters: [{ Name: 'tag-key', Values: ['team'] }] })).toEqual([...endpointIds].sort());
+    expect(await endpoints({ Filters: [{ Name: 'tag-key', Values: ['team'] }] })).toEqual(
+      [...endpointIds].sort(),
+    );
     expect(
       await endpoints({
         Filters: [
@@ -103,12 +107,12 @@ describe('DescribeVpcEndpointServiceConfigurations', () => {
     expect(await configurations({ Filters: [{ Name: 'tag-key', Values: ['team'] }] })).toEqual(
       services.map((s) => s.serviceId).sort(),
     );
-    expect(await configurations({ Filters: [{ Name: 'service-name', Values: [services[1]!.serviceName] }] })).toEqual([
-      services[1]!.serviceId,
-    ]);
-    expect(await configurations({ Filters: [{ Name: 'service-id', Values: [services[0]!.serviceId] }] })).toEqual([
-      services[0]!.serviceId,
-    ]);
+    expect(
+      await configurations({ Filters: [{ Name: 'service-name', Values: [services[1]!.serviceName] }] }),
+    ).toEqual([services[1]!.serviceId]);
+    expect(
+      await configurations({ Filters: [{ Name: 'service-id', Values: [services[0]!.serviceId] }] }),
+    ).toEqual([services[0]!.serviceId]);
   });
 
   it('returns the tags', async () => {
@@ -122,7 +126,9 @@ describe('DescribeVpcEndpointServiceConfigurations', () => {
 describe('DescribeVpcEndpointServices', () => {
   it('filters by service-name, tag and owner instead of failing', async () => {
     const byName = await account.ec2.send(
-      new DescribeVpcEndpointServicesCommand({ Filters: [{ Name: 'service-name', Values: [services[0]!.serviceName] }] }),
+      new DescribeVpcEndpointServicesCommand({
+        Filters: [{ Name: 'service-name', Values: [services[0]!.serviceName] }],
+      }),
     );
     expect(byName.ServiceNames).toEqual([services[0]!.serviceName]);
 
@@ -150,7 +156,9 @@ describe('DescribeVpcEndpointServices', () => {
   it('rejects an unknown filter name as a client error, not a 500', async () => {
     expect(
       await errorCode(
-        account.ec2.send(new DescribeVpcEndpointServicesCommand({ Filters: [{ Name: 'bogus', Values: ['x'] }] })),
+        account.ec2.send(
+          new DescribeVpcEndpointServicesCommand({ Filters: [{ Name: 'bogus', Values: ['x'] }] }),
+        ),
       ),
     ).toBe('InvalidParameterValue');
   });

@@ -15,7 +15,14 @@ import {
   type CreateTargetGroupCommandInput,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { MotoServer } from '../env/moto/server.ts';
-import { clientsFor, createNetwork, errorCode, startTestMoto, type AccountClients, type Network } from './helpers.ts';
+import {
+  clientsFor,
+  createNetwork,
+  errorCode,
+  startTestMoto,
+  type AccountClients,
+  type Network,
+} from './helpers.ts';
 
 let moto: MotoServer;
 let account: AccountClients;
@@ -36,7 +43,13 @@ beforeAll(async () => {
     }),
   );
   const tg = await account.elbv2.send(
-    new CreateTargetGroupCommand({ Name: 'web', Protocol: 'HTTP', Port: 80, VpcId: network.vpcId, TargetType: 'ip' }),
+    new CreateTargetGroupCommand({
+      Name: 'web',
+      Protocol: 'HTTP',
+      Port: 80,
+      VpcId: network.vpcId,
+      TargetType: 'ip',
+    }),
   );
   targetGroupArn = tg.TargetGroups![0]!.TargetGroupArn!;
   const listener = await account.elbv2.send(
@@ -75,11 +88,18 @@ async function rulesByPriority(): Promise<[string, string][]> {
 describe('ARNs', () => {
   it('use net/ for network load balancers and their listeners, app/ for application ones', async () => {
     const nlb = await account.elbv2.send(
-      new CreateLoadBalancerCommand({ Name: 'nlb', Type: 'network', Scheme: 'internal', Subnets: network.subnetIds }),
+      new CreateLoadBalancerCommand({
+        Name: 'nlb',
+        Type: 'network',
+        Scheme: 'internal',
+        Subnets: network.subnetIds,
+      }),
     );
     const nlbArn = nlb.LoadBalancers![0]!.LoadBalancerArn!;
     expect(nlbArn).toMatch(/:loadbalancer\/net\/nlb\/[0-9a-f]+$/);
-    const described = await account.elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [nlbArn] }));
+    const described = await account.elbv2.send(
+      new DescribeLoadBalancersCommand({ LoadBalancerArns: [nlbArn] }),
+    );
     expect(described.LoadBalancers![0]!.Type).toBe('network');
     const tcp = await account.elbv2.send(
       new CreateTargetGroupCommand({ Name: 'tcp', Protocol: 'TCP', Port: 80, VpcId: network.vpcId }),
@@ -144,7 +164,9 @@ describe('rules', () => {
     const a = await createRule(200, '/p/*');
     await createRule(201, '/q/*');
     expect(
-      await errorCode(account.elbv2.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: a, Priority: 201 }] }))),
+      await errorCode(
+        account.elbv2.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: a, Priority: 201 }] })),
+      ),
     ).toBe('PriorityInUseException');
   });
 });
@@ -157,10 +179,14 @@ describe('tags', () => {
     const described = await account.elbv2.send(new DescribeTagsCommand({ ResourceArns: [targetGroupArn] }));
     expect(described.TagDescriptions![0]!.Tags).toHaveLength(50);
     // Overwriting an existing key is not a new tag.
-    await account.elbv2.send(new AddTagsCommand({ ResourceArns: [targetGroupArn], Tags: [{ Key: 'k0', Value: 'new' }] }));
+    await account.elbv2.send(
+      new AddTagsCommand({ ResourceArns: [targetGroupArn], Tags: [{ Key: 'k0', Value: 'new' }] }),
+    );
     expect(
       await errorCode(
-        account.elbv2.send(new AddTagsCommand({ ResourceArns: [targetGroupArn], Tags: [{ Key: 'k50', Value: 'x' }] })),
+        account.elbv2.send(
+          new AddTagsCommand({ ResourceArns: [targetGroupArn], Tags: [{ Key: 'k50', Value: 'x' }] }),
+        ),
       ),
     ).toBe('TooManyTagsException');
   });
@@ -183,10 +209,16 @@ describe('CreateTargetGroup', () => {
 
   it('fails with DuplicateTargetGroupName for the same name with other settings', async () => {
     await account.elbv2.send(new CreateTargetGroupCommand({ ...input, Name: 'dup', VpcId: network.vpcId }));
-    for (const change of [{ Port: 8081 }, { HealthCheckPath: '/other' }, { TargetType: 'instance' as const }]) {
+    for (const change of [
+      { Port: 8081 },
+      { HealthCheckPath: '/other' },
+      { TargetType: 'instance' as const },
+    ]) {
       expect(
         await errorCode(
-          account.elbv2.send(new CreateTargetGroupCommand({ ...input, Name: 'dup', VpcId: network.vpcId, ...change })),
+          account.elbv2.send(
+            new CreateTargetGroupCommand({ ...input, Name: 'dup', VpcId: network.vpcId, ...change }),
+          ),
         ),
       ).toBe('DuplicateTargetGroupNameException');
     }

@@ -78,7 +78,9 @@ async function createEndpoint(subnetIds: string[], groupIds?: string[]): Promise
 
 it('gives each subnet one ENI with a unique address from that subnet and the endpoint groups', async () => {
   const ids = await Promise.all(
-    Array.from({ length: 5 }, () => createEndpoint(consumer.subnetIds.slice(0, 2), [consumer.securityGroupId])),
+    Array.from({ length: 5 }, () =>
+      createEndpoint(consumer.subnetIds.slice(0, 2), [consumer.securityGroupId]),
+    ),
   );
   const seen = new Set<string>();
   for (const id of ids) {
@@ -146,7 +148,9 @@ it('ModifyVpcEndpoint adds and removes subnets by creating and deleting ENIs', a
   const eniInA = beforeEnis.find((e) => e.SubnetId === a)!;
   const eniInB = beforeEnis.find((e) => e.SubnetId === b)!;
 
-  await account.ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: id, AddSubnetIds: [c], RemoveSubnetIds: [b] }));
+  await account.ec2.send(
+    new ModifyVpcEndpointCommand({ VpcEndpointId: id, AddSubnetIds: [c], RemoveSubnetIds: [b] }),
+  );
 
   const after = await describeEndpoint(id);
   expect(new Set(after.SubnetIds)).toEqual(new Set([a, c]));
@@ -183,7 +187,9 @@ it('ModifyVpcEndpoint adds and removes security groups on the endpoint and its E
 it('DeleteVpcEndpoints removes the endpoint and its ENIs; unknown ids are Unsuccessful', async () => {
   const id = await createEndpoint(consumer.subnetIds.slice(0, 2), [consumer.securityGroupId]);
   const { NetworkInterfaceIds } = await describeEndpoint(id);
-  const out = await account.ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [id, 'vpce-0123456789abcdef0'] }));
+  const out = await account.ec2.send(
+    new DeleteVpcEndpointsCommand({ VpcEndpointIds: [id, 'vpce-0123456789abcdef0'] }),
+  );
   expect(out.Unsuccessful!.map((u) => [u.ResourceId, u.Error!.Code])).toEqual([
     ['vpce-0123456789abcdef0', 'InvalidVpcEndpoint.NotFound'],
   ]);

@@ -14,13 +14,17 @@ import {
   CreateVpcEndpointServiceConfigurationCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { CreateLoadBalancerCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  CreateLoadBalancerCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { STSClient } from '@aws-sdk/client-sts';
 import { startMoto, type MotoServer } from '../env/moto/server.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const python =
-  process.env.PLP_PYTHON ?? path.join(os.homedir(), '.cache/privatelink-publisher/venv-moto-5.2.5/bin/python');
+  process.env.PLP_PYTHON ??
+  path.join(os.homedir(), '.cache/privatelink-publisher/venv-moto-5.2.5/bin/python');
 
 /** Starts a private extended moto for one test file; its log goes to .cache/moto-<name>.log. */
 export async function startTestMoto(name: string): Promise<MotoServer> {
@@ -36,7 +40,9 @@ export function randomAccountId(): string {
 interface Middlewared {
   middlewareStack: {
     add(
-      mw: (next: (args: { request: unknown }) => Promise<unknown>) => (args: { request: unknown }) => Promise<unknown>,
+      mw: (
+        next: (args: { request: unknown }) => Promise<unknown>,
+      ) => (args: { request: unknown }) => Promise<unknown>,
       opts: { step: 'build' },
     ): void;
   };
@@ -60,7 +66,11 @@ export function sdkConfig(moto: MotoServer): {
   endpoint: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
 } {
-  return { region: 'us-east-1', endpoint: moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  return {
+    region: 'us-east-1',
+    endpoint: moto.url,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
 }
 
 /** The three SDK clients, acting in `accountId`. */
@@ -111,12 +121,20 @@ export async function createNetwork(
   const subnetIds: string[] = [];
   for (const [i, zone] of zones.entries()) {
     const subnet = await ec2.send(
-      new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.${octet}.${i + 1}.0/24`, AvailabilityZone: zone }),
+      new CreateSubnetCommand({
+        VpcId: vpcId,
+        CidrBlock: `10.${octet}.${i + 1}.0/24`,
+        AvailabilityZone: zone,
+      }),
     );
     subnetIds.push(subnet.Subnet!.SubnetId!);
   }
   const sg = await ec2.send(
-    new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: `sg-${octet}-${randomInt(1e9)}`, Description: 'test' }),
+    new CreateSecurityGroupCommand({
+      VpcId: vpcId,
+      GroupName: `sg-${octet}-${randomInt(1e9)}`,
+      Description: 'test',
+    }),
   );
   return { vpcId, cidr, subnetIds, securityGroupId: sg.GroupId! };
 }

@@ -34,13 +34,21 @@ afterAll(async () => {
 });
 
 async function configuration(serviceId: string): Promise<ServiceConfiguration> {
-  const out = await account.ec2.send(new DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [serviceId] }));
+  const out = await account.ec2.send(
+    new DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [serviceId] }),
+  );
   return out.ServiceConfigurations![0]!;
 }
 
 it('reports pendingVerification with a random TXT record, stable across describes', async () => {
-  const a = await createEndpointService(account, network, { acceptanceRequired: false, privateDnsName: 'a.example.com' });
-  const b = await createEndpointService(account, network, { acceptanceRequired: false, privateDnsName: 'b.example.com' });
+  const a = await createEndpointService(account, network, {
+    acceptanceRequired: false,
+    privateDnsName: 'a.example.com',
+  });
+  const b = await createEndpointService(account, network, {
+    acceptanceRequired: false,
+    privateDnsName: 'b.example.com',
+  });
   const config = await configuration(a.serviceId);
   expect(config.PrivateDnsName).toBe('a.example.com');
   const record = config.PrivateDnsNameConfiguration!;
@@ -52,15 +60,23 @@ it('reports pendingVerification with a random TXT record, stable across describe
   const other = (await configuration(b.serviceId)).PrivateDnsNameConfiguration!;
   expect([other.Name, other.Value]).not.toEqual([record.Name, record.Value]);
 
-  const detail = await account.ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: [a.serviceName] }));
+  const detail = await account.ec2.send(
+    new DescribeVpcEndpointServicesCommand({ ServiceNames: [a.serviceName] }),
+  );
   expect(detail.ServiceDetails![0]!.PrivateDnsNameVerificationState).toBe('pendingVerification');
 });
 
 it('a new name gets a new record; RemovePrivateDnsName drops it', async () => {
-  const svc = await createEndpointService(account, network, { acceptanceRequired: false, privateDnsName: 'x.example.com' });
+  const svc = await createEndpointService(account, network, {
+    acceptanceRequired: false,
+    privateDnsName: 'x.example.com',
+  });
   const before = (await configuration(svc.serviceId)).PrivateDnsNameConfiguration!;
   await account.ec2.send(
-    new ModifyVpcEndpointServiceConfigurationCommand({ ServiceId: svc.serviceId, PrivateDnsName: 'y.example.com' }),
+    new ModifyVpcEndpointServiceConfigurationCommand({
+      ServiceId: svc.serviceId,
+      PrivateDnsName: 'y.example.com',
+    }),
   );
   const renamed = await configuration(svc.serviceId);
   expect(renamed.PrivateDnsName).toBe('y.example.com');
@@ -68,7 +84,10 @@ it('a new name gets a new record; RemovePrivateDnsName drops it', async () => {
   expect(renamed.PrivateDnsNameConfiguration!.Value).not.toBe(before.Value);
 
   await account.ec2.send(
-    new ModifyVpcEndpointServiceConfigurationCommand({ ServiceId: svc.serviceId, RemovePrivateDnsName: true }),
+    new ModifyVpcEndpointServiceConfigurationCommand({
+      ServiceId: svc.serviceId,
+      RemovePrivateDnsName: true,
+    }),
   );
   const removed = await configuration(svc.serviceId);
   expect(removed.PrivateDnsName).toBeUndefined();

@@ -12,7 +12,10 @@ import {
   RevokeSecurityGroupIngressCommand,
   type IpPermission,
 } from '@aws-sdk/client-ec2';
-import { CreateLoadBalancerCommand, DeleteLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  CreateLoadBalancerCommand,
+  DeleteLoadBalancerCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { MotoServer } from '../env/moto/server.ts';
 import {
   clientsFor,
@@ -76,9 +79,13 @@ it('refuses a group referenced by another group until the rule is revoked', asyn
     ToPort: 443,
     UserIdGroupPairs: [{ GroupId: target }],
   };
-  await account.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: referrer, IpPermissions: [permission] }));
+  await account.ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({ GroupId: referrer, IpPermissions: [permission] }),
+  );
   expect(await deleteGroup(target)).toBe('DependencyViolation');
-  await account.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: referrer, IpPermissions: [permission] }));
+  await account.ec2.send(
+    new RevokeSecurityGroupIngressCommand({ GroupId: referrer, IpPermissions: [permission] }),
+  );
   expect(await deleteGroup(target)).toBe('resolved');
 });
 
@@ -88,7 +95,9 @@ it('refuses a group attached to a load balancer until the load balancer is delet
     new CreateLoadBalancerCommand({ Name: 'alb', Subnets: network.subnetIds, SecurityGroups: [groupId] }),
   );
   expect(await deleteGroup(groupId)).toBe('DependencyViolation');
-  await account.elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: alb.LoadBalancers![0]!.LoadBalancerArn! }));
+  await account.elbv2.send(
+    new DeleteLoadBalancerCommand({ LoadBalancerArn: alb.LoadBalancers![0]!.LoadBalancerArn! }),
+  );
   expect(await deleteGroup(groupId)).toBe('resolved');
 });
 

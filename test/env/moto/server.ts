@@ -9,7 +9,11 @@ export interface MotoServer {
 }
 
 /** Starts moto with the PrivateLink extensions; resolves once it answers HTTP. */
-export async function startMoto(opts: { python: string; logFile: string; watchPid?: number }): Promise<MotoServer> {
+export async function startMoto(opts: {
+  python: string;
+  logFile: string;
+  watchPid?: number;
+}): Promise<MotoServer> {
   const port = await freePort();
   const proc = startProcess(
     'moto',
