@@ -1,0 +1,558 @@
+/**
+ * The Helm chart, against the real API server: lint, schema, rendering with default and
+ * non-default values (each validated with `kubectl apply --dry-run=server`), `helm install`
+ * (every object exists, the service account's effective permissions are least privilege),
+ * and the chart's CRDs staying identical to crds/.
+ */
+import { execFile } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { jest } from '@jest/globals';
+import { parse, parseAllDocuments } from 'yaml';
+import { newTestContext, type TestContext } from '../env/context.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const chartDir = path.join(root, 'deploy/helm/privatelink-publisher');
+const customValuesFile = path.join(import.meta.dirname, 'values-custom.yaml');
+
+// Every step runs helm or kubectl processes; on a loaded 2-core machine that takes seconds.
+jest.setTimeout(120_000);
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+}
+
+/** The parts of the rendered objects these tests read. */
+interface Container {
+  image: string;
+  args: string[];
+  env?: unknown[];
+  ports: { name: string; containerPort: number; protocol: string }[];
+  livenessProbe: { httpGet: unknown };
+  readinessProbe: { httpGet: unknown };
+  resources: unknown;
+  securityContext: unknown;
+}
+type Selector = { matchLabels: Record<string, string> };
+interface AntiAffinity {
+  preferredDuringSchedulingIgnoredDuringExecution?: unknown[];
+  requiredDuringSchedulingIgnoredDuringExecution?: unknown[];
+}
+interface Deployment extends Manifest {
+  spec: {
+    replicas: number;
+    selector: Selector;
+    template: {
+      spec: {
+        serviceAccountName: string;
+        containers: Container[];
+        securityContext: unknown;
+        affinity: { podAntiAffinity: AntiAffinity };
+        tolerations?: unknown[];
+        nodeSelector?: Record<string, string>;
+        priorityClassName?: string;
+      };
+    };
+  };
+}
+interface Role extends Manifest {
+  rules: { resourceNames?: string[] }[];
+}
+interface RoleBinding extends Manifest {
+  subjects: unknown[];
+}
+interface Service extends Manifest {
+  spec: { selector: Record<string, string>; ports: unknown[] };
+}
+interface PodDisruptionBudget extends Manifest {
+  spec: unknown;
+}
+interface ServiceMonitor extends Manifest {
+  spec: { selector: Selector; endpoints: unknown[] };
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function helm(args: string[]): Promise<Run> {
+  const bin = process.env.PLP_HELM;
+  if (!bin) throw new Error('PLP_HELM is not set: is this test in the jest "integration" project?');
+  return new Promise((resolve) => {
+    execFile(bin, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** `helm template` → the rendered YAML text and its objects. */
+async function render(
+  release: string,
+  namespace: string,
+  extra: string[] = [],
+): Promise<{ text: string; docs: Manifest[] }> {
+  const out = await helm(['template', release, chartDir, '--namespace', namespace, ...extra]);
+  if (out.code !== 0) throw new Error(`helm template failed: ${out.stderr}`);
+  const docs = parseAllDocuments(out.stdout)
+    .map((d) => d.toJS() as Manifest | null)
+    .filter((d): d is Manifest => d !== null);
+  return { text: out.stdout, docs };
+}
+
+interface KindTypes {
+  Deployment: Deployment;
+  Role: Role;
+  Service: Service;
+  ServiceAccount: Manifest;
+  PodDisruptionBudget: PodDisruptionBudget;
+  ServiceMonitor: ServiceMonitor;
+}
+
+/** The one object of `kind` in `docs` (throws when there are none or several). */
+function only<K extends keyof KindTypes>(docs: Manifest[], kind: K): KindTypes[K] {
+  const found = docs.filter((d) => d.kind === kind);
+  if (found.length !== 1) throw new Error(`want exactly one ${kind}, got ${found.length}`);
+  return found[0] as KindTypes[K];
+}
+
+function container(docs: Manifest[]): Container {
+  return only(docs, 'Deployment').spec.template.spec.containers[0]!;
+}
+
+function kinds(docs: Manifest[]): string[] {
+  return docs.map((d) => `${d.kind}/${d.metadata.namespace ?? ''}`).sort();
+}
+
+/** Validates rendered YAML with the API server's own admission and schema checks. */
+async function serverDryRun(ctx: TestContext, text: string): Promise<void> {
+  const out = await ctx.kubectl(['apply', '--dry-run=server', '-o', 'name', '-f', '-'], text);
+  if (out.code !== 0) throw new Error(`kubectl apply --dry-run=server failed:\n${out.stderr}`);
+}
+
+function randomSuffix(): string {
+  return randomInt(0, 36 ** 5)
+    .toString(36)
+    .padStart(5, '0');
+}
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await newTestContext('helm');
+});
+afterAll(async () => {
+  await ctx.cleanup();
+});
+
+describe('helm lint', () => {
+  test.each([
+    ['default values', []],
+    ['non-default values', ['-f', customValuesFile]],
+  ])('passes with %s', async (_name, extra) => {
+    const out = await helm(['lint', '--strict', chartDir, ...extra]);
+    expect(out.stderr).toBe('');
+    expect(out).toMatchObject({ code: 0 });
+    expect(out.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+});
+
+describe('values.schema.json and template guards reject bad values with a clear message', () => {
+  test.each([
+    ['controller.logLevel=loud', "at '/controller/logLevel': value must be one of"],
+    ['replicaCount=two', "at '/replicaCount': got string, want integer"],
+    ['controller.awsApiShare=1.5', "at '/controller/awsApiShare'"],
+    ['controller.awsApiShare=0', "at '/controller/awsApiShare'"],
+    ['controller.resyncPeriod=5 minutes', "at '/controller/resyncPeriod'"],
+    ['controller.concurrency=0', "at '/controller/concurrency'"],
+    ['controller.namespaces={Team_Blue}', "at '/controller/namespaces/0'"],
+    ['controller.region=Europe', "at '/controller/region'"],
+    ['controller.leaderElect=true', "at '/controller': additional properties 'leaderElect' not allowed"],
+    ['image.digest=latest', "at '/image/digest'"],
+    ['podAntiAffinity=sometimes', "at '/podAntiAffinity'"],
+    ['tolerations[0].operator=Maybe', "at '/tolerations/0/operator'"],
+    ['metrics.serviceMonitor.interval=often', "at '/metrics/serviceMonitor/interval'"],
+  ])('--set %s', async (value, message) => {
+    const [lint, template] = await Promise.all([
+      helm(['lint', chartDir, '--set', value]),
+      helm(['template', 'x', chartDir, '--set', value]),
+    ]);
+    expect(lint.code).not.toBe(0);
+    expect(lint.stdout + lint.stderr).toContain(message);
+    expect(template.code).not.toBe(0);
+    expect(template.stderr).toContain(message);
+  });
+
+  test.each([
+    [
+      ['replicaCount=2', 'controller.leaderElection.enabled=false'],
+      'replicaCount > 1 needs controller.leaderElection.enabled',
+    ],
+    [
+      ['metrics.serviceMonitor.enabled=true', 'metrics.service.enabled=false'],
+      'metrics.serviceMonitor.enabled needs metrics.service.enabled',
+    ],
+    [['serviceAccount.create=false'], 'serviceAccount.name is required when serviceAccount.create is false'],
+  ])('--set %j', async (values, message) => {
+    const out = await helm(['template', 'x', chartDir, ...values.flatMap((v) => ['--set', v])]);
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toContain(message);
+  });
+
+  test('replicas 1 without leader election is allowed', async () => {
+    const { docs } = await render('x', 'plp', [
+      '--set',
+      'replicaCount=1',
+      '--set',
+      'controller.leaderElection.enabled=false',
+    ]);
+    const args = container(docs).args;
+    expect(args.filter((a) => a.startsWith('--leader-elect'))).toEqual([]);
+    expect(docs.filter((d) => d.kind === 'Role' || d.kind === 'PodDisruptionBudget')).toEqual([]);
+  });
+});
+
+describe('default values', () => {
+  let docs: Manifest[];
+  let text: string;
+  const release = 'plp';
+  beforeAll(async () => {
+    ({ docs, text } = await render(release, ctx.namespace));
+  });
+
+  test('render exactly the expected objects, namespaced ones in the release namespace', () => {
+    const ns = ctx.namespace;
+    expect(kinds(docs)).toEqual(
+      [
+        'ClusterRole/',
+        'ClusterRoleBinding/',
+        `Deployment/${ns}`,
+        `PodDisruptionBudget/${ns}`,
+        `Role/${ns}`,
+        `RoleBinding/${ns}`,
+        `Service/${ns}`,
+        `ServiceAccount/${ns}`,
+      ].sort(),
+    );
+  });
+
+  test('Deployment: 2 replicas, leader election in the release namespace, probes, hardened pod', () => {
+    const deploy = only(docs, 'Deployment');
+    const values = parse(readFileSync(path.join(chartDir, 'values.yaml'), 'utf8'));
+    expect(deploy.spec.replicas).toBe(2);
+    const pod = deploy.spec.template.spec;
+    const main = pod.containers[0]!;
+    const lease = only(docs, 'Role').rules.find((r) => r.resourceNames)?.resourceNames?.[0];
+    expect(main.args).toEqual(
+      expect.arrayContaining([
+        '--leader-elect',
+        `--leader-election-id=${lease}`,
+        `--leader-election-namespace=${ctx.namespace}`,
+        `--http-address=:${values.controller.httpPort}`,
+        `--resync-period=${values.controller.resyncPeriod}`,
+        `--aws-api-share=${values.controller.awsApiShare}`,
+      ]),
+    );
+    expect(main.args.filter((a: string) => /^--(namespaces|region|cluster-id|dry-run)/.test(a))).toEqual([]);
+    expect(main.ports).toEqual([
+      { name: 'http', containerPort: values.controller.httpPort, protocol: 'TCP' },
+    ]);
+    expect(main.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(main.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(main.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
+      {
+        weight: 100,
+        podAffinityTerm: {
+          topologyKey: 'kubernetes.io/hostname',
+          labelSelector: { matchLabels: deploy.spec.selector.matchLabels },
+        },
+      },
+    ]);
+    expect(pod.serviceAccountName).toBe(only(docs, 'ServiceAccount').metadata.name);
+  });
+
+  test('PodDisruptionBudget and metrics Service select the controller pods', () => {
+    const selector = only(docs, 'Deployment').spec.selector.matchLabels;
+    expect(only(docs, 'PodDisruptionBudget').spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: selector },
+    });
+    expect(only(docs, 'Service').spec.selector).toEqual(selector);
+    expect(only(docs, 'Service').spec.ports).toEqual([
+      { name: 'http-metrics', port: 8080, targetPort: 'http', protocol: 'TCP' },
+    ]);
+  });
+
+  test('the API server accepts every object (dry-run), CRDs included', async () => {
+    await serverDryRun(ctx, text);
+    const withCrds = await render(release, ctx.namespace, ['--include-crds']);
+    expect(withCrds.docs.filter((d) => d.kind === 'CustomResourceDefinition')).toHaveLength(2);
+    await serverDryRun(ctx, withCrds.text);
+  });
+});
+
+describe('non-default values', () => {
+  // Prometheus Operator is not installed in the test API server: a minimal ServiceMonitor CRD
+  // (group, kind, scope and version only — its spec schema is not checked) lets the
+  // ServiceMonitor go through the same dry-run as everything else.
+  const serviceMonitorCrd = `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: { name: servicemonitors.monitoring.coreos.com }
+spec:
+  group: monitoring.coreos.com
+  scope: Namespaced
+  names: { kind: ServiceMonitor, listKind: ServiceMonitorList, plural: servicemonitors, singular: servicemonitor }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: { openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true } }
+`;
+  const values = parse(readFileSync(customValuesFile, 'utf8'));
+  const suffix = randomSuffix();
+  const watched = [`plp-team-a-${suffix}`, `plp-team-b-${suffix}`];
+  let docs: Manifest[];
+  let text: string;
+
+  beforeAll(async () => {
+    ({ docs, text } = await render('custom', ctx.namespace, [
+      '-f',
+      customValuesFile,
+      '--set',
+      `controller.namespaces={${watched.join(',')}}`,
+    ]));
+  });
+  afterAll(async () => {
+    await ctx.kubectl(['delete', 'namespace', '--wait=false', '--ignore-not-found', ...watched]);
+    await ctx.kubectl(['delete', '--wait=false', '--ignore-not-found', 'crd/servicemonitors.monitoring.coreos.com']);
+  });
+
+  test('one replica: no PodDisruptionBudget; ServiceMonitor; Roles in the watched namespaces instead of a ClusterRole', () => {
+    const ns = ctx.namespace;
+    expect(kinds(docs)).toEqual(
+      [
+        `Deployment/${ns}`,
+        `Role/${ns}`,
+        `RoleBinding/${ns}`,
+        ...watched.flatMap((w) => [`Role/${w}`, `RoleBinding/${w}`]),
+        `Service/${ns}`,
+        `ServiceAccount/${ns}`,
+        `ServiceMonitor/${ns}`,
+      ].sort(),
+    );
+    const sa = only(docs, 'ServiceAccount');
+    for (const w of watched) {
+      const binding = docs.find((d) => d.kind === 'RoleBinding' && d.metadata.namespace === w) as RoleBinding;
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: ns }]);
+    }
+  });
+
+  test('every controller value becomes its flag', () => {
+    const c = values.controller;
+    const args = container(docs).args;
+    expect(args).toEqual([
+      `--http-address=:${c.httpPort}`,
+      `--log-level=${c.logLevel}`,
+      `--concurrency=${c.concurrency}`,
+      `--resync-period=${c.resyncPeriod}`,
+      `--aws-api-share=${c.awsApiShare}`,
+      '--leader-elect',
+      `--leader-election-id=${c.leaderElection.id}`,
+      `--leader-election-namespace=${ctx.namespace}`,
+      `--namespaces=${watched.join(',')}`,
+      `--region=${c.region}`,
+      `--cluster-id=${c.clusterId}`,
+      '--dry-run',
+      ...c.extraArgs,
+    ]);
+  });
+
+  test('IRSA annotation, scheduling, image, ports and ServiceMonitor follow the values', () => {
+    expect(only(docs, 'ServiceAccount').metadata.annotations).toEqual(values.serviceAccount.annotations);
+    const pod = only(docs, 'Deployment').spec.template.spec;
+    const main = pod.containers[0]!;
+    expect(pod.tolerations).toEqual(values.tolerations);
+    expect(pod.nodeSelector).toEqual(values.nodeSelector);
+    expect(pod.priorityClassName).toBe(values.priorityClassName);
+    expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+    expect(main.image).toBe(`${values.image.repository}:${values.image.tag}`);
+    expect(main.env).toEqual(values.controller.env);
+    expect(main.resources).toEqual(values.resources);
+    expect(main.ports[0]!.containerPort).toBe(values.controller.httpPort);
+    expect(only(docs, 'Service').spec.ports[0]).toMatchObject({
+      port: values.metrics.service.port,
+      targetPort: 'http',
+    });
+    const monitor = only(docs, 'ServiceMonitor');
+    expect(monitor.metadata.labels).toMatchObject(values.metrics.serviceMonitor.labels);
+    expect(monitor.spec.selector.matchLabels).toEqual(only(docs, 'Service').spec.selector);
+    expect(monitor.spec.endpoints).toEqual([
+      {
+        port: 'http-metrics',
+        path: '/metrics',
+        interval: values.metrics.serviceMonitor.interval,
+        scrapeTimeout: '10s',
+      },
+    ]);
+  });
+
+  test('the API server accepts every object (dry-run, ServiceMonitor through a minimal CRD)', async () => {
+    const crd = await ctx.kubectl(['apply', '-f', '-'], serviceMonitorCrd);
+    expect(crd).toMatchObject({ code: 0 });
+    await ctx.kubectl(['wait', '--for=condition=Established', 'crd/servicemonitors.monitoring.coreos.com']);
+    for (const name of watched)
+      expect(await ctx.kubectl(['create', 'namespace', name])).toMatchObject({ code: 0 });
+    await serverDryRun(ctx, text);
+  });
+});
+
+describe('helm install', () => {
+  const roleArn = 'arn:aws:iam::123456789012:role/privatelink-publisher';
+  const release = `plp-${randomSuffix()}`;
+  let manifest: Manifest[];
+  let manifestText: string;
+  let serviceAccount: string;
+
+  beforeAll(async () => {
+    const out = await helm([
+      'install',
+      release,
+      chartDir,
+      '--namespace',
+      ctx.namespace,
+      '--set-string',
+      `serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=${roleArn}`,
+    ]);
+    if (out.code !== 0) throw new Error(`helm install failed: ${out.stderr}`);
+    const got = await helm(['get', 'manifest', release, '--namespace', ctx.namespace]);
+    manifestText = got.stdout;
+    manifest = parseAllDocuments(manifestText)
+      .map((d) => d.toJS() as Manifest | null)
+      .filter((d): d is Manifest => d !== null);
+    serviceAccount = only(manifest, 'ServiceAccount').metadata.name;
+  });
+  afterAll(async () => {
+    await helm(['uninstall', release, '--namespace', ctx.namespace, '--wait']);
+  });
+
+  test('every object of the release exists in the API server', async () => {
+    expect(manifest.length).toBe(8);
+    const got = await ctx.kubectl(['get', '-f', '-', '-o', 'name'], manifestText);
+    expect(got).toMatchObject({ code: 0, stderr: '' });
+    expect(got.stdout.trim().split('\n')).toHaveLength(manifest.length);
+  });
+
+  test('the stored Deployment keeps the hardened pod, args and probes; IRSA annotation on the account', async () => {
+    const selector = `app.kubernetes.io/instance=${release}`;
+    const out = await ctx.kubectl(['get', 'deployment', '-n', ctx.namespace, '-l', selector, '-o', 'json']);
+    const stored = (JSON.parse(out.stdout) as { items: Deployment[] }).items;
+    expect(stored).toHaveLength(1);
+    const pod = stored[0]!.spec.template.spec;
+    const wanted = only(manifest, 'Deployment').spec.template.spec;
+    expect(pod.securityContext).toEqual(wanted.securityContext);
+    expect(pod.containers[0]!.args).toEqual(wanted.containers[0]!.args);
+    expect(pod.containers[0]!.securityContext).toEqual(wanted.containers[0]!.securityContext);
+    expect(pod.containers[0]!.livenessProbe).toMatchObject(wanted.containers[0]!.livenessProbe);
+    expect(pod.containers[0]!.readinessProbe).toMatchObject(wanted.containers[0]!.readinessProbe);
+    const sa = await ctx.kubectl([
+      'get',
+      'serviceaccount',
+      serviceAccount,
+      '-n',
+      ctx.namespace,
+      '-o',
+      'json',
+    ]);
+    expect((JSON.parse(sa.stdout) as Manifest).metadata.annotations).toMatchObject({
+      'eks.amazonaws.com/role-arn': roleArn,
+    });
+  });
+
+  test("the service account's effective permissions are exactly what the controller needs", async () => {
+    const ns = ctx.namespace;
+    const lease = container(manifest)
+      .args.find((a) => a.startsWith('--leader-election-id='))
+      ?.split('=')[1];
+    const plp = 'publisher.privatelink.dev';
+    const lc = 'coordination.k8s.io';
+    const other = 'some-other-namespace';
+    // [verb, group, resource[/subresource], namespace, name] → allowed
+    const cases: [string, string, string, string, string, boolean][] = [
+      ['watch', plp, 'publishedapps', other, '', true],
+      ['list', plp, 'endpointservices', '', '', true],
+      ['patch', plp, 'publishedapps', other, '', true],
+      ['patch', plp, 'endpointservices/status', other, '', true],
+      ['update', plp, 'publishedapps/finalizers', other, '', true],
+      ['create', '', 'events', other, '', true],
+      ['patch', 'events.k8s.io', 'events', other, '', true],
+      ['create', lc, 'leases', ns, '', true],
+      ['get', lc, 'leases', ns, lease!, true],
+      ['update', lc, 'leases', ns, lease!, true],
+      // Not needed, so not granted:
+      ['create', plp, 'publishedapps', other, '', false],
+      ['delete', plp, 'endpointservices', other, '', false],
+      ['get', plp, 'publishedapps/status', other, '', false],
+      ['create', lc, 'leases', other, '', false],
+      ['update', lc, 'leases', ns, 'someone-elses', false],
+      ['delete', lc, 'leases', ns, lease!, false],
+      ['delete', '', 'events', other, '', false],
+      ['get', '', 'secrets', ns, '', false],
+      ['list', '', 'configmaps', '', '', false],
+      ['get', 'apiextensions.k8s.io', 'customresourcedefinitions', '', '', false],
+    ];
+    const user = `system:serviceaccount:${ns}:${serviceAccount}`;
+    const results = await Promise.all(
+      cases.map(async ([verb, group, res, namespace, name]) => {
+        const [resource, subresource] = res.split('/');
+        const review = {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SubjectAccessReview',
+          spec: { user, resourceAttributes: { verb, group, resource, subresource, namespace, name } },
+        };
+        const out = await ctx.kubectl(['create', '-o', 'json', '-f', '-'], JSON.stringify(review));
+        if (out.code !== 0) throw new Error(out.stderr);
+        const allowed = (JSON.parse(out.stdout) as { status: { allowed: boolean } }).status.allowed;
+        return [verb, group, res, namespace, name, allowed];
+      }),
+    );
+    expect(results).toEqual(cases);
+  });
+});
+
+test('the chart ships exactly the CRDs of crds/, byte for byte (run scripts/sync-chart-crds.sh)', () => {
+  const list = (dir: string) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
+  const top = list(path.join(root, 'crds'));
+  expect(top.length).toBeGreaterThan(0);
+  expect(list(path.join(chartDir, 'crds'))).toEqual(top);
+  for (const file of top) {
+    const a = readFileSync(path.join(root, 'crds', file));
+    const b = readFileSync(path.join(chartDir, 'crds', file));
+    expect({ file, identical: a.equals(b) }).toEqual({ file, identical: true });
+  }
+});
