@@ -346,7 +346,12 @@ spec:
   });
   afterAll(async () => {
     await ctx.kubectl(['delete', 'namespace', '--wait=false', '--ignore-not-found', ...watched]);
-    await ctx.kubectl(['delete', '--wait=false', '--ignore-not-found', 'crd/servicemonitors.monitoring.coreos.com']);
+    await ctx.kubectl([
+      'delete',
+      '--wait=false',
+      '--ignore-not-found',
+      'crd/servicemonitors.monitoring.coreos.com',
+    ]);
   });
 
   test('one replica: no PodDisruptionBudget; ServiceMonitor; Roles in the watched namespaces instead of a ClusterRole', () => {
