@@ -1,0 +1,278 @@
+/**
+ * What the EndpointService integration tests share: AWS fixtures built in moto (VPCs,
+ * subnets, NLBs, consumer endpoints), the Manager running the real controller in-process,
+ * and small readers/waiters over the API server.
+ */
+import { randomInt } from 'node:crypto';
+import {
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  CreateVpcEndpointCommand,
+  DescribeVpcEndpointServiceConfigurationsCommand,
+  DescribeVpcEndpointsCommand,
+  EC2Client,
+  type ServiceConfiguration,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateLoadBalancerCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CoreV1Api, CustomObjectsApi, type CoreV1Event } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { API_GROUP, API_VERSION, ENDPOINT_SERVICE, TAG_KEYS } from '../../../src/api/kinds.ts';
+import type { EndpointService, EndpointServiceSpec } from '../../../src/api/v1alpha1.ts';
+import { createAwsClientFactory } from '../../../src/aws/clients.ts';
+import type { AwsClientFactory } from '../../../src/aws/types.ts';
+import { Manager } from '../../../src/controller/manager.ts';
+import { endpointServiceController } from '../../../src/reconcilers/endpoint-service/index.ts';
+import type { AwsClientConfig, TestContext } from '../../env/context.ts';
+
+/** SDK clients acting in one account. */
+export interface Account {
+  accountId: string;
+  ec2: EC2Client;
+  elbv2: ElasticLoadBalancingV2Client;
+  destroy(): void;
+}
+
+export function account(accountId: string, config: AwsClientConfig): Account {
+  const ec2 = new EC2Client(config);
+  const elbv2 = new ElasticLoadBalancingV2Client(config);
+  return {
+    accountId,
+    ec2,
+    elbv2,
+    destroy() {
+      ec2.destroy();
+      elbv2.destroy();
+    },
+  };
+}
+
+/** A VPC with one /24 subnet per zone and a security group. */
+export interface Network {
+  vpcId: string;
+  subnetIds: string[];
+  securityGroupId: string;
+}
+
+export async function createNetwork(ec2: EC2Client, octet: number): Promise<Network> {
+  const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: `10.${octet}.0.0/16` }));
+  const vpcId = vpc.Vpc!.VpcId!;
+  const subnetIds: string[] = [];
+  for (const [i, zone] of ['us-east-1a', 'us-east-1b'].entries()) {
+    const subnet = await ec2.send(
+      new CreateSubnetCommand({
+        VpcId: vpcId,
+        CidrBlock: `10.${octet}.${i + 1}.0/24`,
+        AvailabilityZone: zone,
+      }),
+    );
+    subnetIds.push(subnet.Subnet!.SubnetId!);
+  }
+  const sg = await ec2.send(
+    new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: `sg-${randomInt(1e9)}`, Description: 'test' }),
+  );
+  return { vpcId, subnetIds, securityGroupId: sg.GroupId! };
+}
+
+/** An internal Network Load Balancer in the network's subnets; returns its ARN. */
+export async function createNlb(elbv2: ElasticLoadBalancingV2Client, network: Network): Promise<string> {
+  const out = await elbv2.send(
+    new CreateLoadBalancerCommand({
+      Name: `nlb-${randomInt(1e9)}`,
+      Type: 'network',
+      Scheme: 'internal',
+      Subnets: network.subnetIds,
+    }),
+  );
+  return out.LoadBalancers![0]!.LoadBalancerArn!;
+}
+
+/** A consumer's interface endpoint to `serviceName`; returns its id. */
+export async function createEndpoint(ec2: EC2Client, network: Network, serviceName: string): Promise<string> {
+  const out = await ec2.send(
+    new CreateVpcEndpointCommand({
+      VpcId: network.vpcId,
+      ServiceName: serviceName,
+      VpcEndpointType: 'Interface',
+      SubnetIds: [network.subnetIds[0]!],
+      SecurityGroupIds: [network.securityGroupId],
+    }),
+  );
+  return out.VpcEndpoint!.VpcEndpointId!;
+}
+
+/** The endpoint's state as its owner sees it. */
+export async function endpointState(ec2: EC2Client, endpointId: string): Promise<string | undefined> {
+  const out = await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] }));
+  return out.VpcEndpoints?.[0]?.State;
+}
+
+/** Every service configuration in the account tagged with this object UID. */
+export async function servicesOwnedBy(ec2: EC2Client, uid: string): Promise<ServiceConfiguration[]> {
+  const out = await ec2.send(new DescribeVpcEndpointServiceConfigurationsCommand({}));
+  return (out.ServiceConfigurations ?? []).filter((c) =>
+    c.Tags?.some((t) => t.Key === TAG_KEYS.uid && t.Value === uid),
+  );
+}
+
+/** The Manager with only the EndpointService controller, scoped to the test namespace. */
+export interface RunningController {
+  manager: Manager;
+  stop(): Promise<void>;
+}
+
+export const CLUSTER_ID = 'it-endpoint-service';
+
+export async function startController(
+  ctx: TestContext,
+  opts: { aws?: AwsClientFactory; resyncPeriodMs?: number } = {},
+): Promise<RunningController> {
+  const factory = createAwsClientFactory({ defaultRegion: 'us-east-1', ...ctx.awsClientConfig });
+  const manager = new Manager({
+    kubeConfig: ctx.kc,
+    namespaces: [ctx.namespace],
+    logger: pino({ level: process.env.PLP_TEST_LOG_LEVEL ?? 'silent' }),
+    clusterId: CLUSTER_ID,
+    resyncPeriodMs: opts.resyncPeriodMs ?? 60_000,
+    concurrency: 2,
+    rateLimit: { baseDelayMs: 200, maxDelayMs: 5_000 },
+  });
+  manager.register(
+    endpointServiceController(opts.aws ?? factory, { transitionPollMs: 500, connectionPollMs: 1_000 }),
+  );
+  await manager.start();
+  return {
+    manager,
+    async stop() {
+      await manager.stop();
+      factory.destroy();
+    },
+  };
+}
+
+/** Creates or replaces an EndpointService via kubectl apply. */
+export async function applyEndpointService(
+  ctx: TestContext,
+  name: string,
+  spec: EndpointServiceSpec,
+): Promise<void> {
+  const body = {
+    apiVersion: `${API_GROUP}/${API_VERSION}`,
+    kind: 'EndpointService',
+    metadata: { name },
+    spec,
+  };
+  const out = await ctx.kubectl(['apply', '-n', ctx.namespace, '-f', '-'], JSON.stringify(body));
+  if (out.code !== 0) throw new Error(`kubectl apply failed: ${out.stderr}`);
+}
+
+/** Merge-patches the spec. */
+export async function patchSpec(
+  ctx: TestContext,
+  name: string,
+  spec: Partial<EndpointServiceSpec>,
+): Promise<void> {
+  const out = await ctx.kubectl([
+    'patch',
+    '-n',
+    ctx.namespace,
+    'endpointservice',
+    name,
+    '--type=merge',
+    '-p',
+    JSON.stringify({ spec }),
+  ]);
+  if (out.code !== 0) throw new Error(`kubectl patch failed: ${out.stderr}`);
+}
+
+/** The object as stored, or undefined once it is gone. */
+export async function getEndpointService(
+  ctx: TestContext,
+  name: string,
+): Promise<EndpointService | undefined> {
+  const api = ctx.kc.makeApiClient(CustomObjectsApi);
+  try {
+    return (await api.getNamespacedCustomObject({
+      group: API_GROUP,
+      version: API_VERSION,
+      namespace: ctx.namespace,
+      plural: ENDPOINT_SERVICE.plural,
+      name,
+    })) as EndpointService;
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Condition `type` of the object as [status, reason]. */
+export function condition(obj: EndpointService | undefined, type: string): [string, string] | undefined {
+  const c = obj?.status?.conditions?.find((x) => x.type === type);
+  return c ? [c.status, c.reason] : undefined;
+}
+
+/** Polls `probe` every 200 ms until it returns something other than undefined/false. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Error | undefined;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = err instanceof Error ? err : new Error(String(err));
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Waits until the object satisfies `check`, returning it. */
+export function waitForObject(
+  ctx: TestContext,
+  name: string,
+  what: string,
+  check: (obj: EndpointService) => boolean,
+  timeoutMs?: number,
+): Promise<EndpointService> {
+  return eventually(
+    `${name}: ${what}`,
+    async () => {
+      const obj = await getEndpointService(ctx, name);
+      return obj && check(obj) ? obj : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Events about the named object, oldest first. */
+export async function eventsFor(ctx: TestContext, name: string): Promise<CoreV1Event[]> {
+  const list = await ctx.kc.makeApiClient(CoreV1Api).listNamespacedEvent({
+    namespace: ctx.namespace,
+    fieldSelector: `involvedObject.name=${name}`,
+  });
+  return list.items;
+}
+
+/** Waits for an Event with this reason whose message contains every `parts`. */
+export function waitForEvent(
+  ctx: TestContext,
+  name: string,
+  reason: string,
+  ...parts: string[]
+): Promise<CoreV1Event> {
+  return eventually(`event ${reason} on ${name} mentioning ${parts.join(', ')}`, async () =>
+    (await eventsFor(ctx, name)).find(
+      (e) => e.reason === reason && parts.every((p) => (e.message ?? '').includes(p)),
+    ),
+  );
+}

@@ -1,0 +1,96 @@
+/**
+ * A controller that dies right after CreateVpcEndpointServiceConfiguration succeeded (before
+ * it could record the service id) must not make a second service when it comes back.
+ */
+import type { AwsClientFactory } from '../../../src/aws/types.ts';
+import { createAwsClientFactory } from '../../../src/aws/clients.ts';
+import { FINALIZER } from '../../../src/api/kinds.ts';
+import { newTestContext, type TestContext } from '../../env/context.ts';
+import {
+  account,
+  applyEndpointService,
+  condition,
+  createNetwork,
+  createNlb,
+  eventually,
+  getEndpointService,
+  servicesOwnedBy,
+  startController,
+  waitForObject,
+  type Account,
+} from './harness.ts';
+
+let ctx: TestContext;
+let provider: Account;
+
+beforeAll(async () => {
+  ctx = await newTestContext('eps-restart');
+  provider = account(ctx.accountId, ctx.awsClientConfig);
+});
+
+afterAll(async () => {
+  provider.destroy();
+  await ctx.cleanup();
+});
+
+/**
+ * A client factory whose EC2 client "dies" once a service was created: the create's response
+ * is lost and every later EC2 call fails, as if the process had been killed at that moment.
+ */
+function dyingAfterCreate(): { factory: AwsClientFactory & { destroy(): void }; died: () => boolean } {
+  const inner = createAwsClientFactory({ defaultRegion: 'us-east-1', ...ctx.awsClientConfig });
+  const patched = new WeakSet<object>();
+  let dead = false;
+  const factory = {
+    clientsFor(target: Parameters<AwsClientFactory['clientsFor']>[0]) {
+      const clients = inner.clientsFor(target);
+      if (!patched.has(clients.ec2)) {
+        patched.add(clients.ec2);
+        clients.ec2.middlewareStack.add(
+          (next, context) => async (args) => {
+            if (dead) throw new Error('simulated crash: the process is gone');
+            const out = await next(args);
+            if (context.commandName === 'CreateVpcEndpointServiceConfigurationCommand') {
+              dead = true;
+              throw new Error('simulated crash: response of the create lost');
+            }
+            return out;
+          },
+          { step: 'initialize', name: 'simulatedCrash' },
+        );
+      }
+      return clients;
+    },
+    destroy: () => {
+      inner.destroy();
+    },
+  };
+  return { factory, died: () => dead };
+}
+
+it('finds the service it created instead of creating another', async () => {
+  const nlbArn = await createNlb(provider.elbv2, await createNetwork(provider.ec2, 1));
+  const dying = dyingAfterCreate();
+  const first = await startController(ctx, { aws: dying.factory });
+  await applyEndpointService(ctx, 'phoenix', { networkLoadBalancerArns: [nlbArn] });
+  await eventually('the first controller to die after its create', () => Promise.resolve(dying.died()));
+  await first.stop();
+  dying.factory.destroy();
+
+  const before = (await getEndpointService(ctx, 'phoenix'))!;
+  expect(before.metadata?.finalizers).toContain(FINALIZER);
+  expect(before.status?.serviceId).toBeUndefined();
+  const created = await servicesOwnedBy(provider.ec2, before.metadata!.uid!);
+  expect(created).toHaveLength(1);
+
+  const second = await startController(ctx);
+  try {
+    const obj = await waitForObject(ctx, 'phoenix', 'Ready', (o) => condition(o, 'Ready')?.[0] === 'True');
+    expect(obj.status?.serviceId).toBe(created[0]!.ServiceId);
+    expect((await servicesOwnedBy(provider.ec2, before.metadata!.uid!)).map((s) => s.ServiceId)).toEqual([
+      created[0]!.ServiceId,
+    ]);
+  } finally {
+    await second.stop();
+  }
+});
