@@ -1,0 +1,81 @@
+/**
+ * Deletion of everything an app owns, in dependency order: rule → target group (with its
+ * targets) → endpoint → our egress rule on the ALB's SGs → managed SG. NotFound counts as
+ * done; a managed SG still held by the endpoint's ENIs is retried until they are gone.
+ */
+import { classifyAwsError } from '../../aws/errors.ts';
+import * as ops from './aws-ops.ts';
+import { listenerArnOfRule, ownedRuleDescription } from './names.ts';
+import { listenerAndAlb, ownedEndpoints } from './resolve.ts';
+import type { Session } from './session.ts';
+import { albSecurityGroups, ownedSecurityGroups } from './sync-security-groups.ts';
+import { listenerRules, ruleBelongsTo } from './sync-rule.ts';
+import { desiredTargetGroup } from './sync-targets.ts';
+
+/** @returns true when nothing of ours is left; false when AWS still blocks (retry later). */
+export async function deleteOwned(s: Session): Promise<boolean> {
+  const listenerArns = new Set([s.app.spec.listenerArn]);
+  if (s.app.status?.ruleArn) listenerArns.add(listenerArnOfRule(s.app.status.ruleArn));
+  for (const arn of listenerArns) await deleteRules(s, arn);
+
+  const { elbv2, ec2, scope } = s.clients;
+  const found = await listenerAndAlb(s, s.app.spec.listenerArn);
+  const tgArns = new Set<string>();
+  if (s.app.status?.targetGroupArn) tgArns.add(s.app.status.targetGroupArn);
+  const byName = await ops.describeTargetGroupByName(
+    elbv2,
+    desiredTargetGroup(s, found?.loadBalancer.vpcId ?? '').name,
+  );
+  if (byName) tgArns.add(byName.arn);
+  for (const arn of tgArns)
+    await s.act('Delete', `delete target group ${arn}`, () => ops.deleteTargetGroup(elbv2, arn));
+
+  s.deps.reads.invalidate(`${scope}|endpoints`);
+  const endpoints = (await ownedEndpoints(s))
+    .filter((e) => !['deleted', 'deleting'].includes(e.state))
+    .map((e) => e.id);
+  if (endpoints.length > 0) {
+    await s.act('Delete', `delete endpoint(s) ${endpoints.join(', ')}`, () =>
+      ops.deleteEndpoints(ec2, endpoints),
+    );
+    s.deps.reads.invalidate(`${scope}|endpoints`);
+  }
+
+  if (found) await revokeAlbEgress(s, found.loadBalancer.securityGroupIds);
+  s.deps.reads.invalidate(`${scope}|security-groups`);
+  for (const group of await ownedSecurityGroups(s)) {
+    try {
+      await s.act('Delete', `delete security group ${group.groupId}`, () =>
+        ops.deleteSecurityGroup(ec2, group.groupId),
+      );
+    } catch (err) {
+      if (classifyAwsError(err).kind !== 'dependency') throw err;
+      s.log.info({ groupId: group.groupId }, 'security group still in use by the endpoint ENIs; retrying');
+      return false;
+    }
+  }
+  s.deps.reads.invalidate(`${scope}|security-groups`);
+  return true;
+}
+
+async function deleteRules(s: Session, listenerArn: string): Promise<void> {
+  if (!(await listenerAndAlb(s, listenerArn))) return; // the listener, and its rules, are gone
+  s.deps.reads.invalidate(`${s.clients.scope}|rules|${listenerArn}`);
+  const own = (await listenerRules(s, listenerArn)).filter((r) => !r.isDefault && ruleBelongsTo(r, s.app));
+  for (const rule of own) {
+    await s.act('Delete', `delete rule ${rule.arn}`, () => ops.deleteRule(s.clients.elbv2, rule.arn));
+  }
+  if (own.length > 0) s.deps.reads.invalidate(`${s.clients.scope}|rules|${listenerArn}`);
+}
+
+async function revokeAlbEgress(s: Session, ids: readonly string[]): Promise<void> {
+  const marker = ownedRuleDescription(s.uid);
+  for (const group of await albSecurityGroups(s, ids)) {
+    const ours = group.egress.filter((r) => r.description === marker);
+    if (ours.length === 0) continue;
+    await s.act('Revoke', `revoke our egress rule from ALB security group ${group.groupId}`, () =>
+      ops.revokeEgress(s.clients.ec2, group.groupId, ours),
+    );
+    s.deps.reads.invalidate(`${s.clients.scope}|alb-sgs|${[...ids].sort().join(',')}`);
+  }
+}

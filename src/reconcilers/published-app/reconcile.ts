@@ -1,0 +1,202 @@
+/**
+ * PublishedApp reconciler: resolve references → security groups → endpoint → target group
+ * and targets → listener rule → clean up what a spec change made obsolete → report. Each
+ * step observes (shared, batched describes), plans with a pure planner and applies through
+ * `Session.act`, so a dry run is the same walk with nothing applied.
+ */
+import { FINALIZER, PUBLISHED_APP } from '../../api/kinds.ts';
+import type { EndpointService, PublishedApp } from '../../api/v1alpha1.ts';
+import { ENDPOINT_SERVICE } from '../../api/kinds.ts';
+import { classifyAwsError } from '../../aws/errors.ts';
+import type { AwsClientFactory } from '../../aws/types.ts';
+import {
+  TerminalError,
+  type ObjectKey,
+  type ReconcileContext,
+  type ReconcileResult,
+  type Reconciler,
+  type RuntimeServices,
+} from '../../controller/types.ts';
+import * as ops from './aws-ops.ts';
+import { deleteOwned } from './delete.ts';
+import { EniIpCache } from './eni-ips.ts';
+import { listenerArnOfRule } from './names.ts';
+import { resolveReferences, type References } from './resolve.ts';
+import {
+  resolveOptions,
+  Session,
+  StepProblem,
+  type Deps,
+  type PublishedAppReconcilerOptions,
+} from './session.ts';
+import { SharedReads } from './shared-reads.ts';
+import { buildStatus, newReport, type Aspect } from './status.ts';
+import { syncEndpoint, type EndpointOutcome } from './sync-endpoint.ts';
+import { listenerRules } from './sync-rule.ts';
+import { syncRule } from './sync-rule.ts';
+import { syncSecurityGroups } from './sync-security-groups.ts';
+import { syncTargets } from './sync-targets.ts';
+
+export class PublishedAppReconciler implements Reconciler {
+  private readonly aws: AwsClientFactory;
+  private readonly deps: Deps;
+
+  constructor(aws: AwsClientFactory, rt: RuntimeServices, opts: PublishedAppReconcilerOptions = {}) {
+    this.aws = aws;
+    const resolved = resolveOptions(opts);
+    this.deps = {
+      rt,
+      apps: rt.cache<PublishedApp>(PUBLISHED_APP),
+      endpointServices: rt.cache<EndpointService>(ENDPOINT_SERVICE),
+      reads: new SharedReads(resolved.sharedReadMaxAgeMs),
+      enis: new EniIpCache(),
+      seenIps: new Map(),
+      opts: resolved,
+    };
+  }
+
+  async reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const app = this.deps.apps.get(key);
+    if (!app) return undefined;
+    const clients = this.aws.clientsFor(app.spec.aws);
+    const s = new Session(this.deps, app, clients, ctx.log, newReport());
+    return app.metadata?.deletionTimestamp ? this.finalize(s) : this.sync(s);
+  }
+
+  private async sync(s: Session): Promise<ReconcileResult | undefined> {
+    let phase: Aspect = 'endpoint';
+    try {
+      const refs = await resolveReferences(s);
+      if (!refs) {
+        await this.writeStatus(s);
+        return undefined; // the EndpointService watch brings the app back
+      }
+      // Before anything is created in AWS, so a deletion can never orphan it.
+      const app = s.dryRun ? s.app : await this.deps.rt.finalizers.add(PUBLISHED_APP, s.app, FINALIZER);
+      const session = app === s.app ? s : new Session(this.deps, app, s.clients, s.log, s.report);
+      phase = 'securityGroups';
+      const sgId = await syncSecurityGroups(session, refs);
+      phase = 'endpoint';
+      const endpoint = await syncEndpoint(session, refs, sgId);
+      phase = 'targets';
+      const tgArn = await syncTargets(session, refs, endpoint.current);
+      phase = 'route';
+      const routed = await syncRule(session, refs, tgArn);
+      if (routed) await this.removeObsolete(session, refs, endpoint, tgArn);
+      await this.writeStatus(session);
+      s.requeue.push(...session.requeue);
+      return this.next(s);
+    } catch (err) {
+      return this.fail(s, phase, err);
+    }
+  }
+
+  /**
+   * After traffic has moved: the endpoints of a previous service (or duplicates), the target
+   * group of a previous protocol/port, and a rule left on a previous listener.
+   */
+  private async removeObsolete(
+    s: Session,
+    refs: References,
+    endpoint: EndpointOutcome,
+    tgArn: string,
+  ): Promise<void> {
+    const { ec2, elbv2, scope } = s.clients;
+    const targetsReady = s.report.verdicts.targets?.status === 'True';
+    const obsolete = endpoint.obsolete.map((e) => e.id);
+    if (targetsReady && obsolete.length > 0) {
+      await s.act('Delete', `delete obsolete endpoint(s) ${obsolete.join(', ')}`, () =>
+        ops.deleteEndpoints(ec2, obsolete),
+      );
+      s.deps.reads.invalidate(`${scope}|endpoints`);
+    }
+    const oldRule = s.app.status?.ruleArn;
+    if (oldRule && listenerArnOfRule(oldRule) !== refs.listener.listenerArn) {
+      await s.act('Delete', `delete rule ${oldRule} on the previous listener`, () =>
+        ops.deleteRule(elbv2, oldRule),
+      );
+      s.deps.reads.invalidate(`${scope}|rules|${listenerArnOfRule(oldRule)}`);
+    }
+    const oldTg = s.app.status?.targetGroupArn;
+    if (oldTg && oldTg !== tgArn) {
+      const stillUsed = (await listenerRules(s, refs.listener.listenerArn)).some((r) =>
+        r.forwardTargetGroupArns.includes(oldTg),
+      );
+      if (!stillUsed)
+        await s.act('Delete', `delete previous target group ${oldTg}`, () =>
+          ops.deleteTargetGroup(elbv2, oldTg),
+        );
+    }
+  }
+
+  private async finalize(s: Session): Promise<ReconcileResult | undefined> {
+    if (!s.app.metadata?.finalizers?.includes(FINALIZER)) return undefined;
+    if (s.app.spec.deletionPolicy === 'Retain') {
+      s.event('Normal', 'Retained', 'Delete', 'deletionPolicy Retain: AWS resources left in place');
+      await this.deps.rt.finalizers.remove(PUBLISHED_APP, s.app, FINALIZER);
+      this.deps.seenIps.delete(s.uid);
+      return undefined;
+    }
+    try {
+      const done = await deleteOwned(s);
+      // In a dry run nothing was deleted: keep the finalizer so nothing is orphaned.
+      if (s.dryRun) return undefined;
+      if (!done) {
+        s.verdict('endpoint', {
+          status: 'False',
+          reason: 'DeletionBlocked',
+          message: 'waiting for the endpoint network interfaces to go before deleting the security group',
+        });
+        await this.writeStatus(s);
+        return { requeueAfterMs: this.deps.opts.deletionRetryMs };
+      }
+      s.event('Normal', 'Deleted', 'Delete', 'AWS resources deleted');
+      await this.deps.rt.finalizers.remove(PUBLISHED_APP, s.app, FINALIZER);
+      this.deps.seenIps.delete(s.uid);
+      return undefined;
+    } catch (err) {
+      const info = classifyAwsError(err);
+      s.log.warn({ code: info.code }, `deletion: ${info.message}`);
+      throw err;
+    }
+  }
+
+  private next(s: Session): ReconcileResult | undefined {
+    return s.requeue.length > 0 ? { requeueAfterMs: Math.min(...s.requeue) } : undefined;
+  }
+
+  private async writeStatus(s: Session): Promise<void> {
+    if (s.dryRun) return;
+    const status = buildStatus({
+      previous: s.app.status,
+      report: s.report,
+      generation: s.generation,
+      now: this.deps.opts.now(),
+      syncTimeRefreshMs: this.deps.opts.syncTimeRefreshMs,
+    });
+    await this.deps.rt.status.update(PUBLISHED_APP, s.app, status);
+  }
+
+  /** Reports the failure on the aspect being worked on; decides retry vs terminal. */
+  private async fail(s: Session, phase: Aspect, err: unknown): Promise<ReconcileResult | undefined> {
+    if (err instanceof StepProblem) {
+      if (s.previous(err.aspect)?.reason !== err.reason)
+        s.event('Warning', err.reason, 'Validate', err.message);
+      s.verdict(err.aspect, { status: 'False', reason: err.reason, message: err.message });
+      await this.writeStatus(s);
+      throw new TerminalError(err.reason, err.message, { cause: err });
+    }
+    const info = classifyAwsError(err);
+    const reason =
+      info.kind === 'throttled' ? 'Throttled' : info.kind === 'accessDenied' ? 'AccessDenied' : 'AwsError';
+    s.verdict(phase, { status: 'False', reason, message: `${info.code}: ${info.message}` });
+    await this.writeStatus(s).catch((e: unknown) => {
+      s.log.warn({ err: e }, 'status write failed');
+    });
+    if (info.kind === 'accessDenied') {
+      s.event('Warning', 'AccessDenied', 'Reconcile', `${info.code}: ${info.message}`);
+      throw new TerminalError('AccessDenied', info.message, { cause: err });
+    }
+    throw err;
+  }
+}

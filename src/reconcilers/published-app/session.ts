@@ -1,0 +1,159 @@
+/**
+ * What every step of one PublishedApp reconcile shares: the object, its AWS clients, the
+ * report being built, the shared caches, and `act`, the one place where a change is
+ * applied — or, in dry-run mode, only logged and published as an Event.
+ */
+import type { Logger } from 'pino';
+import type { EndpointService, PublishedApp } from '../../api/v1alpha1.ts';
+import { ownershipTags, type AwsTag } from '../../aws/tags.ts';
+import type { AwsClients } from '../../aws/types.ts';
+import type { Condition, ObjectCache, RuntimeServices } from '../../controller/types.ts';
+import type { EniIpCache } from './eni-ips.ts';
+import type { SharedReads } from './shared-reads.ts';
+import { conditionType, type Aspect, type SyncReport, type Verdict } from './status.ts';
+
+/** Tuning knobs; the defaults suit production. */
+export interface PublishedAppReconcilerOptions {
+  /** Look again this soon while the endpoint is pending or waits for acceptance. */
+  pollMs?: number;
+  /** Look again this soon after a change, to confirm it (and report Drifted → True). */
+  verifyMs?: number;
+  /** Retry deletion this soon when AWS still holds a dependency (ENIs on the SG). */
+  deletionRetryMs?: number;
+  /** How long describes shared across objects (owned endpoints, SGs, rules) are reused. */
+  sharedReadMaxAgeMs?: number;
+  /** How long a listener's ALB (VPC, SGs, DNS name) and subnet VPCs are reused. */
+  referenceMaxAgeMs?: number;
+  /** A listener's rule quota, the default rule included (AWS default 100). */
+  maxRulesPerListener?: number;
+  /** Range allocated priorities are taken from, lowest first. */
+  priorityAllocation?: { min: number; max: number };
+  /** lastSyncTime is refreshed at least this often. */
+  syncTimeRefreshMs?: number;
+  now?: () => Date;
+}
+
+export type ResolvedOptions = Required<PublishedAppReconcilerOptions>;
+
+export function resolveOptions(o: PublishedAppReconcilerOptions): ResolvedOptions {
+  return {
+    pollMs: o.pollMs ?? 10_000,
+    verifyMs: o.verifyMs ?? 3_000,
+    deletionRetryMs: o.deletionRetryMs ?? 10_000,
+    sharedReadMaxAgeMs: o.sharedReadMaxAgeMs ?? 2_000,
+    referenceMaxAgeMs: o.referenceMaxAgeMs ?? 60_000,
+    maxRulesPerListener: o.maxRulesPerListener ?? 100,
+    priorityAllocation: o.priorityAllocation ?? { min: 1000, max: 50_000 },
+    syncTimeRefreshMs: o.syncTimeRefreshMs ?? 600_000,
+    now: o.now ?? (() => new Date()),
+  };
+}
+
+/** Process-wide state shared by all reconciles of the controller. */
+export interface Deps {
+  rt: RuntimeServices;
+  apps: ObjectCache<PublishedApp>;
+  endpointServices: ObjectCache<EndpointService>;
+  reads: SharedReads;
+  enis: EniIpCache;
+  /** Every IP seen on an endpoint of an app (by UID): stale, not foreign, once gone. */
+  seenIps: Map<string, Set<string>>;
+  opts: ResolvedOptions;
+}
+
+/** A problem only a change of the object or of the world can fix: reported, not retried hot. */
+export class StepProblem extends Error {
+  readonly aspect: Aspect;
+  readonly reason: string;
+
+  constructor(aspect: Aspect, reason: string, message: string) {
+    super(message);
+    this.name = 'StepProblem';
+    this.aspect = aspect;
+    this.reason = reason;
+  }
+}
+
+/** One reconcile of one object. */
+export class Session {
+  readonly app: PublishedApp;
+  readonly uid: string;
+  readonly clients: AwsClients;
+  readonly log: Logger;
+  readonly report: SyncReport;
+  readonly deps: Deps;
+  /** Poll intervals asked for by steps; the smallest wins. */
+  readonly requeue: number[] = [];
+
+  constructor(deps: Deps, app: PublishedApp, clients: AwsClients, log: Logger, report: SyncReport) {
+    this.deps = deps;
+    this.app = app;
+    this.uid = app.metadata?.uid ?? '';
+    this.clients = clients;
+    this.log = log;
+    this.report = report;
+  }
+
+  get dryRun(): boolean {
+    return this.deps.rt.dryRun;
+  }
+
+  get generation(): number | undefined {
+    return this.app.metadata?.generation;
+  }
+
+  /** `<namespace>/<name>`. */
+  get key(): string {
+    return `${this.app.metadata?.namespace ?? ''}/${this.app.metadata?.name ?? ''}`;
+  }
+
+  /** Tags for a resource this app creates: user tags plus ownership tags. */
+  tags(): AwsTag[] {
+    return ownershipTags(
+      {
+        clusterId: this.deps.rt.clusterId,
+        kind: 'PublishedApp',
+        namespace: this.app.metadata?.namespace ?? '',
+        name: this.app.metadata?.name ?? '',
+        uid: this.uid,
+      },
+      this.app.spec.tags,
+    );
+  }
+
+  /** The aspect's condition as last written. */
+  previous(aspect: Aspect): Condition | undefined {
+    return this.app.status?.conditions?.find((c) => c.type === conditionType(aspect));
+  }
+
+  verdict(aspect: Aspect, v: Verdict): void {
+    this.report.verdicts[aspect] = v;
+  }
+
+  poll(ms: number): void {
+    this.requeue.push(ms);
+  }
+
+  event(type: 'Normal' | 'Warning', reason: string, action: string, message: string): void {
+    this.deps.rt.events.record(this.app, type, reason, action, message);
+  }
+
+  /**
+   * Applies one change. In dry-run mode the change is logged and published as an Event
+   * instead, and undefined is returned.
+   */
+  async act<T>(action: string, what: string, run: () => Promise<T>): Promise<T | undefined> {
+    if (this.dryRun) {
+      this.log.info({ action, plan: what }, 'dry run: not applied');
+      this.event('Normal', 'DryRun', action, `would ${what}`);
+      return undefined;
+    }
+    const out = await run();
+    this.log.info({ action }, what);
+    this.poll(this.deps.opts.verifyMs);
+    return out;
+  }
+}
+
+/** Placeholder id for a resource a dry run would have created. */
+export const PLANNED = '(planned)';

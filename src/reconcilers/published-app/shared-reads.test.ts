@@ -1,0 +1,42 @@
+import { SharedReads } from './shared-reads.ts';
+
+describe('SharedReads', () => {
+  let clock = 0;
+  const reads = () => new SharedReads(1000, () => clock);
+  const counter = () => {
+    let n = 0;
+    return { load: () => Promise.resolve(++n), count: () => n };
+  };
+  beforeEach(() => {
+    clock = 0;
+  });
+
+  it('shares one load among callers within maxAge, loads again after', async () => {
+    const r = reads();
+    const c = counter();
+    expect(await Promise.all([r.get('k', c.load), r.get('k', c.load)])).toEqual([1, 1]);
+    clock = 1000;
+    expect(await r.get('k', c.load)).toBe(1);
+    clock = 1001;
+    expect(await r.get('k', c.load)).toBe(2);
+    expect(await r.get('k', c.load, 0)).toBe(2);
+    clock = 1002;
+    expect(await r.get('k', c.load, 0)).toBe(3);
+  });
+
+  it('loads again after invalidate, keys are independent', async () => {
+    const r = reads();
+    const c = counter();
+    await r.get('a', c.load);
+    await r.get('b', c.load);
+    r.invalidate('a');
+    expect(await r.get('a', c.load)).toBe(3);
+    expect(await r.get('b', c.load)).toBe(2);
+  });
+
+  it('does not remember a failure', async () => {
+    const r = reads();
+    await expect(r.get('k', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await r.get('k', () => Promise.resolve(7))).toBe(7);
+  });
+});

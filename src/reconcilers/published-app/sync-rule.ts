@@ -1,0 +1,200 @@
+/**
+ * Step: the listener rule — attributed (ours / another PublishedApp's / foreign), its
+ * priority decided, created or corrected in place.
+ */
+import type { PublishedApp } from '../../api/v1alpha1.ts';
+import { classifyAwsError } from '../../aws/errors.ts';
+import * as ops from './aws-ops.ts';
+import { classifyChange } from './drift.ts';
+import { appUrl, targetGroupName } from './names.ts';
+import {
+  decidePriority,
+  type AppRank,
+  type PriorityClaim,
+  type RuleOwner,
+  type RuleSlot,
+} from './plan-priority.ts';
+import { planRule, type RuleAction } from './plan-rule.ts';
+import type { References } from './resolve.ts';
+import { PLANNED, type Session } from './session.ts';
+
+/** A listener's rules, shared by the apps on it for a moment. */
+export function listenerRules(s: Session, listenerArn: string): Promise<ops.ListenerRule[]> {
+  return s.deps.reads.get(`${s.clients.scope}|rules|${listenerArn}`, () =>
+    ops.describeRules(s.clients.elbv2, listenerArn),
+  );
+}
+
+const tgNameOf = (arn: string): string => /:targetgroup\/([^/]+)\//.exec(arn)?.[1] ?? '';
+
+function appTargetGroupName(app: PublishedApp): string {
+  return targetGroupName(app.metadata?.uid ?? '', app.spec.target.protocol ?? 'HTTP', app.spec.target.port);
+}
+
+/** Whether the rule is the app's: recorded as its rule, or forwarding to one of its target groups. */
+export function ruleBelongsTo(rule: ops.ListenerRule, app: PublishedApp): boolean {
+  if (rule.arn === app.status?.ruleArn) return true;
+  const names = new Set([appTargetGroupName(app), tgNameOf(app.status?.targetGroupArn ?? '')]);
+  return rule.forwardTargetGroupArns.some(
+    (arn) => arn === app.status?.targetGroupArn || names.has(tgNameOf(arn)),
+  );
+}
+
+export function rankOf(app: PublishedApp): AppRank {
+  const created = app.metadata?.creationTimestamp;
+  return {
+    createdAtMs: created ? new Date(created).getTime() : 0,
+    key: `${app.metadata?.namespace ?? ''}/${app.metadata?.name ?? ''}`,
+  };
+}
+
+function keyOf(app: PublishedApp): string {
+  return rankOf(app).key;
+}
+
+/** Other live apps on the same listener. */
+function neighbours(s: Session): PublishedApp[] {
+  return s.deps.apps
+    .list()
+    .filter(
+      (a) =>
+        a.metadata?.uid !== s.uid &&
+        !a.metadata?.deletionTimestamp &&
+        a.spec.listenerArn === s.app.spec.listenerArn,
+    );
+}
+
+function attribute(rule: ops.ListenerRule, self: PublishedApp, others: readonly PublishedApp[]): RuleOwner {
+  if (ruleBelongsTo(rule, self)) return { kind: 'self' };
+  const other = others.find((a) => ruleBelongsTo(rule, a));
+  return other ? { kind: 'app', app: keyOf(other) } : { kind: 'foreign' };
+}
+
+function claimsOf(others: readonly PublishedApp[]): PriorityClaim[] {
+  return others.flatMap((a) => {
+    const priority = a.spec.routing.priority ?? a.status?.priority;
+    return priority === undefined ? [] : [{ rank: rankOf(a), priority }];
+  });
+}
+
+function describeAction(a: RuleAction, listenerArn: string): string {
+  switch (a.type) {
+    case 'createRule':
+      return `create rule at priority ${a.priority} on ${listenerArn}: ${a.conditions.pathPatterns.join(', ')} → ${a.targetGroupArn}`;
+    case 'modifyRule':
+      return `modify rule ${a.ruleArn}: ${a.conditions.pathPatterns.join(', ')} → ${a.targetGroupArn}`;
+    case 'setRulePriority':
+      return `move rule ${a.ruleArn} to priority ${a.priority}`;
+    case 'deleteRule':
+      return `delete duplicate rule ${a.ruleArn}`;
+  }
+}
+
+async function applyRuleAction(s: Session, a: RuleAction, listenerArn: string): Promise<string | undefined> {
+  const { elbv2 } = s.clients;
+  const what = describeAction(a, listenerArn);
+  switch (a.type) {
+    case 'createRule':
+      return s.act('Create', what, () =>
+        ops.createRule(elbv2, listenerArn, a.priority, a.conditions, a.targetGroupArn, s.tags()),
+      );
+    case 'modifyRule':
+      await s.act('Modify', what, () => ops.modifyRule(elbv2, a.ruleArn, a.conditions, a.targetGroupArn));
+      return undefined;
+    case 'setRulePriority':
+      await s.act('Modify', what, () => ops.setRulePriority(elbv2, a.ruleArn, a.priority));
+      return undefined;
+    case 'deleteRule':
+      await s.act('Delete', what, () => ops.deleteRule(elbv2, a.ruleArn));
+      return undefined;
+  }
+}
+
+function refuse(s: Session, reason: string, message: string): void {
+  if (s.previous('route')?.reason !== reason) s.event('Warning', reason, 'Route', message);
+  s.verdict('route', { status: 'False', reason, message });
+}
+
+/** @returns true when the route is in place. */
+export async function syncRule(s: Session, refs: References, targetGroupArn: string): Promise<boolean> {
+  const listenerArn = refs.listener.listenerArn;
+  const rules = await listenerRules(s, listenerArn);
+  const others = neighbours(s);
+  const slots: RuleSlot[] = rules
+    .filter((r) => !r.isDefault)
+    .map((r) => ({ arn: r.arn, priority: r.priority, owner: attribute(r, s.app, others) }));
+  const own = rules.filter((r) => !r.isDefault && ruleBelongsTo(r, s.app));
+  const ownRule = own.find((r) => r.arn === s.app.status?.ruleArn) ?? own[0];
+  s.report.fields.ruleArn = ownRule?.arn;
+  s.report.fields.priority = ownRule?.priority ?? s.app.status?.priority;
+  const decision = decidePriority({
+    self: rankOf(s.app),
+    explicit: s.app.spec.routing.priority,
+    recorded: s.app.status?.priority,
+    ownRulePriority: ownRule?.priority,
+    slots,
+    claims: claimsOf(others),
+    allocation: s.deps.opts.priorityAllocation,
+  });
+  if (decision.kind === 'conflict') {
+    refuse(s, 'PriorityConflict', `priority ${decision.priority} is held by ${decision.holder}`);
+    return false;
+  }
+  if (decision.kind === 'exhausted') {
+    refuse(s, 'NoFreePriority', 'no free priority left in the allocation range; set routing.priority');
+    return false;
+  }
+  const conditions = {
+    pathPatterns: s.app.spec.routing.pathPatterns,
+    hostHeaders: s.app.spec.routing.hostHeaders ?? [],
+  };
+  const plan = planRule({
+    desired: { conditions, targetGroupArn, priority: decision.priority },
+    own,
+    recordedArn: s.app.status?.ruleArn,
+    ruleCount: rules.length,
+    maxRules: s.deps.opts.maxRulesPerListener,
+  });
+  if (plan.limitExceeded) {
+    refuse(
+      s,
+      'RuleLimitExceeded',
+      `listener ${listenerArn} has ${rules.length} rules, its quota is ${s.deps.opts.maxRulesPerListener}`,
+    );
+    return false;
+  }
+  let ruleArn = plan.ruleArn;
+  try {
+    for (const action of plan.actions) ruleArn = (await applyRuleAction(s, action, listenerArn)) ?? ruleArn;
+  } catch (err) {
+    const { code } = classifyAwsError(err);
+    if (code === 'PriorityInUse')
+      return (refuse(s, 'PriorityConflict', `priority ${decision.priority} was just taken`), false);
+    if (/^TooMany(Rules|Actions)/.test(code))
+      return (refuse(s, 'RuleLimitExceeded', `listener ${listenerArn}: ${code}`), false);
+    throw err;
+  } finally {
+    if (plan.actions.length > 0) s.deps.reads.invalidate(`${s.clients.scope}|rules|${listenerArn}`);
+  }
+  s.report.fields.ruleArn = ruleArn;
+  s.report.fields.priority = decision.priority;
+  s.report.fields.url = appUrl(refs.listener.protocol, refs.loadBalancer.dnsName, conditions.pathPatterns);
+  const created = plan.actions.some((a) => a.type === 'createRule');
+  if (created && ruleArn)
+    s.event('Normal', 'RuleCreated', 'Create', `rule ${ruleArn} at priority ${decision.priority}`);
+  const kind = classifyChange(plan.differences, s.previous('route'), s.generation);
+  if (kind === 'drift') {
+    const message = `put back: ${plan.differences.join('; ')}`;
+    s.event('Warning', 'Drifted', 'Update', `rule: ${message}`);
+    s.verdict('route', { status: 'False', reason: 'Drifted', message });
+  } else if (targetGroupArn === PLANNED || !ruleArn) {
+    s.verdict('route', { status: 'False', reason: 'Pending', message: 'dry run: the rule would be created' });
+  } else {
+    s.verdict('route', {
+      status: 'True',
+      reason: 'Configured',
+      message: `rule at priority ${decision.priority} forwards ${conditions.pathPatterns.join(', ')}`,
+    });
+  }
+  return kind !== 'drift' && ruleArn !== undefined;
+}

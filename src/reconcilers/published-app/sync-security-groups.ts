@@ -1,0 +1,141 @@
+/**
+ * Step: the managed endpoint SG (created if missing; ingress exactly `target.port`/tcp from
+ * the ALB's SGs, no egress) and, when the ALB's SGs would not let it reach the endpoint,
+ * one marked egress rule on the ALB's first SG.
+ */
+import { TAG_KEYS } from '../../api/kinds.ts';
+import { classifyAwsError } from '../../aws/errors.ts';
+import { ownerFilters } from '../../aws/tags.ts';
+import { classifyChange } from './drift.ts';
+import * as ops from './aws-ops.ts';
+import { ownedRuleDescription, securityGroupName } from './names.ts';
+import { desiredIngress, planAlbEgress, planManagedSg, ruleKey, type SgRule } from './plan-sg.ts';
+import type { References } from './resolve.ts';
+import { PLANNED, type Session } from './session.ts';
+
+/** Every SG this controller owns in the scope: one paged describe for all apps. */
+export async function ownedSecurityGroups(s: Session): Promise<ops.ObservedSecurityGroup[]> {
+  const { ec2, scope } = s.clients;
+  const all = await s.deps.reads.get(`${scope}|security-groups`, () =>
+    ops.describeTaggedSecurityGroups(ec2, ownerFilters({ clusterId: s.deps.rt.clusterId })),
+  );
+  return all.filter((g) => g.tags[TAG_KEYS.uid] === s.uid);
+}
+
+/** The ALB's SGs with their rules, shared by the apps on it for a moment. */
+export function albSecurityGroups(s: Session, ids: readonly string[]): Promise<ops.ObservedSecurityGroup[]> {
+  return s.deps.reads.get(`${s.clients.scope}|alb-sgs|${[...ids].sort().join(',')}`, () =>
+    ops.describeSecurityGroups(s.clients.ec2, ids),
+  );
+}
+
+async function createManagedGroup(s: Session, vpcId: string): Promise<ops.ObservedSecurityGroup> {
+  const { ec2, scope } = s.clients;
+  const ns = s.app.metadata?.namespace ?? '';
+  const name = securityGroupName(ns, s.app.metadata?.name ?? '', s.uid);
+  const created = await s.act('Create', `create security group ${name} in ${vpcId}`, async () => {
+    try {
+      return await ops.createSecurityGroup(
+        ec2,
+        name,
+        `PrivateLink endpoint of PublishedApp ${s.key}`,
+        vpcId,
+        s.tags(),
+      );
+    } catch (err) {
+      // Created before a crash but not yet visible through the tag describe: adopt it.
+      if (classifyAwsError(err).kind !== 'conflict') throw err;
+      const existing = await ops.findSecurityGroupByName(ec2, vpcId, name);
+      if (existing?.tags[TAG_KEYS.uid] !== s.uid) throw err;
+      return existing.groupId;
+    }
+  });
+  if (created === undefined) return { groupId: PLANNED, vpcId, tags: {}, ingress: [], egress: [] };
+  s.deps.reads.invalidate(`${scope}|security-groups`);
+  s.event('Normal', 'SecurityGroupCreated', 'Create', `created security group ${created}`);
+  const [group] = await ops.describeSecurityGroups(ec2, [created]);
+  return group ?? { groupId: created, vpcId, tags: {}, ingress: [], egress: [] };
+}
+
+const show = (r: SgRule): string => ruleKey(r).replace(/:/g, ' ');
+
+/** @returns the managed SG's id. */
+export async function syncSecurityGroups(s: Session, refs: References): Promise<string> {
+  const { ec2, scope } = s.clients;
+  const port = s.app.spec.target.port;
+  const existing = (await ownedSecurityGroups(s)).sort((a, b) =>
+    a.groupId === s.app.status?.securityGroupId ? -1 : b.groupId === s.app.status?.securityGroupId ? 1 : 0,
+  )[0];
+  const group = existing ?? (await createManagedGroup(s, s.app.spec.endpoint.vpcId));
+  s.report.fields.securityGroupId = group.groupId === PLANNED ? undefined : group.groupId;
+
+  const plan = planManagedSg(
+    desiredIngress(refs.loadBalancer.securityGroupIds, port),
+    group.ingress,
+    group.egress,
+  );
+  const differences = [
+    ...plan.authorizeIngress.map((r) => `ingress ${show(r)} missing`),
+    ...plan.revokeIngress.map((r) => `unexpected ingress ${show(r)}`),
+    // A new group's default allow-all egress is expected, not drift.
+    ...(existing ? plan.revokeEgress.map((r) => `unexpected egress ${show(r)}`) : []),
+  ];
+  const id = group.groupId;
+  const changed = [plan.authorizeIngress, plan.revokeIngress, plan.revokeEgress].some((l) => l.length > 0);
+  if (plan.authorizeIngress.length > 0) {
+    await s.act('Authorize', `allow ${plan.authorizeIngress.map(show).join(', ')} into ${id}`, () =>
+      ops.authorizeIngress(ec2, id, plan.authorizeIngress),
+    );
+  }
+  if (plan.revokeIngress.length > 0) {
+    await s.act('Revoke', `revoke ${plan.revokeIngress.map(show).join(', ')} from ${id}`, () =>
+      ops.revokeIngress(ec2, id, plan.revokeIngress),
+    );
+  }
+  if (plan.revokeEgress.length > 0) {
+    await s.act('Revoke', `revoke egress ${plan.revokeEgress.map(show).join(', ')} from ${id}`, () =>
+      ops.revokeEgress(ec2, id, plan.revokeEgress),
+    );
+  }
+  if (changed) s.deps.reads.invalidate(`${scope}|security-groups`);
+
+  if (group.groupId !== PLANNED) await syncAlbEgress(s, refs, group.groupId);
+  const kind = classifyChange(differences, s.previous('securityGroups'), s.generation);
+  const sources = refs.loadBalancer.securityGroupIds.join(', ');
+  if (kind === 'drift') {
+    const message = `put back: ${differences.join('; ')}`;
+    s.event('Warning', 'Drifted', 'Update', `security groups: ${message}`);
+    s.verdict('securityGroups', { status: 'False', reason: 'Drifted', message });
+  } else {
+    s.verdict('securityGroups', {
+      status: 'True',
+      reason: 'Synced',
+      message: `${id} admits tcp/${port} from ${sources} only`,
+    });
+  }
+  return id;
+}
+
+/**
+ * Our marked egress rule on the ALB's SGs, only when needed. Not reported as drift: whether it
+ * is needed follows the ALB's own rules, which are not ours.
+ */
+async function syncAlbEgress(s: Session, refs: References, managedSgId: string): Promise<void> {
+  const { ec2, scope } = s.clients;
+  const ids = refs.loadBalancer.securityGroupIds;
+  const groups = await albSecurityGroups(s, ids);
+  const ordered = ids.flatMap((id) => groups.filter((g) => g.groupId === id));
+  const plan = planAlbEgress(ordered, s.app.spec.target.port, managedSgId, ownedRuleDescription(s.uid));
+  for (const { groupId, rule } of plan.authorize) {
+    await s.act('Authorize', `allow egress ${show(rule)} from ALB security group ${groupId}`, () =>
+      ops.authorizeEgress(ec2, groupId, [rule]),
+    );
+  }
+  for (const { groupId, rule } of plan.revoke) {
+    await s.act('Revoke', `revoke our egress ${show(rule)} from ALB security group ${groupId}`, () =>
+      ops.revokeEgress(ec2, groupId, [rule]),
+    );
+  }
+  if (plan.authorize.length + plan.revoke.length > 0)
+    s.deps.reads.invalidate(`${scope}|alb-sgs|${[...ids].sort().join(',')}`);
+}
