@@ -1,0 +1,95 @@
+/**
+ * ELBv2 targets keyed by (Id, Port) and IP targets validated against the target group's VPC.
+ */
+import {
+  CreateTargetGroupCommand,
+  DeregisterTargetsCommand,
+  DescribeTargetHealthCommand,
+  RegisterTargetsCommand,
+  type TargetDescription,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { MotoServer } from '../env/moto/server.ts';
+import {
+  clientsFor,
+  createNetwork,
+  errorCode,
+  startTestMoto,
+  type AccountClients,
+  type Network,
+} from './helpers.ts';
+
+let moto: MotoServer;
+let account: AccountClients;
+let network: Network;
+let groupArn: string;
+
+beforeAll(async () => {
+  moto = await startTestMoto('elbv2-targets');
+  account = clientsFor(moto);
+  network = await createNetwork(account.ec2, 1);
+  const tg = await account.elbv2.send(
+    new CreateTargetGroupCommand({
+      Name: 'ips',
+      Protocol: 'HTTP',
+      Port: 80,
+      VpcId: network.vpcId,
+      TargetType: 'ip',
+    }),
+  );
+  groupArn = tg.TargetGroups![0]!.TargetGroupArn!;
+}, 60_000);
+
+afterAll(async () => {
+  account.destroy();
+  await moto.process.stop();
+});
+
+async function registered(): Promise<string[]> {
+  const out = await account.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: groupArn }));
+  return out.TargetHealthDescriptions!.map((d) => `${d.Target!.Id}:${d.Target!.Port}`).sort();
+}
+
+function register(targets: TargetDescription[]): Promise<unknown> {
+  return account.elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: groupArn, Targets: targets }));
+}
+
+it('treats the same IP on two ports as two targets', async () => {
+  await register([{ Id: '10.1.1.10', Port: 80 }, { Id: '10.1.1.10', Port: 8080 }, { Id: '10.1.2.20' }]);
+  expect(await registered()).toEqual(['10.1.1.10:80', '10.1.1.10:8080', '10.1.2.20:80']);
+  await account.elbv2.send(
+    new DeregisterTargetsCommand({ TargetGroupArn: groupArn, Targets: [{ Id: '10.1.1.10', Port: 80 }] }),
+  );
+  expect(await registered()).toEqual(['10.1.1.10:8080', '10.1.2.20:80']);
+  const health = await account.elbv2.send(
+    new DescribeTargetHealthCommand({ TargetGroupArn: groupArn, Targets: [{ Id: '10.1.1.10', Port: 80 }] }),
+  );
+  expect(health.TargetHealthDescriptions![0]!.TargetHealth!.State).toBe('unused');
+  await account.elbv2.send(
+    new DeregisterTargetsCommand({
+      TargetGroupArn: groupArn,
+      Targets: [{ Id: '10.1.1.10', Port: 8080 }, { Id: '10.1.2.20' }],
+    }),
+  );
+  expect(await registered()).toEqual([]);
+});
+
+it('refuses IPs outside the VPC subnets, and non-IPs, registering nothing of the batch', async () => {
+  for (const bad of ['10.9.9.9', '8.8.8.8', 'i-0123456789abcdef0']) {
+    expect(await errorCode(register([{ Id: '10.1.1.30' }, { Id: bad }]))).toBe('InvalidTargetException');
+  }
+  expect(await registered()).toEqual([]);
+});
+
+it('accepts a private IP outside the VPC with AvailabilityZone all, but not a public one', async () => {
+  await register([{ Id: '192.168.5.5', AvailabilityZone: 'all' }]);
+  expect(await registered()).toEqual(['192.168.5.5:80']);
+  expect(await errorCode(register([{ Id: '8.8.8.8', AvailabilityZone: 'all' }]))).toBe(
+    'InvalidTargetException',
+  );
+  await account.elbv2.send(
+    new DeregisterTargetsCommand({
+      TargetGroupArn: groupArn,
+      Targets: [{ Id: '192.168.5.5', AvailabilityZone: 'all' }],
+    }),
+  );
+});
