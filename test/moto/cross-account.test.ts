@@ -7,6 +7,7 @@ import {
   AcceptVpcEndpointConnectionsCommand,
   CreateVpcEndpointCommand,
   DescribeVpcEndpointConnectionsCommand,
+  DescribeVpcEndpointServicePermissionsCommand,
   DescribeVpcEndpointServicesCommand,
   DescribeVpcEndpointsCommand,
   EC2Client,
@@ -146,6 +147,41 @@ it('a role ARN of the account, or *, also grants access; removing the principal 
   expect(await visibleTo(stranger, svc.serviceName)).toBe('resolved');
   const created = await createEndpoint(stranger, strangerNet, svc.serviceName);
   expect(created.VpcEndpoint!.State).toBe('available');
+});
+
+it('DescribeVpcEndpointServicePermissions types each principal and filters', async () => {
+  const svc = await createEndpointService(provider, providerNet, { acceptanceRequired: true });
+  const principals = {
+    Account: `arn:aws:iam::${consumer.accountId}:root`,
+    Role: `arn:aws:iam::${stranger.accountId}:role/r`,
+    All: '*',
+  };
+  await provider.ec2.send(
+    new ModifyVpcEndpointServicePermissionsCommand({
+      ServiceId: svc.serviceId,
+      AddAllowedPrincipals: Object.values(principals),
+    }),
+  );
+  const all = await provider.ec2.send(
+    new DescribeVpcEndpointServicePermissionsCommand({ ServiceId: svc.serviceId }),
+  );
+  const byType = Object.fromEntries(all.AllowedPrincipals!.map((p) => [p.PrincipalType, p.Principal]));
+  expect(byType).toEqual(principals);
+  const ids = all.AllowedPrincipals!.map((p) => p.ServicePermissionId);
+  expect(new Set(ids).size).toBe(3);
+  for (const id of ids) expect(id).toMatch(/^vpce-svc-perm-[a-z0-9]+$/);
+
+  const again = await provider.ec2.send(
+    new DescribeVpcEndpointServicePermissionsCommand({ ServiceId: svc.serviceId }),
+  );
+  expect(again.AllowedPrincipals).toEqual(all.AllowedPrincipals);
+  const roles = await provider.ec2.send(
+    new DescribeVpcEndpointServicePermissionsCommand({
+      ServiceId: svc.serviceId,
+      Filters: [{ Name: 'principal-type', Values: ['Role'] }],
+    }),
+  );
+  expect(roles.AllowedPrincipals!.map((p) => p.Principal)).toEqual([principals.Role]);
 });
 
 it('STS AssumeRole credentials select the role account (no header)', async () => {

@@ -7,6 +7,8 @@ AWS behaviour reproduced:
 - DescribeVpcEndpointServices filters (`service-name`, `service-type`, `owner`,
   `service-region`, `supported-ip-address-types`, `tag:`, `tag-key`) instead of a 500;
 - DescribeVpcEndpointServiceConfigurations honours its filters;
+- DescribeVpcEndpointServicePermissions returns PrincipalType and ServicePermissionId and
+  honours its filters (`principal`, `principal-type`, `service-permission-id`);
 - a private DNS name starts `pendingVerification` with a random TXT record to publish;
   ModifyVpcEndpointServiceConfiguration(RemovePrivateDnsName) works.
 """
@@ -162,6 +164,46 @@ def private_dns_name_configuration(self: VPCServiceConfiguration) -> dict[str, s
     return {"State": private_dns_state(self), "Type": "TXT", "Name": name, "Value": value}
 
 
+def principal_type(principal: str) -> str:
+    """AWS's PrincipalType of an allowed principal."""
+    if principal == "*":
+        return "All"
+    if principal.endswith(":root"):
+        return "Account"
+    for marker, kind in ((":role/", "Role"), (":user/", "User")):
+        if marker in principal:
+            return kind
+    return "Service"
+
+
+def allowed_principal(config: VPCServiceConfiguration, principal: str) -> dict[str, str]:
+    """One AllowedPrincipal with the id AWS gives each permission (stable per principal)."""
+    ids = config.__dict__.setdefault("_permission_ids", {})
+    if principal not in ids:
+        ids[principal] = "vpce-svc-perm-" + _random_token(string.ascii_lowercase + string.digits, 17)
+    return {
+        "Principal": principal,
+        "PrincipalType": principal_type(principal),
+        "ServicePermissionId": ids[principal],
+        "ServiceId": config.id,
+    }
+
+
+_PERMISSION_FILTERS = {
+    "principal": lambda p: [p["Principal"]],
+    "principal-type": lambda p: [p["PrincipalType"]],
+    "service-permission-id": lambda p: [p["ServicePermissionId"]],
+}
+
+
+def describe_vpc_endpoint_service_permissions_response(self: Any) -> ActionResult:
+    """Principals with PrincipalType and ServicePermissionId, filtered, in a stable order."""
+    config = self.ec2_backend.describe_vpc_endpoint_service_configurations([self._get_param("ServiceId")])[0]
+    allowed = [allowed_principal(config, p) for p in sorted(config.principals)]
+    allowed = apply_filters(allowed, self._filters_from_querystring(), _PERMISSION_FILTERS)
+    return ActionResult({"AllowedPrincipals": allowed})
+
+
 _original_modify_configuration = EC2Response.modify_vpc_endpoint_service_configuration
 
 
@@ -182,6 +224,7 @@ def install() -> None:
     EC2Response.describe_vpc_endpoint_service_configurations = (
         describe_vpc_endpoint_service_configurations_response
     )
+    EC2Response.describe_vpc_endpoint_service_permissions = describe_vpc_endpoint_service_permissions_response
     EC2Response.modify_vpc_endpoint_service_configuration = (
         modify_vpc_endpoint_service_configuration_response
     )
