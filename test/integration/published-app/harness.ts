@@ -1,0 +1,313 @@
+/**
+ * What the PublishedApp integration tests share: the Manager running the real controller(s)
+ * in-process against the real API server and moto, kubectl-based object helpers, waiters,
+ * and readers of the AWS state the assertions are about.
+ */
+import {
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeVpcEndpointsCommand,
+  EC2Client,
+  type IpPermission,
+  type VpcEndpoint,
+} from '@aws-sdk/client-ec2';
+import {
+  DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  type Rule,
+  type TargetGroup,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CoreV1Api, CustomObjectsApi, type CoreV1Event } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { API_GROUP, API_VERSION, PUBLISHED_APP, TAG_KEYS } from '../../../src/api/kinds.ts';
+import type { PublishedApp, PublishedAppSpec } from '../../../src/api/v1alpha1.ts';
+import { createAwsClientFactory } from '../../../src/aws/clients.ts';
+import { Manager } from '../../../src/controller/manager.ts';
+import { endpointServiceController } from '../../../src/reconcilers/endpoint-service/index.ts';
+import {
+  publishedAppController,
+  type PublishedAppReconcilerOptions,
+} from '../../../src/reconcilers/published-app/index.ts';
+import type { TestContext } from '../../env/context.ts';
+
+export interface Aws {
+  ec2: EC2Client;
+  elbv2: ElasticLoadBalancingV2Client;
+  destroy(): void;
+}
+
+export function awsClients(ctx: TestContext): Aws {
+  const ec2 = new EC2Client(ctx.awsClientConfig);
+  const elbv2 = new ElasticLoadBalancingV2Client(ctx.awsClientConfig);
+  return {
+    ec2,
+    elbv2,
+    destroy() {
+      ec2.destroy();
+      elbv2.destroy();
+    },
+  };
+}
+
+export interface RunningController {
+  manager: Manager;
+  stop(): Promise<void>;
+}
+
+export const CLUSTER_ID = 'it-published-app';
+
+/** The Manager with the PublishedApp controller (and the EndpointService one if asked), scoped to the test namespace. */
+export async function startController(
+  ctx: TestContext,
+  opts: {
+    endpointServices?: boolean;
+    resyncPeriodMs?: number;
+    dryRun?: boolean;
+    app?: PublishedAppReconcilerOptions;
+  } = {},
+): Promise<RunningController> {
+  const factory = createAwsClientFactory({ defaultRegion: 'us-east-1', ...ctx.awsClientConfig });
+  const manager = new Manager({
+    kubeConfig: ctx.kc,
+    namespaces: [ctx.namespace],
+    logger: pino({ level: process.env.PLP_TEST_LOG_LEVEL ?? 'silent' }),
+    clusterId: CLUSTER_ID,
+    resyncPeriodMs: opts.resyncPeriodMs ?? 2_000,
+    concurrency: 2,
+    dryRun: opts.dryRun ?? false,
+    rateLimit: { baseDelayMs: 200, maxDelayMs: 3_000 },
+  });
+  manager.register(
+    publishedAppController(factory, {
+      pollMs: 500,
+      verifyMs: 300,
+      deletionRetryMs: 500,
+      sharedReadMaxAgeMs: 300,
+      referenceMaxAgeMs: 2_000,
+      ...opts.app,
+    }),
+  );
+  if (opts.endpointServices) {
+    manager.register(endpointServiceController(factory, { transitionPollMs: 500, connectionPollMs: 1_000 }));
+  }
+  await manager.start();
+  return {
+    manager,
+    async stop() {
+      await manager.stop();
+      factory.destroy();
+    },
+  };
+}
+
+/** Creates or replaces a PublishedApp via kubectl apply. */
+export async function applyApp(ctx: TestContext, name: string, spec: PublishedAppSpec): Promise<void> {
+  const body = { apiVersion: `${API_GROUP}/${API_VERSION}`, kind: 'PublishedApp', metadata: { name }, spec };
+  const out = await ctx.kubectl(['apply', '-n', ctx.namespace, '-f', '-'], JSON.stringify(body));
+  if (out.code !== 0) throw new Error(`kubectl apply failed: ${out.stderr}`);
+}
+
+/** Merge-patches the spec. */
+export async function patchApp(ctx: TestContext, name: string, spec: object): Promise<void> {
+  const out = await ctx.kubectl([
+    'patch',
+    '-n',
+    ctx.namespace,
+    'publishedapp',
+    name,
+    '--type=merge',
+    '-p',
+    JSON.stringify({ spec }),
+  ]);
+  if (out.code !== 0) throw new Error(`kubectl patch failed: ${out.stderr}`);
+}
+
+export async function deleteApp(ctx: TestContext, name: string): Promise<void> {
+  const out = await ctx.kubectl(['delete', '-n', ctx.namespace, 'publishedapp', name, '--wait=false']);
+  if (out.code !== 0) throw new Error(`kubectl delete failed: ${out.stderr}`);
+}
+
+export async function getApp(ctx: TestContext, name: string): Promise<PublishedApp | undefined> {
+  try {
+    return (await ctx.kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group: API_GROUP,
+      version: API_VERSION,
+      namespace: ctx.namespace,
+      plural: PUBLISHED_APP.plural,
+      name,
+    })) as PublishedApp;
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Condition `type` as [status, reason]. */
+export function condition(obj: PublishedApp | undefined, type: string): [string, string] | undefined {
+  const c = obj?.status?.conditions?.find((x) => x.type === type);
+  return c ? [c.status, c.reason] : undefined;
+}
+
+/** Polls `probe` every 200 ms until it returns something other than undefined/false. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 40_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Error | undefined;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = err instanceof Error ? err : new Error(String(err));
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Waits until the app satisfies `check`, returning it. */
+export function waitForApp(
+  ctx: TestContext,
+  name: string,
+  what: string,
+  check: (obj: PublishedApp) => boolean,
+  timeoutMs?: number,
+): Promise<PublishedApp> {
+  return eventually(
+    `${name}: ${what}`,
+    async () => {
+      const obj = await getApp(ctx, name);
+      return obj && check(obj) ? obj : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Waits for Ready=True at the current generation. */
+export function waitForReady(ctx: TestContext, name: string, timeoutMs?: number): Promise<PublishedApp> {
+  return waitForApp(
+    ctx,
+    name,
+    'Ready',
+    (o) => condition(o, 'Ready')?.[0] === 'True' && o.status?.observedGeneration === o.metadata?.generation,
+    timeoutMs,
+  );
+}
+
+export async function eventsFor(ctx: TestContext, name: string): Promise<CoreV1Event[]> {
+  const list = await ctx.kc.makeApiClient(CoreV1Api).listNamespacedEvent({
+    namespace: ctx.namespace,
+    fieldSelector: `involvedObject.name=${name}`,
+  });
+  return list.items;
+}
+
+export function waitForEvent(
+  ctx: TestContext,
+  name: string,
+  reason: string,
+  ...parts: string[]
+): Promise<CoreV1Event> {
+  return eventually(`event ${reason} on ${name} mentioning ${parts.join(', ')}`, async () =>
+    (await eventsFor(ctx, name)).find(
+      (e) => e.reason === reason && parts.every((p) => (e.message ?? '').includes(p)),
+    ),
+  );
+}
+
+// ------------------------------------------------------------------ AWS readers
+
+export async function listenerRules(
+  elbv2: ElasticLoadBalancingV2Client,
+  listenerArn: string,
+): Promise<Rule[]> {
+  return (await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? [];
+}
+
+export function pathsOf(rule: Rule): string[] {
+  const c = rule.Conditions?.find((x) => x.Field === 'path-pattern');
+  return [...(c?.PathPatternConfig?.Values ?? c?.Values ?? [])].sort();
+}
+
+export function forwardOf(rule: Rule): string[] {
+  return (rule.Actions ?? []).flatMap(
+    (a) =>
+      a.ForwardConfig?.TargetGroups?.map((t) => t.TargetGroupArn!) ??
+      (a.TargetGroupArn ? [a.TargetGroupArn] : []),
+  );
+}
+
+/** Registered (non-draining) target IPs, sorted. */
+export async function targetIps(elbv2: ElasticLoadBalancingV2Client, tgArn: string): Promise<string[]> {
+  const out = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }));
+  return (out.TargetHealthDescriptions ?? [])
+    .filter((d) => !['draining', 'unused'].includes(d.TargetHealth?.State ?? ''))
+    .map((d) => d.Target!.Id!)
+    .sort();
+}
+
+export async function targetGroup(
+  elbv2: ElasticLoadBalancingV2Client,
+  arn: string,
+): Promise<TargetGroup | undefined> {
+  try {
+    return (await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] }))).TargetGroups?.[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every target group whose name the controller derives (plp-…). */
+export async function controllerTargetGroups(elbv2: ElasticLoadBalancingV2Client): Promise<TargetGroup[]> {
+  const out = await elbv2.send(new DescribeTargetGroupsCommand({}));
+  return (out.TargetGroups ?? []).filter((t) => t.TargetGroupName?.startsWith('plp-'));
+}
+
+/** Live endpoints tagged with the app's UID. */
+export async function endpointsOf(ec2: EC2Client, uid: string): Promise<VpcEndpoint[]> {
+  const out = await ec2.send(
+    new DescribeVpcEndpointsCommand({ Filters: [{ Name: `tag:${TAG_KEYS.uid}`, Values: [uid] }] }),
+  );
+  return (out.VpcEndpoints ?? []).filter((e) => !['deleted', 'deleting'].includes(e.State ?? ''));
+}
+
+export async function endpoint(ec2: EC2Client, id: string): Promise<VpcEndpoint | undefined> {
+  const out = await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [id] }));
+  return out.VpcEndpoints?.[0];
+}
+
+/** Private IPs of an endpoint's ENIs, sorted. */
+export async function endpointIps(ec2: EC2Client, endpointId: string): Promise<string[]> {
+  const ep = await endpoint(ec2, endpointId);
+  const ids = ep?.NetworkInterfaceIds ?? [];
+  if (ids.length === 0) return [];
+  const out = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ids }));
+  return (out.NetworkInterfaces ?? []).map((n) => n.PrivateIpAddress!).sort();
+}
+
+export async function securityGroupRules(
+  ec2: EC2Client,
+  groupId: string,
+): Promise<{ ingress: IpPermission[]; egress: IpPermission[] } | undefined> {
+  try {
+    const g = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] })))
+      .SecurityGroups?.[0];
+    return g ? { ingress: g.IpPermissions ?? [], egress: g.IpPermissionsEgress ?? [] } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Security groups tagged with the app's UID. */
+export async function securityGroupsOf(ec2: EC2Client, uid: string): Promise<string[]> {
+  const out = await ec2.send(
+    new DescribeSecurityGroupsCommand({ Filters: [{ Name: `tag:${TAG_KEYS.uid}`, Values: [uid] }] }),
+  );
+  return (out.SecurityGroups ?? []).map((g) => g.GroupId!);
+}
