@@ -88,7 +88,11 @@ export class EndpointServiceReconciler implements Reconciler {
       const { ec2, elbv2 } = this.aws.clientsFor(obj.spec.aws);
       const desired = desiredService(obj.spec, ownedTagMap(this.owner(obj), obj.spec.tags));
 
-      const found = await this.findService(ec2, obj);
+      const { service: found, extras } = await this.findService(ec2, obj);
+      if (extras.length > 0) {
+        const ids = extras.map((s) => s.serviceId).join(', ');
+        this.rt.events.record(obj, 'Warning', 'DuplicateService', 'Find', `also owned, not used: ${ids}`);
+      }
       // NLBs already attached were verified when they were attached.
       const toVerify = found
         ? diffSets(desired.networkLoadBalancerArns, found.networkLoadBalancerArns).add
@@ -122,16 +126,27 @@ export class EndpointServiceReconciler implements Reconciler {
     }
   }
 
-  /** The owned service: by ownership tag, else the one status recorded; deleted ones don't count. */
-  private async findService(ec2: EC2Client, obj: EndpointService): Promise<ObservedService | undefined> {
-    const owned = (await ops.findOwnedServices(ec2, this.owner(obj))).filter(isLive);
+  /**
+   * The owned service: by ownership tag (preferring the one status recorded), else the one
+   * status recorded; deleted ones don't count. `extras` are further services carrying this
+   * object's tags — duplicates only an endpoint ignoring ClientToken could have made.
+   */
+  private async findService(
+    ec2: EC2Client,
+    obj: EndpointService,
+  ): Promise<{ service?: ObservedService; extras: ObservedService[] }> {
     const recorded = obj.status?.serviceId;
-    const byTag =
-      owned.find((s) => s.serviceId === recorded) ??
-      owned.sort((a, b) => a.serviceId.localeCompare(b.serviceId))[0];
-    if (byTag || !recorded) return byTag;
+    const owned = (await ops.findOwnedServices(ec2, this.owner(obj)))
+      .filter(isLive)
+      .sort(
+        (a, b) =>
+          Number(b.serviceId === recorded) - Number(a.serviceId === recorded) ||
+          a.serviceId.localeCompare(b.serviceId),
+      );
+    const [first, ...extras] = owned;
+    if (first || !recorded) return { service: first, extras };
     const byId = await ops.describeService(ec2, recorded);
-    return byId && isLive(byId) ? byId : undefined;
+    return { service: byId && isLive(byId) ? byId : undefined, extras };
   }
 
   private async createService(
@@ -303,9 +318,11 @@ export class EndpointServiceReconciler implements Reconciler {
     }
     try {
       const { ec2 } = this.aws.clientsFor(obj.spec.aws);
-      const service = await this.findService(ec2, obj);
-      if (service && !this.dryRunSkip(obj, ctx, 'Delete', `delete ${service.serviceId}`)) {
-        await this.deleteService(ec2, obj, service.serviceId, ctx);
+      const { service, extras } = await this.findService(ec2, obj);
+      for (const s of service ? [service, ...extras] : extras) {
+        if (!this.dryRunSkip(obj, ctx, 'Delete', `delete ${s.serviceId}`)) {
+          await this.deleteService(ec2, obj, s.serviceId, ctx);
+        }
       }
       if (this.rt.dryRun) return undefined;
       await this.rt.finalizers.remove(ENDPOINT_SERVICE, obj, FINALIZER);

@@ -3,6 +3,7 @@
  * those listed in autoAccept are accepted, the others stay pending — or are rejected once
  * rejectOthers is set — and the Events say why.
  */
+import { jest } from '@jest/globals';
 import { newTestContext, type TestContext } from '../../env/context.ts';
 import {
   account,
@@ -21,6 +22,9 @@ import {
   type Network,
   type RunningController,
 } from './harness.ts';
+
+// The project-level testTimeout is not applied by jest (a global-only option).
+jest.setTimeout(120_000);
 
 let ctx: TestContext;
 let provider: Account;

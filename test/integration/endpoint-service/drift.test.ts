@@ -3,6 +3,7 @@
  * back (allowed principals, detached NLBs); spec edits reach AWS through
  * ModifyVpcEndpointServiceConfiguration / ModifyVpcEndpointServicePermissions.
  */
+import { jest } from '@jest/globals';
 import {
   DescribeVpcEndpointServiceConfigurationsCommand,
   DescribeVpcEndpointServicePermissionsCommand,
@@ -25,6 +26,9 @@ import {
   type Account,
   type RunningController,
 } from './harness.ts';
+
+// The project-level testTimeout is not applied by jest (a global-only option).
+jest.setTimeout(120_000);
 
 let ctx: TestContext;
 let provider: Account;

@@ -128,9 +128,13 @@ export const CLUSTER_ID = 'it-endpoint-service';
 
 export async function startController(
   ctx: TestContext,
-  opts: { aws?: AwsClientFactory; resyncPeriodMs?: number } = {},
+  opts: { aws?: AwsClientFactory; resyncPeriodMs?: number; endpoint?: string } = {},
 ): Promise<RunningController> {
-  const factory = createAwsClientFactory({ defaultRegion: 'us-east-1', ...ctx.awsClientConfig });
+  const factory = createAwsClientFactory({
+    defaultRegion: 'us-east-1',
+    ...ctx.awsClientConfig,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+  });
   const manager = new Manager({
     kubeConfig: ctx.kc,
     namespaces: [ctx.namespace],

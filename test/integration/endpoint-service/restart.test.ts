@@ -2,6 +2,7 @@
  * A controller that dies right after CreateVpcEndpointServiceConfiguration succeeded (before
  * it could record the service id) must not make a second service when it comes back.
  */
+import { jest } from '@jest/globals';
 import type { AwsClientFactory } from '../../../src/aws/types.ts';
 import { createAwsClientFactory } from '../../../src/aws/clients.ts';
 import { FINALIZER } from '../../../src/api/kinds.ts';
@@ -19,6 +20,9 @@ import {
   waitForObject,
   type Account,
 } from './harness.ts';
+
+// The project-level testTimeout is not applied by jest (a global-only option).
+jest.setTimeout(120_000);
 
 let ctx: TestContext;
 let provider: Account;

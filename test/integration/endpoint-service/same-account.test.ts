@@ -3,6 +3,7 @@
  * provider's own endpoint is accepted automatically and becomes available, status and
  * conditions say so, and deletion rejects connections before deleting the service.
  */
+import { jest } from '@jest/globals';
 import { DescribeVpcEndpointServiceConfigurationsCommand } from '@aws-sdk/client-ec2';
 import { FINALIZER, TAG_KEYS } from '../../../src/api/kinds.ts';
 import { newTestContext, type TestContext } from '../../env/context.ts';
@@ -26,6 +27,9 @@ import {
   type Network,
   type RunningController,
 } from './harness.ts';
+
+// The project-level testTimeout is not applied by jest (a global-only option).
+jest.setTimeout(120_000);
 
 let ctx: TestContext;
 let provider: Account;
