@@ -10,6 +10,7 @@ describe('planTargets', () => {
     desired: string[];
     registered: RegisteredTarget[];
     former?: string[];
+    settled?: boolean;
     want: Partial<TargetPlan>;
   }[] = [
     {
@@ -85,8 +86,14 @@ describe('planTargets', () => {
     },
   ];
 
-  it.each(cases)('$name', ({ desired, registered, former, want }) => {
-    const plan = planTargets({ desiredIps: desired, port: 80, registered, formerIps: new Set(former ?? []) });
+  it.each(cases)('$name', ({ desired, registered, former, settled, want }) => {
+    const plan = planTargets({
+      desiredIps: desired,
+      port: 80,
+      registered,
+      formerIps: new Set(former ?? []),
+      settled: settled ?? true,
+    });
     expect(plan).toEqual({ ...empty, ...want });
     expect(targetsInSync(plan)).toBe(Object.keys(want).length === 0);
   });

@@ -21,6 +21,11 @@ export interface TargetPlanInput {
    * this process): registered but no longer desired means stale, not foreign.
    */
   formerIps: ReadonlySet<string>;
+  /**
+   * The endpoint is in its final shape (subnets as wanted, available, one ENI per subnet).
+   * While it is changing, stale targets stay: their replacements may not exist yet.
+   */
+  settled: boolean;
 }
 
 export interface TargetRef {
@@ -33,7 +38,7 @@ export interface TargetPlan {
   register: TargetRef[];
   /** ... then deregister (make-before-break). */
   deregister: TargetRef[];
-  /** Stale targets kept because there is no replacement yet (deregistering would gain nothing). */
+  /** Stale targets kept because their replacement may not exist yet. */
   kept: TargetRef[];
   /** Targets someone else registered: reported, never removed (api.md: others' targets are not touched). */
   foreign: TargetRef[];
@@ -44,8 +49,9 @@ const byAddress = (a: TargetRef, b: TargetRef): number => a.ip.localeCompare(b.i
 /**
  * Plans registrations so the group ends with exactly `desiredIps` on `port`. Draining targets
  * count as gone (a desired IP that is draining is registered again). Stale targets of ours
- * are deregistered in the same pass after the new ones are registered, but never when there
- * is no desired IP at all, so a group is not emptied while its endpoint is being replaced.
+ * are deregistered in the same pass after the new ones are registered, but only once the
+ * endpoint has settled and has at least one address, so a group is never emptied or thinned
+ * while its endpoint is being changed or replaced.
  */
 export function planTargets(input: TargetPlanInput): TargetPlan {
   const desired = new Set(input.desiredIps);
@@ -60,7 +66,7 @@ export function planTargets(input: TargetPlanInput): TargetPlan {
     if (desired.has(t.ip) || input.formerIps.has(t.ip)) stale.push(ref);
     else foreign.push(ref);
   }
-  const replaceable = desired.size > 0;
+  const replaceable = input.settled && desired.size > 0;
   return {
     register: register.sort(byAddress),
     deregister: replaceable ? stale.sort(byAddress) : [],

@@ -79,7 +79,7 @@ export class PublishedAppReconciler implements Reconciler {
       phase = 'endpoint';
       const endpoint = await syncEndpoint(session, refs, sgId);
       phase = 'targets';
-      const tgArn = await syncTargets(session, refs, endpoint.current);
+      const tgArn = await syncTargets(session, refs, endpoint);
       phase = 'route';
       const routed = await syncRule(session, refs, tgArn);
       if (routed) await this.removeObsolete(session, refs, endpoint, tgArn);

@@ -6,7 +6,7 @@ import * as ops from './aws-ops.ts';
 import { classifyChange } from './drift.ts';
 import { endpointClientToken } from './names.ts';
 import { endpointStateReport, planEndpoint, type ObservedEndpoint } from './plan-endpoint.ts';
-import type { References } from './resolve.ts';
+import { ownedEndpoints, type References } from './resolve.ts';
 import { PLANNED, type Session } from './session.ts';
 
 export interface EndpointOutcome {
@@ -14,6 +14,13 @@ export interface EndpointOutcome {
   current?: ObservedEndpoint;
   /** Other live endpoints of ours, to delete once targets follow `current`. */
   obsolete: ObservedEndpoint[];
+  /** `current` is available, in exactly the wanted subnets, with one ENI per subnet. */
+  settled: boolean;
+}
+
+function isSettled(e: ObservedEndpoint, subnetIds: readonly string[]): boolean {
+  const same = e.subnetIds.length === subnetIds.length && subnetIds.every((id) => e.subnetIds.includes(id));
+  return e.state === 'available' && same && e.networkInterfaceIds.length === subnetIds.length;
 }
 
 export async function syncEndpoint(
@@ -46,10 +53,16 @@ export async function syncEndpoint(
       current = created;
     }
   } else if (action?.type === 'modifyEndpoint') {
-    await s.act('Modify', `modify endpoint ${action.endpointId}: ${plan.differences.join('; ')}`, () =>
-      ops.modifyEndpoint(ec2, action),
+    const done = await s.act(
+      'Modify',
+      `modify endpoint ${action.endpointId}: ${plan.differences.join('; ')}`,
+      () => ops.modifyEndpoint(ec2, action),
     );
-    s.deps.reads.invalidate(`${scope}|endpoints`);
+    if (done !== undefined) {
+      // Re-read: the ENIs (and so the targets) follow the subnets.
+      s.deps.reads.invalidate(`${scope}|endpoints`);
+      current = (await ownedEndpoints(s)).find((e) => e.id === action.endpointId) ?? current;
+    }
   }
   if (!current) {
     s.verdict('endpoint', {
@@ -57,7 +70,7 @@ export async function syncEndpoint(
       reason: 'Pending',
       message: 'dry run: the endpoint would be created',
     });
-    return { obsolete: plan.obsolete };
+    return { obsolete: plan.obsolete, settled: false };
   }
   s.report.fields.endpointId = current.id;
   s.report.fields.endpointState = current.state;
@@ -79,5 +92,5 @@ export async function syncEndpoint(
       s.event('Warning', state.reason, 'Observe', state.message);
     }
   }
-  return { current, obsolete: plan.obsolete };
+  return { current, obsolete: plan.obsolete, settled: isSettled(current, spec.subnetIds) };
 }

@@ -5,9 +5,9 @@
 import * as ops from './aws-ops.ts';
 import { classifyChange } from './drift.ts';
 import { targetGroupName } from './names.ts';
-import type { ObservedEndpoint } from './plan-endpoint.ts';
 import { planTargets, type TargetRef } from './plan-targets.ts';
 import type { References } from './resolve.ts';
+import type { EndpointOutcome } from './sync-endpoint.ts';
 import { PLANNED, type Session } from './session.ts';
 
 /** Target group settings the spec asks for, AWS's defaults where it is silent. */
@@ -91,11 +91,8 @@ function formerIps(s: Session, currentIps: readonly string[]): Set<string> {
 }
 
 /** @returns the target group ARN ({@link PLANNED} in a dry run that would create it). */
-export async function syncTargets(
-  s: Session,
-  refs: References,
-  endpoint: ObservedEndpoint | undefined,
-): Promise<string> {
+export async function syncTargets(s: Session, refs: References, outcome: EndpointOutcome): Promise<string> {
+  const endpoint = outcome.current;
   const { elbv2, ec2, scope } = s.clients;
   const ips = endpoint
     ? await s.deps.enis.ips(scope, endpoint.networkInterfaceIds, (ids) => ops.describeEniIps(ec2, ids))
@@ -114,7 +111,13 @@ export async function syncTargets(
   s.report.fields.targetGroupArn = tg.arn;
   const registered = await ops.describeTargets(elbv2, tg.arn);
   if (!registered) throw new Error(`target group ${tg.arn} disappeared; trying again`);
-  const plan = planTargets({ desiredIps: ips, port: want.port, registered, formerIps: formerIps(s, ips) });
+  const plan = planTargets({
+    desiredIps: ips,
+    port: want.port,
+    registered,
+    formerIps: formerIps(s, ips),
+    settled: outcome.settled,
+  });
   if (plan.register.length > 0) {
     await s.act('Register', `register ${show(plan.register)} in ${tg.arn}`, () =>
       ops.registerTargets(elbv2, tg.arn, plan.register),
@@ -155,6 +158,10 @@ function reportTargets(s: Session, plan: ReturnType<typeof planTargets>, ips: re
       reason: 'WaitingForEndpoint',
       message: 'the endpoint has no network interfaces yet',
     });
+  } else if (plan.kept.length > 0) {
+    s.poll(s.deps.opts.pollMs);
+    const message = `the endpoint is changing; stale target(s) ${show(plan.kept)} stay until it settles`;
+    s.verdict('targets', { status: 'False', reason: 'WaitingForEndpoint', message });
   } else if (kind === 'drift') {
     const message = `put back: ${differences.join('; ')}`;
     s.event('Warning', 'Drifted', 'Update', `targets: ${message}`);
