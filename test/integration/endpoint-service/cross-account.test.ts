@@ -15,6 +15,7 @@ import {
   endpointState,
   eventually,
   patchSpec,
+  servicesOwnedBy,
   startController,
   waitForEvent,
   waitForObject,
@@ -125,4 +126,22 @@ it('rejects it once rejectOthers is set, and records why', async () => {
   );
   // The accepted connection is left alone.
   expect(await endpointState(listed.ec2, listedEndpoint)).toBe('available');
+});
+
+it('serves a provider in another account through spec.aws.roleArn', async () => {
+  const other = await ctx.otherAccount();
+  const remote = account(other.accountId, other.awsClientConfig);
+  try {
+    const nlbArn = await createNlb(remote.elbv2, await createNetwork(remote.ec2, 4));
+    await applyEndpointService(ctx, 'remote', {
+      aws: { region: 'us-east-1', roleArn: `arn:aws:iam::${other.accountId}:role/publisher` },
+      networkLoadBalancerArns: [nlbArn],
+    });
+    const obj = await waitForObject(ctx, 'remote', 'Ready', (o) => condition(o, 'Ready')?.[0] === 'True');
+    const uid = obj.metadata!.uid!;
+    expect((await servicesOwnedBy(remote.ec2, uid)).map((s) => s.ServiceId)).toEqual([obj.status!.serviceId]);
+    expect(await servicesOwnedBy(provider.ec2, uid)).toEqual([]);
+  } finally {
+    remote.destroy();
+  }
 });
