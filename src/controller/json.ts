@@ -1,6 +1,7 @@
 /** JSON value helpers: order-insensitive equality and RFC 7386 merge-patch diffs. */
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+/** A JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** Normalises a value to what the API server would store: drops undefined, Dates → strings. */
 export function toJson(value: unknown): Json {

@@ -102,9 +102,17 @@ export class KubeClient {
       const lines = createInterface({ input: res, crlfDelay: Infinity });
       lines.on('line', (line) => {
         if (line.trim() === '') return;
-        onEvent(JSON.parse(line) as WatchEvent<T>);
+        let ev: WatchEvent<T>;
+        try {
+          ev = JSON.parse(line) as WatchEvent<T>;
+        } catch {
+          return; // a line cut short by a dropped connection; the stream ends next
+        }
+        onEvent(ev);
       });
       res.on('error', reject);
+      // readline re-emits its input's errors (e.g. `aborted` when we cut a watch): must be handled.
+      lines.on('error', reject);
       res.on('aborted', () => {
         reject(new Error('watch aborted'));
       });

@@ -1,10 +1,11 @@
 /**
  * StatusWriter: patches the `/status` subresource only when the wanted status differs from
- * the freshest status this process knows (the informer cache, or the object passed in), so a
- * reconcile that changes nothing makes no write and no resourceVersion churn.
+ * the freshest status this process knows — the informer cache, or our own last write while the
+ * cache still shows the version it was written over — so a reconcile that changes nothing
+ * makes no write and no resourceVersion churn, even right after a write.
  */
 import type { Logger } from 'pino';
-import { jsonEqual, mergePatch, toJson } from './json.ts';
+import { jsonEqual, mergePatch, toJson, type Json } from './json.ts';
 import { MERGE_PATCH, objectPath, type KubeClient } from './kube-client.ts';
 import type { KubeObject, ObjectCache, ResourceKind, StatusWriter } from './types.ts';
 
@@ -14,6 +15,8 @@ export class CachedStatusWriter implements StatusWriter {
     kind: ResourceKind,
   ) => ObjectCache<KubeObject & { status?: object }> | undefined;
   private readonly log: Logger;
+  /** Last status written per object, with the resourceVersion it was written over. */
+  private readonly written = new Map<string, { fromRv: string; status: Json }>();
 
   constructor(
     client: KubeClient,
@@ -32,9 +35,14 @@ export class CachedStatusWriter implements StatusWriter {
   ): Promise<boolean> {
     const namespace = obj.metadata?.namespace ?? '';
     const name = obj.metadata?.name ?? '';
-    const cached = this.cacheFor(kind)?.get({ namespace, name });
-    // The cached copy is at least as new as `obj` unless the object is gone from the cache.
-    const current = toJson((cached ?? obj).status ?? {});
+    const key = `${kind.plural}.${kind.group}/${namespace}/${name}`;
+    const cached = this.cacheFor(kind)?.get({ namespace, name }) ?? obj;
+    const rv = cached.metadata?.resourceVersion;
+    // Until the watch delivers our own last write, the cache shows the status from before it.
+    const pending = this.written.get(key);
+    const stale = pending !== undefined && pending.fromRv === rv;
+    const current = stale ? pending.status : toJson(cached.status ?? {});
+    if (!stale) this.written.delete(key);
     const wanted = toJson(status);
     if (jsonEqual(current, wanted)) return false;
     // Diff against the current status so removed fields are nulled (a merge patch keeps them otherwise).
@@ -43,6 +51,7 @@ export class CachedStatusWriter implements StatusWriter {
       body: { status: patch },
       contentType: MERGE_PATCH,
     });
+    if (rv !== undefined) this.written.set(key, { fromRv: rv, status: wanted });
     this.log.debug({ kind: kind.kind, namespace, name }, 'status written');
     return true;
   }

@@ -1,0 +1,239 @@
+/**
+ * Command-line flags and PLP_* environment variables → a typed, validated configuration.
+ * Flags win over environment; every problem is reported at once with the flag and variable
+ * that set it, so a broken Deployment fails with one readable message.
+ */
+import { parseArgs } from 'node:util';
+
+/** The controller's configuration. */
+export interface Config {
+  /** Path of a kubeconfig; undefined = in-cluster service account (or the default loading rules). */
+  kubeconfig: string | undefined;
+  /** Namespaces to watch; empty = all. */
+  namespaces: string[];
+  region: string;
+  concurrency: number;
+  resyncPeriodMs: number;
+  leaderElect: boolean;
+  leaderElectionId: string;
+  leaderElectionNamespace: string;
+  httpAddress: string;
+  logLevel: LogLevel;
+  dryRun: boolean;
+  clusterId: string;
+  awsApiShare: number;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/** Invalid configuration; `problems` lists every issue found. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Flag → environment variable(s) consulted when the flag is absent, in order. */
+const ENV: Record<string, string[]> = {
+  kubeconfig: ['PLP_KUBECONFIG', 'KUBECONFIG'],
+  namespaces: ['PLP_NAMESPACES'],
+  region: ['PLP_REGION', 'AWS_REGION', 'AWS_DEFAULT_REGION'],
+  concurrency: ['PLP_CONCURRENCY'],
+  'resync-period': ['PLP_RESYNC_PERIOD'],
+  'leader-elect': ['PLP_LEADER_ELECT'],
+  'leader-election-id': ['PLP_LEADER_ELECTION_ID'],
+  'leader-election-namespace': ['PLP_LEADER_ELECTION_NAMESPACE', 'POD_NAMESPACE'],
+  'http-address': ['PLP_HTTP_ADDRESS'],
+  'log-level': ['PLP_LOG_LEVEL'],
+  'dry-run': ['PLP_DRY_RUN'],
+  'cluster-id': ['PLP_CLUSTER_ID'],
+  'aws-api-share': ['PLP_AWS_API_SHARE'],
+};
+
+const BOOLEAN_FLAGS = new Set(['leader-elect', 'dry-run']);
+
+/** Usage text for --help. */
+export const USAGE = `Usage: privatelink-publisher [flags]
+
+  --kubeconfig PATH                 kubeconfig file (default: in-cluster)       [PLP_KUBECONFIG, KUBECONFIG]
+  --namespaces a,b                  namespaces to watch (default: all)          [PLP_NAMESPACES]
+  --region REGION                   default AWS region (required)               [PLP_REGION, AWS_REGION]
+  --cluster-id ID                   this installation's id, tagged on AWS resources (required) [PLP_CLUSTER_ID]
+  --concurrency N                   workers per controller (default 4)          [PLP_CONCURRENCY]
+  --resync-period DURATION          full re-check period, e.g. 5m (default 5m)  [PLP_RESYNC_PERIOD]
+  --leader-elect                    elect a leader via a Lease (default off)    [PLP_LEADER_ELECT]
+  --leader-election-id NAME         Lease name (default privatelink-publisher)  [PLP_LEADER_ELECTION_ID]
+  --leader-election-namespace NS    Lease namespace (default: the pod's)        [PLP_LEADER_ELECTION_NAMESPACE, POD_NAMESPACE]
+  --http-address HOST:PORT          /healthz /readyz /metrics (default :8080)   [PLP_HTTP_ADDRESS]
+  --log-level LEVEL                 trace|debug|info|warn|error (default info)  [PLP_LOG_LEVEL]
+  --dry-run                         plan and report only; change nothing in AWS [PLP_DRY_RUN]
+  --aws-api-share FRACTION          share of AWS's API rate limits to use, 0-1 (default 0.5) [PLP_AWS_API_SHARE]
+`;
+
+/**
+ * Parses `--1h30m`-style durations (Go's time.ParseDuration units ms, s, m, h).
+ * @returns milliseconds, or undefined when `s` is not a duration.
+ */
+export function parseDuration(s: string): number | undefined {
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let matched = 0;
+  while (re.lastIndex < s.length) {
+    const m = re.exec(s);
+    if (!m) return undefined;
+    total += Number(m[1]) * (unit[m[2] ?? ''] ?? NaN);
+    matched++;
+  }
+  return matched > 0 && Number.isFinite(total) ? Math.round(total) : undefined;
+}
+
+function parseBool(v: string): boolean | undefined {
+  const t = v.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(t)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(t)) return false;
+  return undefined;
+}
+
+const NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function checkRegion(region: string, source: string): string[] {
+  if (region === '') return ['region is required: --region, PLP_REGION or AWS_REGION'];
+  return /^[a-z]{2}(-[a-z]+)+-\d+$/.test(region) ? [] : [`${source}: not an AWS region: ${region}`];
+}
+
+function checkClusterId(id: string, source: string): string[] {
+  if (id === '') return ['cluster id is required: --cluster-id or PLP_CLUSTER_ID'];
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(id)
+    ? []
+    : [`${source}: 1-63 characters of letters, digits, '.', '_' or '-': ${id}`];
+}
+
+/** Where a value came from, for error messages. */
+interface Raw {
+  value: string | boolean | undefined;
+  source: string;
+}
+
+function lookup(
+  flag: string,
+  flags: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): Raw {
+  if (flags[flag] !== undefined) return { value: flags[flag], source: `--${flag}` };
+  for (const name of ENV[flag] ?? []) {
+    const v = env[name];
+    if (v !== undefined && v !== '') return { value: v, source: name };
+  }
+  return { value: undefined, source: `--${flag}` };
+}
+
+/**
+ * Builds the configuration from `argv` (without node and script) and `env`.
+ * @param podNamespace the in-cluster namespace (service-account namespace file), if any.
+ * @throws ConfigError listing every problem.
+ */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, podNamespace?: string): Config {
+  const options = Object.fromEntries(
+    Object.keys(ENV).map((f) => [
+      f,
+      { type: BOOLEAN_FLAGS.has(f) ? ('boolean' as const) : ('string' as const) },
+    ]),
+  );
+  let parsed: Record<string, string | boolean | undefined>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options,
+      allowPositionals: false,
+      allowNegative: true,
+      strict: true,
+    }).values;
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
+  const problems: string[] = [];
+  const get = (flag: string): Raw => lookup(flag, parsed, env);
+  const str = (flag: string, dflt: string): string => {
+    const r = get(flag);
+    return typeof r.value === 'string' ? r.value.trim() : dflt;
+  };
+  const bool = (flag: string): boolean => {
+    const r = get(flag);
+    if (typeof r.value === 'boolean' || r.value === undefined) return r.value ?? false;
+    const b = parseBool(r.value);
+    if (b === undefined) problems.push(`${r.source}: want true or false, got ${JSON.stringify(r.value)}`);
+    return b ?? false;
+  };
+  const num = (flag: string, dflt: number, ok: (n: number) => boolean, want: string): number => {
+    const r = get(flag);
+    if (r.value === undefined) return dflt;
+    const n = Number(r.value);
+    if (typeof r.value !== 'string' || r.value.trim() === '' || !ok(n)) {
+      problems.push(`${r.source}: want ${want}, got ${JSON.stringify(r.value)}`);
+      return dflt;
+    }
+    return n;
+  };
+
+  const region = str('region', '');
+  problems.push(...checkRegion(region, get('region').source));
+  const clusterId = str('cluster-id', '');
+  problems.push(...checkClusterId(clusterId, get('cluster-id').source));
+  const namespaces = str('namespaces', '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  problems.push(
+    ...namespaces
+      .filter((ns) => !NAMESPACE_RE.test(ns))
+      .map((ns) => `--namespaces: not a namespace name: ${ns}`),
+  );
+
+  const resyncRaw = get('resync-period');
+  let resyncPeriodMs = 300_000;
+  if (typeof resyncRaw.value === 'string') {
+    const ms = parseDuration(resyncRaw.value.trim());
+    if (ms === undefined || ms < 10_000)
+      problems.push(
+        `${resyncRaw.source}: want a duration of at least 10s like 5m, got ${JSON.stringify(resyncRaw.value)}`,
+      );
+    else resyncPeriodMs = ms;
+  }
+
+  const leaderElect = bool('leader-elect');
+  const leaderElectionNamespace = str('leader-election-namespace', podNamespace ?? '');
+  if (leaderElect && leaderElectionNamespace === '')
+    problems.push('leader election needs a namespace: --leader-election-namespace or POD_NAMESPACE');
+
+  const logLevel = str('log-level', 'info');
+  if (!LOG_LEVELS.includes(logLevel as LogLevel))
+    problems.push(`${get('log-level').source}: want one of ${LOG_LEVELS.join('|')}, got ${logLevel}`);
+
+  const httpAddress = str('http-address', ':8080');
+  if (!/^(\[[^\]]+\]|[^:]*):\d{1,5}$/.test(httpAddress))
+    problems.push(`${get('http-address').source}: want host:port or :port`);
+
+  const config: Config = {
+    kubeconfig: str('kubeconfig', '') || undefined,
+    namespaces,
+    region,
+    concurrency: num('concurrency', 4, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer 1-64'),
+    resyncPeriodMs,
+    leaderElect,
+    leaderElectionId: str('leader-election-id', 'privatelink-publisher'),
+    leaderElectionNamespace,
+    httpAddress,
+    logLevel: logLevel as LogLevel,
+    dryRun: bool('dry-run'),
+    clusterId,
+    awsApiShare: num('aws-api-share', 0.5, (n) => n > 0 && n <= 1, 'a fraction in (0, 1]'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

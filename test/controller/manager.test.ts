@@ -1,0 +1,279 @@
+/**
+ * The Manager against the real API server: readiness follows cache sync, every change reaches
+ * the reconciler (deletions included), unchanged reconciles write nothing, retry/terminal
+ * error handling, finalizers, aggregated events, and the metrics series.
+ */
+import { jest } from '@jest/globals';
+import { Manager } from '../../src/controller/manager.ts';
+import { setCondition } from '../../src/controller/conditions.ts';
+import { KubeClient, collectionPath, objectPath } from '../../src/controller/kube-client.ts';
+import {
+  TerminalError,
+  type Condition,
+  type KubeObject,
+  type ObjectKey,
+  type Reconciler,
+  type ResourceKind,
+  type RuntimeServices,
+} from '../../src/controller/types.ts';
+import { newTestContext, type TestContext } from '../env/context.ts';
+import {
+  deleteWidgetCrd,
+  eventually,
+  httpGet,
+  installWidgetCrd,
+  kubectl,
+  testLogger,
+  uniqueGroup,
+  widget,
+  widgetKind,
+} from './helpers.ts';
+
+interface Widget extends KubeObject {
+  spec?: { mode?: string; times?: number };
+  status?: Record<string, unknown>;
+}
+
+interface Call {
+  key: string;
+  found: boolean;
+  at: number;
+}
+
+const FINALIZER = 'test.plp.dev/cleanup';
+
+/** Behaviour chosen per object by spec.mode, recording every call. */
+class TestReconciler implements Reconciler {
+  readonly calls: Call[] = [];
+  readonly statusWrites = new Map<string, number>();
+  private inFlight = new Set<string>();
+  overlaps = 0;
+  private readonly services: RuntimeServices;
+  private readonly kind: ResourceKind;
+
+  constructor(services: RuntimeServices, kind: ResourceKind) {
+    this.services = services;
+    this.kind = kind;
+  }
+
+  count(name: string): number {
+    return this.calls.filter((c) => c.key.endsWith(`/${name}`)).length;
+  }
+
+  async reconcile(key: ObjectKey): Promise<{ requeueAfterMs?: number } | undefined> {
+    const k = `${key.namespace}/${key.name}`;
+    if (this.inFlight.has(k)) this.overlaps++;
+    this.inFlight.add(k);
+    try {
+      const obj = this.services.cache<Widget>(this.kind).get(key);
+      this.calls.push({ key: k, found: obj !== undefined, at: Date.now() });
+      await new Promise((r) => setTimeout(r, 5));
+      if (!obj) return undefined;
+      return await this.byMode(obj, this.count(key.name));
+    } finally {
+      this.inFlight.delete(k);
+    }
+  }
+
+  private async writeStatus(obj: Widget): Promise<void> {
+    const conditions = setCondition(
+      obj.status?.conditions as Condition[] | undefined,
+      { type: 'Ready', status: 'True', reason: 'Reconciled', message: 'all good' },
+      obj.metadata?.generation,
+      new Date(),
+    );
+    const wrote = await this.services.status.update(this.kind, obj, { phase: 'Ready', conditions });
+    const name = obj.metadata?.name ?? '';
+    if (wrote) this.statusWrites.set(name, (this.statusWrites.get(name) ?? 0) + 1);
+  }
+
+  private async byMode(obj: Widget, n: number): Promise<{ requeueAfterMs?: number } | undefined> {
+    const mode = obj.spec?.mode ?? 'ok';
+    const times = obj.spec?.times ?? 0;
+    switch (mode) {
+      case 'fail':
+        throw new Error('transient failure');
+      case 'terminal':
+        throw new TerminalError('BadSpec', 'this cannot work');
+      case 'event':
+        this.services.events.record(obj, 'Normal', 'Tick', 'Test', 'tick tock');
+        return n < times ? { requeueAfterMs: 30 } : undefined;
+      case 'finalize':
+        if (obj.metadata?.deletionTimestamp) await this.services.finalizers.remove(this.kind, obj, FINALIZER);
+        else await this.services.finalizers.add(this.kind, obj, FINALIZER);
+        return undefined;
+      default:
+        await this.writeStatus(obj);
+        return n < times ? { requeueAfterMs: 50 } : undefined;
+    }
+  }
+}
+
+jest.setTimeout(60_000);
+
+let ctx: TestContext;
+let group: string;
+let kind: ResourceKind;
+let manager: Manager;
+let reconciler: TestReconciler;
+let client: KubeClient;
+let port: number;
+
+const apply = (name: string, spec: Record<string, unknown>): Promise<string> =>
+  kubectl(ctx.kubeconfigPath, ['apply', '-f', '-'], widget(group, ctx.namespace, name, spec));
+
+async function getWidget(name: string): Promise<Widget> {
+  return client.request<Widget>('GET', objectPath(kind, ctx.namespace, name));
+}
+
+beforeAll(async () => {
+  ctx = await newTestContext('controller-manager');
+  group = uniqueGroup('mgr');
+  kind = widgetKind(group);
+  client = new KubeClient(ctx.kc);
+});
+
+afterAll(async () => {
+  await manager.stop();
+  await deleteWidgetCrd(ctx.kubeconfigPath, group);
+  await ctx.cleanup();
+});
+
+test('/readyz is 503 until the caches have synced, then 200; /healthz is always 200', async () => {
+  manager = new Manager({
+    kubeConfig: ctx.kc,
+    namespaces: [ctx.namespace],
+    httpAddress: '127.0.0.1:0',
+    logger: testLogger('manager-test'),
+    clusterId: 'test',
+    concurrency: 3,
+    resyncPeriodMs: 3_600_000,
+    rateLimit: { baseDelayMs: 20 },
+    shutdownTimeoutMs: 5_000,
+  });
+  manager.register((services) => {
+    reconciler = new TestReconciler(services, kind);
+    return { name: 'widget', kind, reconciler };
+  });
+  // The kind's CRD does not exist yet, so the informer cannot list and start() cannot finish.
+  const started = manager.start();
+  port = await eventually('HTTP server listening', () => manager.httpPort());
+  const before = await httpGet(port, '/readyz');
+  expect(before.status).toBe(503);
+  expect(before.body).toContain('caches not synced');
+  expect((await httpGet(port, '/healthz')).status).toBe(200);
+
+  await installWidgetCrd(ctx.kubeconfigPath, group);
+  await started;
+  expect(await httpGet(port, '/readyz')).toEqual({ status: 200, body: 'ok\n' });
+});
+
+test('creates, updates and deletes reach the reconciler; a deleted object is reconciled as not found', async () => {
+  await apply('lifecycle', { mode: 'ok' });
+  await eventually('first reconcile', () => reconciler.count('lifecycle') >= 1);
+  const afterCreate = reconciler.count('lifecycle');
+  await apply('lifecycle', { mode: 'ok', changed: 1 });
+  await eventually('reconcile after update', () => reconciler.count('lifecycle') > afterCreate);
+  await kubectl(ctx.kubeconfigPath, ['delete', `widgets.${group}`, 'lifecycle', '-n', ctx.namespace]);
+  const last = await eventually('reconcile after delete', () =>
+    reconciler.calls.filter((c) => c.key.endsWith('/lifecycle')).find((c) => !c.found),
+  );
+  expect(last.key).toBe(`${ctx.namespace}/lifecycle`);
+  expect(reconciler.overlaps).toBe(0);
+});
+
+test('reconciles that change nothing write no status and leave resourceVersion alone', async () => {
+  await apply('steady', { mode: 'ok', times: 25 });
+  await eventually('5 reconciles', () => reconciler.count('steady') >= 5, 30_000);
+  const early = await getWidget('steady');
+  expect(early.status?.phase).toBe('Ready');
+  await eventually('25 reconciles', () => reconciler.count('steady') >= 25, 30_000);
+  const late = await getWidget('steady');
+  expect(reconciler.statusWrites.get('steady')).toBe(1);
+  expect(late.metadata?.resourceVersion).toBe(early.metadata?.resourceVersion);
+});
+
+test('a failing reconcile is retried with growing backoff; a terminal error is not retried', async () => {
+  await apply('flaky', { mode: 'fail' });
+  await apply('doomed', { mode: 'terminal' });
+  await eventually('5 attempts of the failing object', () => reconciler.count('flaky') >= 5, 30_000);
+  const at = reconciler.calls.filter((c) => c.key.endsWith('/flaky')).map((c) => c.at);
+  const gaps = at.slice(1).map((t, i) => t - (at[i] ?? 0));
+  // base 20ms doubling: 20, 40, 80, 160 (±10% jitter, plus reconcile time)
+  expect(gaps[3]!).toBeGreaterThan(gaps[0]! * 3);
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(reconciler.count('doomed')).toBe(1);
+  await kubectl(ctx.kubeconfigPath, [
+    'delete',
+    `widgets.${group}`,
+    'flaky',
+    '-n',
+    ctx.namespace,
+    '--wait=false',
+  ]);
+});
+
+test('finalizers are added with a patch and removed before the object goes away', async () => {
+  await apply('guarded', { mode: 'finalize' });
+  await eventually('finalizer added', async () =>
+    (await getWidget('guarded')).metadata?.finalizers?.includes(FINALIZER),
+  );
+  await kubectl(ctx.kubeconfigPath, [
+    'delete',
+    `widgets.${group}`,
+    'guarded',
+    '-n',
+    ctx.namespace,
+    '--wait=true',
+  ]);
+  const list = await client.request<{ items: Widget[] }>('GET', collectionPath(kind, ctx.namespace));
+  expect(list.items.map((w) => w.metadata?.name)).not.toContain('guarded');
+});
+
+test('the same event recorded many times becomes one Event with a count', async () => {
+  await apply('chatty', { mode: 'event', times: 20 });
+  await eventually('20 reconciles', () => reconciler.count('chatty') >= 20, 30_000);
+  const events = await eventually(
+    'aggregated event count 20',
+    async () => {
+      const list = await client.request<{
+        items: { reason: string; count: number; involvedObject: { name: string } }[];
+      }>('GET', `/api/v1/namespaces/${ctx.namespace}/events`);
+      const ticks = list.items.filter((e) => e.involvedObject.name === 'chatty' && e.reason === 'Tick');
+      return ticks.length === 1 && ticks[0]?.count === 20 ? ticks : undefined;
+    },
+    20_000,
+    500,
+  );
+  expect(events).toHaveLength(1);
+});
+
+test('/metrics exposes the controller-runtime and workqueue series', async () => {
+  const { status, body } = await httpGet(port, '/metrics');
+  expect(status).toBe(200);
+  for (const series of [
+    'controller_runtime_reconcile_total{controller="widget",result="success"}',
+    'controller_runtime_reconcile_total{controller="widget",result="error"}',
+    'controller_runtime_reconcile_total{controller="widget",result="requeue_after"}',
+    'controller_runtime_reconcile_errors_total{controller="widget"}',
+    'controller_runtime_reconcile_time_seconds_bucket{le="0.005",controller="widget"}',
+    'controller_runtime_active_workers{controller="widget"}',
+    'workqueue_depth{name="widget"}',
+    'workqueue_adds_total{name="widget"}',
+    'workqueue_queue_duration_seconds_bucket{le="1e-8",name="widget"}',
+    'workqueue_work_duration_seconds_count{name="widget"}',
+    'workqueue_retries_total{name="widget"}',
+    'workqueue_unfinished_work_seconds{name="widget"}',
+    'workqueue_longest_running_processor_seconds{name="widget"}',
+  ]) {
+    expect(body).toContain(series);
+  }
+  const value = (re: RegExp): number => Number(re.exec(body)?.[1]);
+  expect(
+    value(/^controller_runtime_reconcile_total\{controller="widget",result="success"\} (\d+)/m),
+  ).toBeGreaterThan(10);
+  expect(
+    value(/^controller_runtime_reconcile_errors_total\{controller="widget"\} (\d+)/m),
+  ).toBeGreaterThanOrEqual(6);
+  expect(value(/^workqueue_retries_total\{name="widget"\} (\d+)/m)).toBeGreaterThanOrEqual(5);
+});
