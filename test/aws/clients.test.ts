@@ -85,6 +85,24 @@ test(
 );
 
 test(
+  "without explicit credentials the SDK's default chain is the base identity",
+  async () => {
+    // The environment sets AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, as IRSA/Pod Identity would set theirs.
+    const calls: AwsCallObserverCall[] = [];
+    const f = createAwsClientFactory({ defaultRegion: 'us-east-1', observer: (call) => calls.push(call) });
+    factories.push(f);
+    const own = await f.clientsFor(undefined).ec2.send(new DescribeVpcsCommand({}));
+    expect(new Set(own.Vpcs?.map((v) => v.OwnerId))).toEqual(new Set(['123456789012']));
+    const viaRole = await f
+      .clientsFor({ roleArn: role(ctx.accountId) })
+      .ec2.send(new DescribeVpcsCommand({}));
+    expect(new Set(viaRole.Vpcs?.map((v) => v.OwnerId))).toEqual(new Set([ctx.accountId]));
+    expect(calls.map((c) => c.operation)).toEqual(['DescribeVpcs', 'AssumeRole', 'DescribeVpcs']);
+  },
+  TIMEOUT_MS,
+);
+
+test(
   'one AssumeRole per role serves every client, region and service of that role',
   async () => {
     const { f, calls } = factory();
