@@ -2,6 +2,7 @@
  * Extension 6: CreateVpcEndpoint is idempotent per ClientToken, as AWS documents — the
  * controller relies on it to survive a crash between create and recording the endpoint id.
  */
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { CreateVpcEndpointCommand, DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2';
 import type { MotoServer } from '../env/moto/server.ts';
@@ -15,6 +16,9 @@ import {
   type Network,
 } from './helpers.ts';
 
+// Hooks start and stop a server; a loaded 2-core machine needs more than jest's 5 s.
+jest.setTimeout(60_000);
+
 let moto: MotoServer;
 let account: AccountClients;
 let network: Network;
@@ -25,7 +29,7 @@ beforeAll(async () => {
   account = clientsFor(moto);
   network = await createNetwork(account.ec2, 1);
   serviceName = (await createEndpointService(account, network, { acceptanceRequired: true })).serviceName;
-}, 60_000);
+});
 
 afterAll(async () => {
   account.destroy();

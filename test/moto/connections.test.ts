@@ -2,6 +2,7 @@
  * Extension 1–2: endpoint connections (Describe/Accept/Reject) and the initial endpoint state
  * decided by the service's AcceptanceRequired.
  */
+import { jest } from '@jest/globals';
 import {
   AcceptVpcEndpointConnectionsCommand,
   CreateVpcEndpointCommand,
@@ -22,6 +23,9 @@ import {
   type Network,
 } from './helpers.ts';
 
+// Hooks start and stop a server; a loaded 2-core machine needs more than jest's 5 s.
+jest.setTimeout(60_000);
+
 let moto: MotoServer;
 let provider: AccountClients;
 let network: Network;
@@ -30,7 +34,7 @@ beforeAll(async () => {
   moto = await startTestMoto('connections');
   provider = clientsFor(moto);
   network = await createNetwork(provider.ec2, 1);
-}, 60_000);
+});
 
 afterAll(async () => {
   provider.destroy();

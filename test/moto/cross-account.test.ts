@@ -3,6 +3,7 @@
  * allowed principals cover; the provider sees the consumer's connection. Accounts are picked
  * by the `x-moto-account-id` header or by STS AssumeRole credentials.
  */
+import { jest } from '@jest/globals';
 import {
   AcceptVpcEndpointConnectionsCommand,
   CreateVpcEndpointCommand,
@@ -27,6 +28,9 @@ import {
   type Network,
 } from './helpers.ts';
 
+// Hooks start and stop a server; a loaded 2-core machine needs more than jest's 5 s.
+jest.setTimeout(60_000);
+
 let moto: MotoServer;
 let provider: AccountClients;
 let consumer: AccountClients;
@@ -43,7 +47,7 @@ beforeAll(async () => {
   providerNet = await createNetwork(provider.ec2, 1);
   consumerNet = await createNetwork(consumer.ec2, 2);
   strangerNet = await createNetwork(stranger.ec2, 3);
-}, 60_000);
+});
 
 afterAll(async () => {
   for (const c of [provider, consumer, stranger]) c.destroy();

@@ -3,6 +3,7 @@
  * DescribeVpcEndpointServiceConfigurations by ServiceIds and tags, DescribeVpcEndpointServices
  * with filters.
  */
+import { jest } from '@jest/globals';
 import {
   CreateTagsCommand,
   CreateVpcEndpointCommand,
@@ -21,6 +22,9 @@ import {
   type AccountClients,
   type Network,
 } from './helpers.ts';
+
+// Hooks start and stop a server; a loaded 2-core machine needs more than jest's 5 s.
+jest.setTimeout(60_000);
 
 let moto: MotoServer;
 let account: AccountClients;
@@ -51,7 +55,7 @@ beforeAll(async () => {
     );
     endpointIds.push(ep.VpcEndpoint!.VpcEndpointId!);
   }
-}, 60_000);
+});
 
 afterAll(async () => {
   account.destroy();

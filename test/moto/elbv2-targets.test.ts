@@ -1,6 +1,7 @@
 /**
  * ELBv2 targets keyed by (Id, Port) and IP targets validated against the target group's VPC.
  */
+import { jest } from '@jest/globals';
 import {
   CreateTargetGroupCommand,
   DeregisterTargetsCommand,
@@ -17,6 +18,9 @@ import {
   type AccountClients,
   type Network,
 } from './helpers.ts';
+
+// Hooks start and stop a server; a loaded 2-core machine needs more than jest's 5 s.
+jest.setTimeout(60_000);
 
 let moto: MotoServer;
 let account: AccountClients;
@@ -37,7 +41,7 @@ beforeAll(async () => {
     }),
   );
   groupArn = tg.TargetGroups![0]!.TargetGroupArn!;
-}, 60_000);
+});
 
 afterAll(async () => {
   account.destroy();

@@ -2,6 +2,7 @@
  * Extension 7: ELBv2 fidelity — NLB/listener ARNs by type, SetRulePriorities swaps, rules
  * ordered by priority, the 50-tag quota, idempotent CreateTargetGroup.
  */
+import { jest } from '@jest/globals';
 import {
   AddTagsCommand,
   CreateListenerCommand,
@@ -23,6 +24,9 @@ import {
   type AccountClients,
   type Network,
 } from './helpers.ts';
+
+// Hooks start and stop a server; a loaded 2-core machine needs more than jest's 5 s.
+jest.setTimeout(60_000);
 
 let moto: MotoServer;
 let account: AccountClients;
@@ -61,7 +65,7 @@ beforeAll(async () => {
     }),
   );
   listenerArn = listener.Listeners![0]!.ListenerArn!;
-}, 60_000);
+});
 
 afterAll(async () => {
   account.destroy();

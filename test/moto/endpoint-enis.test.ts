@@ -3,6 +3,7 @@
  * groups, ModifyVpcEndpoint creating/deleting ENIs and changing groups, DeleteVpcEndpoints
  * cleaning up.
  */
+import { jest } from '@jest/globals';
 import {
   CreateSecurityGroupCommand,
   CreateVpcEndpointCommand,
@@ -25,6 +26,9 @@ import {
   type Network,
 } from './helpers.ts';
 
+// Hooks start and stop a server; a loaded 2-core machine needs more than jest's 5 s.
+jest.setTimeout(60_000);
+
 let moto: MotoServer;
 let account: AccountClients;
 let provider: Network;
@@ -37,7 +41,7 @@ beforeAll(async () => {
   provider = await createNetwork(account.ec2, 1, ['us-east-1a', 'us-east-1b', 'us-east-1c']);
   consumer = await createNetwork(account.ec2, 2, ['us-east-1a', 'us-east-1b', 'us-east-1c']);
   serviceName = (await createEndpointService(account, provider, { acceptanceRequired: false })).serviceName;
-}, 60_000);
+});
 
 afterAll(async () => {
   account.destroy();

@@ -2,6 +2,7 @@
  * Extension 9: a service's private DNS name awaits domain verification — a TXT record to
  * publish, `pendingVerification` — instead of moto's fixed `verified`.
  */
+import { jest } from '@jest/globals';
 import {
   DescribeVpcEndpointServiceConfigurationsCommand,
   DescribeVpcEndpointServicesCommand,
@@ -18,6 +19,9 @@ import {
   type Network,
 } from './helpers.ts';
 
+// Hooks start and stop a server; a loaded 2-core machine needs more than jest's 5 s.
+jest.setTimeout(60_000);
+
 let moto: MotoServer;
 let account: AccountClients;
 let network: Network;
@@ -26,7 +30,7 @@ beforeAll(async () => {
   moto = await startTestMoto('private-dns');
   account = clientsFor(moto);
   network = await createNetwork(account.ec2, 1);
-}, 60_000);
+});
 
 afterAll(async () => {
   account.destroy();

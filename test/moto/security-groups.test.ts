@@ -3,6 +3,7 @@
  * (`DependencyViolation`) — attached to an ENI or a load balancer, or referenced by another
  * group's rule — and succeeds once the dependency is gone.
  */
+import { jest } from '@jest/globals';
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
@@ -27,6 +28,9 @@ import {
   type Network,
 } from './helpers.ts';
 
+// Hooks start and stop a server; a loaded 2-core machine needs more than jest's 5 s.
+jest.setTimeout(60_000);
+
 let moto: MotoServer;
 let account: AccountClients;
 let network: Network;
@@ -35,7 +39,7 @@ beforeAll(async () => {
   moto = await startTestMoto('security-groups');
   account = clientsFor(moto);
   network = await createNetwork(account.ec2, 1);
-}, 60_000);
+});
 
 afterAll(async () => {
   account.destroy();
