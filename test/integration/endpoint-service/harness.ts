@@ -121,6 +121,8 @@ export async function servicesOwnedBy(ec2: EC2Client, uid: string): Promise<Serv
 /** The Manager with only the EndpointService controller, scoped to the test namespace. */
 export interface RunningController {
   manager: Manager;
+  /** AWS calls of this operation made so far through the controller's own client factory. */
+  calls(operation: string): number;
   stop(): Promise<void>;
 }
 
@@ -128,11 +130,13 @@ export const CLUSTER_ID = 'it-endpoint-service';
 
 export async function startController(
   ctx: TestContext,
-  opts: { aws?: AwsClientFactory; resyncPeriodMs?: number; endpoint?: string } = {},
+  opts: { aws?: AwsClientFactory; resyncPeriodMs?: number; endpoint?: string; dryRun?: boolean } = {},
 ): Promise<RunningController> {
+  const counts = new Map<string, number>();
   const factory = createAwsClientFactory({
     defaultRegion: 'us-east-1',
     ...ctx.awsClientConfig,
+    observer: (call) => counts.set(call.operation, (counts.get(call.operation) ?? 0) + 1),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
   });
   const manager = new Manager({
@@ -143,6 +147,7 @@ export async function startController(
     resyncPeriodMs: opts.resyncPeriodMs ?? 60_000,
     concurrency: 2,
     rateLimit: { baseDelayMs: 200, maxDelayMs: 5_000 },
+    dryRun: opts.dryRun ?? false,
   });
   manager.register(
     endpointServiceController(opts.aws ?? factory, { transitionPollMs: 500, connectionPollMs: 1_000 }),
@@ -150,6 +155,7 @@ export async function startController(
   await manager.start();
   return {
     manager,
+    calls: (operation) => counts.get(operation) ?? 0,
     async stop() {
       await manager.stop();
       factory.destroy();

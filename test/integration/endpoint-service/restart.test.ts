@@ -17,6 +17,7 @@ import {
   getEndpointService,
   servicesOwnedBy,
   startController,
+  waitForEvent,
   waitForObject,
   type Account,
 } from './harness.ts';
@@ -96,5 +97,22 @@ it('finds the service it created instead of creating another', async () => {
     ]);
   } finally {
     await second.stop();
+  }
+});
+
+it('in dry run publishes the plan as Events and changes nothing', async () => {
+  const nlbArn = await createNlb(provider.elbv2, await createNetwork(provider.ec2, 2));
+  const dry = await startController(ctx, { dryRun: true });
+  try {
+    await applyEndpointService(ctx, 'dry', { networkLoadBalancerArns: [nlbArn] });
+    const event = await waitForEvent(ctx, 'dry', 'DryRun', 'would create endpoint service', nlbArn);
+    expect(event.type).toBe('Normal');
+    const obj = (await getEndpointService(ctx, 'dry'))!;
+    expect(obj.metadata?.finalizers ?? []).not.toContain(FINALIZER);
+    expect(obj.status).toBeUndefined();
+    expect(await servicesOwnedBy(provider.ec2, obj.metadata!.uid!)).toEqual([]);
+    expect(dry.calls('CreateVpcEndpointServiceConfiguration')).toBe(0);
+  } finally {
+    await dry.stop();
   }
 });

@@ -109,6 +109,15 @@ describe('blue: service in front of the NLB, own account auto-accepted', () => {
     expect(out.stdout).toContain('condition met');
   });
 
+  it('writes nothing while nothing changes, though it keeps polling for connections', async () => {
+    const before = (await getEndpointService(ctx, 'blue'))!.metadata!.resourceVersion;
+    const calls = controller.calls('DescribeVpcEndpointConnections');
+    // autoAccept is set, so the controller re-reads connections every second (test setting).
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(controller.calls('DescribeVpcEndpointConnections')).toBeGreaterThan(calls);
+    expect((await getEndpointService(ctx, 'blue'))!.metadata!.resourceVersion).toBe(before);
+  });
+
   it('accepts the own account’s endpoint, which becomes available', async () => {
     const endpointId = await createEndpoint(provider.ec2, dmz, serviceName);
     await eventually(
