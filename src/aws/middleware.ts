@@ -2,7 +2,7 @@
  * SDK middleware that makes every AWS request (each retry attempt included) wait for a
  * client-side rate-limit token, and reports it to the call observer.
  *
- * Both sit between the SDK's retry and signing middleware: per attempt, so a retried
+ * It sits between the SDK's retry and signing middleware: per attempt, so a retried
  * throttle also waits and is counted; before signing, so a long wait never sends a stale
  * signature.
  */
@@ -17,7 +17,7 @@ import type { RateLimiter } from './rate-limit.ts';
 import type { AwsCallObserver, AwsCallObserverCall } from './types.ts';
 
 /** `DescribeVpcsCommand` → `DescribeVpcs`. */
-export function operationName(context: HandlerExecutionContext): string {
+function operationName(context: HandlerExecutionContext): string {
   const command = context.commandName ?? '';
   return command.endsWith('Command') ? command.slice(0, -'Command'.length) : command || 'Unknown';
 }
@@ -44,28 +44,22 @@ export function installCallMiddleware<I extends object, O extends MetadataBearer
       ? await limiter.acquire(scope, service, operation, abortSignalOf(context))
       : 0;
     if (!observer) return next(args);
+    const report = (call: Omit<AwsCallObserverCall, 'service' | 'operation' | 'waitSeconds'>): void => {
+      try {
+        observer({ service, operation, waitSeconds, ...call });
+      } catch {
+        // Metrics must never fail or retry an AWS call.
+      }
+    };
     const started = performance.now();
     try {
       const out = await next(args);
-      observer({
-        service,
-        operation,
-        result: 'success',
-        seconds: (performance.now() - started) / 1000,
-        waitSeconds,
-      });
+      report({ result: 'success', seconds: (performance.now() - started) / 1000 });
       return out;
     } catch (err) {
       const { kind, code } = classifyAwsError(err);
       const result = kind === 'throttled' ? 'throttled' : 'error';
-      observer({
-        service,
-        operation,
-        result,
-        errorCode: code,
-        seconds: (performance.now() - started) / 1000,
-        waitSeconds,
-      });
+      report({ result, errorCode: code, seconds: (performance.now() - started) / 1000 });
       throw err;
     }
   };

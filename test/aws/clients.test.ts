@@ -165,6 +165,20 @@ test(
 );
 
 test(
+  'an observer that throws never fails the call',
+  async () => {
+    const { f } = factory({
+      observer: () => {
+        throw new Error('metrics broke');
+      },
+    });
+    const out = await f.clientsFor({ roleArn: role(ctx.accountId) }).ec2.send(new DescribeVpcsCommand({}));
+    expect(out.Vpcs).toBeDefined();
+  },
+  TIMEOUT_MS,
+);
+
+test(
   'the rate limiter spaces a burst beyond the bucket, per account',
   async () => {
     // ec2:describe at 2% of 100/20 is burst 2 and 0.4/s; refill ×2.5 makes it 1 per second.
