@@ -161,8 +161,11 @@ interface Waiter {
 class Lane {
   private readonly waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly buckets: readonly TokenBucket[];
 
-  constructor(private readonly buckets: readonly TokenBucket[]) {}
+  constructor(buckets: readonly TokenBucket[]) {
+    this.buckets = buckets;
+  }
 
   async acquire(signal?: AbortSignal): Promise<number> {
     signal?.throwIfAborted();
@@ -210,8 +213,10 @@ class Lane {
 export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly lanes = new Map<string, Lane>();
+  private readonly opts: RateLimiterOptions;
 
-  constructor(private readonly opts: RateLimiterOptions) {
+  constructor(opts: RateLimiterOptions) {
+    this.opts = opts;
     // Validate eagerly so a bad flag fails at start-up, not on the first call.
     shareOf(AWS_BUDGETS['ec2:describe'], opts.apiShare, opts.refillScale);
   }
