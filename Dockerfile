@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# privatelink-publisher controller image.
+#   docker build -t privatelink-publisher:0.1.0 .
+# The final image is distroless: Node 24 and the app, no shell, no package manager, user
+# nonroot (65532). test/packaging/image.test.ts replays these stages without Docker and runs
+# the result, so a missing file here fails a test.
+
+# Build: all dependencies (TypeScript, and the `node` package npm scripts run on), then tsc.
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# Production dependencies only; none of them needs an install script.
+FROM node:24-bookworm-slim AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# Runtime. The base image's entrypoint is node; package.json is needed for "type": "module".
+FROM gcr.io/distroless/nodejs24-debian12:nonroot
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/dist ./dist
+USER 65532:65532
+EXPOSE 8080
+CMD ["dist/main.js"]
