@@ -108,6 +108,11 @@ describe('DescribeVpcEndpointServiceConfigurations', () => {
     const blue = [services[0]!.serviceId, services[2]!.serviceId].sort();
     expect(await configurations({ Filters: [{ Name: 'tag:team', Values: ['blue'] }] })).toEqual(blue);
     expect(await configurations({ Filters: [{ Name: 'tag:team', Values: ['red'] }] })).toEqual([]);
+    // EC2 filter values take the wildcards * and ?.
+    expect(await configurations({ Filters: [{ Name: 'tag:team', Values: ['bl*'] }] })).toEqual(blue);
+    expect(await configurations({ Filters: [{ Name: 'tag:team', Values: ['gree?'] }] })).toEqual([
+      services[1]!.serviceId,
+    ]);
     expect(await configurations({ Filters: [{ Name: 'tag-key', Values: ['team'] }] })).toEqual(
       services.map((s) => s.serviceId).sort(),
     );

@@ -2,6 +2,7 @@
 
 Usage: python launcher.py --host 127.0.0.1 --port 5000
 """
+
 import argparse
 import sys
 

@@ -3,6 +3,7 @@
 Each module patches one area and exposes ``install()``; README.md beside this package
 documents every extension and the AWS behaviour it reproduces.
 """
+
 from . import connections, elbv2, elbv2_targets, endpoint_services, endpoints, security_groups
 
 _installed = False
@@ -13,6 +14,13 @@ def apply() -> None:
     global _installed
     if _installed:
         return
-    for module in (endpoint_services, endpoints, connections, security_groups, elbv2, elbv2_targets):
+    for module in (
+        endpoint_services,
+        endpoints,
+        connections,
+        security_groups,
+        elbv2,
+        elbv2_targets,
+    ):
         module.install()
     _installed = True

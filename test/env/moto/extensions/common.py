@@ -1,4 +1,6 @@
 """Helpers shared by the extensions: cross-account backend lookup, AWS-style filters."""
+
+import fnmatch
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -28,14 +30,19 @@ def unsuccessful(resource_id: str, code: str, message: str) -> dict[str, Any]:
     return {"ResourceId": resource_id, "Error": {"Code": code, "Message": message}}
 
 
-def tag_values(tags: Iterable[dict[str, str]], name: str) -> list[str] | None:
-    """Values the `tag:<key>` / `tag-key` filters see for `tags` ([{Key, Value}]), or None."""
+def tag_values(tags: Iterable[dict[str, str]], name: str) -> list[str]:
+    """Values the `tag:<key>` / `tag-key` filters see for `tags` ([{Key, Value}])."""
     if name == "tag-key":
         return [t["Key"] for t in tags]
     if name.startswith("tag:"):
         key = name[4:]
         return [t["Value"] for t in tags if t["Key"] == key]
-    return None
+    return []
+
+
+def _matches(values: list[str], patterns: list[str]) -> bool:
+    # EC2 filter values may use the wildcards * and ?.
+    return any(fnmatch.fnmatchcase(v, p) for v in values for p in patterns)
 
 
 def apply_filters(
@@ -50,12 +57,11 @@ def apply_filters(
     """
     for name, wanted in filters.items():
         if name in getters:
-            get = getters[name]
+            items = [item for item in items if _matches(getters[name](item), wanted)]
         elif tags_of is not None and (name == "tag-key" or name.startswith("tag:")):
-            get = lambda item, n=name: tag_values(tags_of(item), n) or []  # noqa: E731
+            items = [item for item in items if _matches(tag_values(tags_of(item), name), wanted)]
         else:
             raise InvalidFilter(name, "InvalidParameterValue")
-        items = [item for item in items if set(get(item)) & set(wanted)]
     return items
 
 

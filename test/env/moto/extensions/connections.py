@@ -11,6 +11,7 @@ has `pendingAcceptance`/`available` connections (`ExistingVpcEndpointConnections
 A connection is not stored separately: it *is* the consumer's endpoint (state shared both
 ways), found through the service name.
 """
+
 from typing import Any
 
 from moto.core.responses import ActionResult
@@ -155,4 +156,6 @@ def install() -> None:
     EC2Response.describe_vpc_endpoint_connections = describe_vpc_endpoint_connections
     EC2Response.accept_vpc_endpoint_connections = accept_vpc_endpoint_connections
     EC2Response.reject_vpc_endpoint_connections = reject_vpc_endpoint_connections
-    EC2Response.delete_vpc_endpoint_service_configurations = delete_vpc_endpoint_service_configurations
+    EC2Response.delete_vpc_endpoint_service_configurations = (
+        delete_vpc_endpoint_service_configurations
+    )

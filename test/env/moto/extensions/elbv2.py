@@ -9,6 +9,7 @@ AWS behaviour reproduced:
 - CreateTargetGroup with an existing name and identical settings returns the existing
   group; different settings → `DuplicateTargetGroupName`.
 """
+
 from typing import Any
 
 from moto.elbv2.exceptions import (
@@ -43,7 +44,9 @@ def create_load_balancer(self: Any, *args: Any, **kwargs: Any) -> Any:
     lb.arn = new_arn
     self.load_balancers[new_arn] = lb
     if tags:
-        self.tagging_service.tag_resource(new_arn, [{"Key": k, "Value": v} for k, v in tags.items()])
+        self.tagging_service.tag_resource(
+            new_arn, [{"Key": k, "Value": v} for k, v in tags.items()]
+        )
     return lb
 
 

@@ -8,6 +8,7 @@ AWS behaviour reproduced:
   with AvailabilityZone `all` from a private range (10/8, 172.16/12, 192.168/16,
   100.64/10); otherwise `InvalidTarget`. moto accepts any string.
 """
+
 import ipaddress
 from typing import Any
 
@@ -15,7 +16,8 @@ from moto.elbv2.exceptions import InvalidTargetError, TargetNotRunning
 from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup
 
 _PRIVATE_RANGES = [
-    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 ]
 
 
@@ -75,13 +77,21 @@ def health_for(self: Any, target: dict[str, Any], ec2_backend: Any) -> FakeHealt
     if entry is not None:
         instance = ec2_backend.get_instance_by_id(key[0]) if key[0].startswith("i-") else None
         if instance is not None and instance.state == "stopped":
-            return _status(self, key, "unused", "Target.InvalidState", "Target is in the stopped state")
+            return _status(
+                self, key, "unused", "Target.InvalidState", "Target is in the stopped state"
+            )
         return _status(self, key, "healthy")
     if key in self.terminated_targets:
         return _status(
-            self, key, "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress"
+            self,
+            key,
+            "draining",
+            "Target.DeregistrationInProgress",
+            "Target deregistration is in progress",
         )
-    return _status(self, key, "unused", "Target.NotRegistered", "Target is not registered to the target group")
+    return _status(
+        self, key, "unused", "Target.NotRegistered", "Target is not registered to the target group"
+    )
 
 
 def _status(group: Any, key: tuple[str, str], state: str, *reason: str) -> FakeHealthStatus:

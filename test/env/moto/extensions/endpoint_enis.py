@@ -6,6 +6,7 @@ AWS reserves after it, or the broadcast address; never an address already in use
 carrying the endpoint's security groups. moto gives a random 10.x address outside the
 subnet and the VPC's default group.
 """
+
 import ipaddress
 import random
 from typing import Any

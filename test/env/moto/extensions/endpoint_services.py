@@ -12,6 +12,7 @@ AWS behaviour reproduced:
 - a private DNS name starts `pendingVerification` with a random TXT record to publish;
   ModifyVpcEndpointServiceConfiguration(RemovePrivateDnsName) works.
 """
+
 import secrets
 import string
 from typing import Any
@@ -111,7 +112,9 @@ def describe_vpc_endpoint_services(
     if service_names:
         services = [s for s in services if s["ServiceName"] in service_names]
     by_name = {f["Name"]: f.get("Values", []) for f in filters or []}
-    services = apply_filters(services, by_name, _SERVICE_DETAIL_FILTERS, lambda s: s.get("Tags", []))
+    services = apply_filters(
+        services, by_name, _SERVICE_DETAIL_FILTERS, lambda s: s.get("Tags", [])
+    )
     services.sort(key=lambda s: s["ServiceName"])
 
     start = int(next_token) if next_token else 0
@@ -137,7 +140,9 @@ def describe_vpc_endpoint_service_configurations_response(self: Any) -> ActionRe
     """ServiceIds (moto) plus the filters AWS documents."""
     service_ids = self._get_param("ServiceIds", [])
     configs = self.ec2_backend.describe_vpc_endpoint_service_configurations(service_ids)
-    configs = apply_filters(configs, self._filters_from_querystring(), _CONFIGURATION_FILTERS, ec2_tags)
+    configs = apply_filters(
+        configs, self._filters_from_querystring(), _CONFIGURATION_FILTERS, ec2_tags
+    )
     return ActionResult({"ServiceConfigurations": configs})
 
 
@@ -180,7 +185,9 @@ def allowed_principal(config: VPCServiceConfiguration, principal: str) -> dict[s
     """One AllowedPrincipal with the id AWS gives each permission (stable per principal)."""
     ids = config.__dict__.setdefault("_permission_ids", {})
     if principal not in ids:
-        ids[principal] = "vpce-svc-perm-" + _random_token(string.ascii_lowercase + string.digits, 17)
+        ids[principal] = "vpce-svc-perm-" + _random_token(
+            string.ascii_lowercase + string.digits, 17
+        )
     return {
         "Principal": principal,
         "PrincipalType": principal_type(principal),
@@ -198,7 +205,9 @@ _PERMISSION_FILTERS = {
 
 def describe_vpc_endpoint_service_permissions_response(self: Any) -> ActionResult:
     """Principals with PrincipalType and ServicePermissionId, filtered, in a stable order."""
-    config = self.ec2_backend.describe_vpc_endpoint_service_configurations([self._get_param("ServiceId")])[0]
+    config = self.ec2_backend.describe_vpc_endpoint_service_configurations(
+        [self._get_param("ServiceId")]
+    )[0]
     allowed = [allowed_principal(config, p) for p in sorted(config.principals)]
     allowed = apply_filters(allowed, self._filters_from_querystring(), _PERMISSION_FILTERS)
     return ActionResult({"AllowedPrincipals": allowed})
@@ -224,8 +233,12 @@ def install() -> None:
     EC2Response.describe_vpc_endpoint_service_configurations = (
         describe_vpc_endpoint_service_configurations_response
     )
-    EC2Response.describe_vpc_endpoint_service_permissions = describe_vpc_endpoint_service_permissions_response
+    EC2Response.describe_vpc_endpoint_service_permissions = (
+        describe_vpc_endpoint_service_permissions_response
+    )
     EC2Response.modify_vpc_endpoint_service_configuration = (
         modify_vpc_endpoint_service_configuration_response
     )
-    VPCServiceConfiguration.private_dns_name_configuration = property(private_dns_name_configuration)
+    VPCServiceConfiguration.private_dns_name_configuration = property(
+        private_dns_name_configuration
+    )

@@ -17,6 +17,7 @@ AWS behaviour reproduced:
 - DescribeVpcEndpoints filters `vpc-endpoint-id`, `service-name`, `vpc-id`,
   `vpc-endpoint-state`, `vpc-endpoint-type`, `ip-address-type`, `tag:`, `tag-key`.
 """
+
 from typing import Any
 
 from moto.core.responses import ActionResult
@@ -44,7 +45,8 @@ def _check_subnets(backend: Any, vpc_id: str, subnet_ids: list[str], service: An
         subnet = backend.get_subnet(subnet_id)
         if subnet.vpc_id != vpc_id:
             raise client_error(
-                "InvalidParameter", f"The subnet ID '{subnet_id}' does not belong to VPC '{vpc_id}'."
+                "InvalidParameter",
+                f"The subnet ID '{subnet_id}' does not belong to VPC '{vpc_id}'.",
             )
         zone = subnet.availability_zone
         if zone in zones and zones[zone] != subnet_id:
@@ -135,9 +137,19 @@ def create_vpc_endpoint(
         service = _resolve_service(self, service_name)
         if not _is_interface(endpoint_type):
             return _original_create(
-                self, vpc_id, service_name, endpoint_type, policy_document, route_table_ids,
-                subnet_ids, network_interface_ids, dns_entries, client_token,
-                security_group_ids, tags, private_dns_enabled,
+                self,
+                vpc_id,
+                service_name,
+                endpoint_type,
+                policy_document,
+                route_table_ids,
+                subnet_ids,
+                network_interface_ids,
+                dns_entries,
+                client_token,
+                security_group_ids,
+                tags,
+                private_dns_enabled,
             )
         subnet_ids = list(dict.fromkeys(subnet_ids or []))
         _check_subnets(self, vpc_id, subnet_ids, service)
@@ -147,14 +159,29 @@ def create_vpc_endpoint(
             group_ids = [self.get_default_security_group(vpc_id).id]
         # moto would give each subnet a random-address ENI; we create them ourselves.
         endpoint = _original_create(
-            self, vpc_id, service_name, endpoint_type, policy_document, route_table_ids,
-            [], None, None, client_token, group_ids, tags, private_dns_enabled,
+            self,
+            vpc_id,
+            service_name,
+            endpoint_type,
+            policy_document,
+            route_table_ids,
+            [],
+            None,
+            None,
+            client_token,
+            group_ids,
+            tags,
+            private_dns_enabled,
         )
         endpoint.subnet_ids = subnet_ids
         endpoint.network_interface_ids = [
             endpoint_enis.create_endpoint_eni(self, endpoint, s).id for s in subnet_ids
         ]
-        endpoint.state = "pendingAcceptance" if service is not None and service.acceptance_required else "available"
+        endpoint.state = (
+            "pendingAcceptance"
+            if service is not None and service.acceptance_required
+            else "available"
+        )
         endpoint._request_signature = _request_signature(**params)
         return endpoint
 
@@ -215,7 +242,9 @@ def modify_vpc_endpoint(
             if add_subnets or remove_subnets:
                 _modify_subnets(self, endpoint, add_subnets or [], remove_subnets or [])
             if add_security_groups or remove_security_groups:
-                _modify_groups(self, endpoint, add_security_groups or [], remove_security_groups or [])
+                _modify_groups(
+                    self, endpoint, add_security_groups or [], remove_security_groups or []
+                )
         endpoint.modify(policy_doc, None, None, add_route_tables, remove_route_tables, None, None)
 
 

@@ -4,6 +4,7 @@ AWS behaviour reproduced: a group still attached to a network interface (endpoin
 included), to a load balancer, or referenced by a rule of another group cannot be deleted
 — `DependencyViolation`. moto deletes it and leaves dangling references.
 """
+
 from typing import Any
 
 from moto.ec2.exceptions import DependencyViolationError
@@ -14,9 +15,7 @@ _original_delete = EC2Backend._delete_security_group
 
 
 def _attached_to_eni(backend: Any, group_id: str) -> bool:
-    return any(
-        any(g.id == group_id for g in eni._group_set) for eni in list(backend.enis.values())
-    )
+    return any(any(g.id == group_id for g in eni._group_set) for eni in list(backend.enis.values()))
 
 
 def _attached_to_load_balancer(backend: Any, group_id: str) -> bool:
