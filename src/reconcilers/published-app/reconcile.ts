@@ -37,6 +37,13 @@ import { syncRule } from './sync-rule.ts';
 import { syncSecurityGroups } from './sync-security-groups.ts';
 import { syncTargets } from './sync-targets.ts';
 
+/** Condition reasons for AWS failures, by error kind. */
+const FAILURE_REASON: Partial<Record<ReturnType<typeof classifyAwsError>['kind'], string>> = {
+  throttled: 'Throttled',
+  accessDenied: 'AccessDenied',
+  invalidInput: 'InvalidConfiguration',
+};
+
 export class PublishedAppReconciler implements Reconciler {
   private readonly aws: AwsClientFactory;
   private readonly deps: Deps;

@@ -5,7 +5,7 @@
 import * as ops from './aws-ops.ts';
 import { classifyChange } from './drift.ts';
 import { targetGroupName } from './names.ts';
-import { planTargets, type TargetRef } from './plan-targets.ts';
+import { planTargets, type RegisteredTarget, type TargetRef } from './plan-targets.ts';
 import type { References } from './resolve.ts';
 import type { EndpointOutcome } from './sync-endpoint.ts';
 import { PLANNED, type Session } from './session.ts';
@@ -79,6 +79,28 @@ async function ensureTargetGroup(
   return created;
 }
 
+/**
+ * The group and its targets. Steady state costs one call: DescribeTargetHealth on the
+ * recorded group (NotFound tells it is gone); the group itself is described only when the
+ * spec changed, nothing is recorded, or the recorded one has vanished.
+ */
+async function observeTargetGroup(
+  s: Session,
+  want: ops.TargetGroupSettings,
+): Promise<{ tg: { arn: string }; registered: RegisteredTarget[] } | undefined> {
+  const recorded = s.app.status?.targetGroupArn;
+  const unchanged = s.app.status?.observedGeneration === s.generation;
+  if (recorded?.includes(`:targetgroup/${want.name}/`) && unchanged) {
+    const registered = await ops.describeTargets(s.clients.elbv2, recorded);
+    if (registered) return { tg: { arn: recorded }, registered };
+  }
+  const tg = await ensureTargetGroup(s, want);
+  if (!tg) return undefined;
+  const registered = await ops.describeTargets(s.clients.elbv2, tg.arn);
+  if (!registered) throw new Error(`target group ${tg.arn} disappeared; trying again`);
+  return { tg, registered };
+}
+
 /** IPs that were ours: recorded in status or seen on an endpoint of this app by this process. */
 function formerIps(s: Session, currentIps: readonly string[]): Set<string> {
   let seen = s.deps.seenIps.get(s.uid);
@@ -99,8 +121,8 @@ export async function syncTargets(s: Session, refs: References, outcome: Endpoin
     : [];
   s.report.fields.endpointIPs = [...ips].sort();
   const want = desiredTargetGroup(s, refs.loadBalancer.vpcId);
-  const tg = await ensureTargetGroup(s, want);
-  if (!tg) {
+  const found = await observeTargetGroup(s, want);
+  if (!found) {
     s.verdict('targets', {
       status: 'False',
       reason: 'Pending',
@@ -108,9 +130,8 @@ export async function syncTargets(s: Session, refs: References, outcome: Endpoin
     });
     return PLANNED;
   }
+  const { tg, registered } = found;
   s.report.fields.targetGroupArn = tg.arn;
-  const registered = await ops.describeTargets(elbv2, tg.arn);
-  if (!registered) throw new Error(`target group ${tg.arn} disappeared; trying again`);
   const plan = planTargets({
     desiredIps: ips,
     port: want.port,

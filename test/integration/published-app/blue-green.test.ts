@@ -6,7 +6,6 @@
  */
 import { jest } from '@jest/globals';
 import { newTestContext, type TestContext } from '../../env/context.ts';
-import type { PublishedAppSpec } from '../../../src/api/v1alpha1.ts';
 import {
   awsClients,
   endpoint,
@@ -23,6 +22,7 @@ import {
   type Aws,
   type RunningController,
 } from './harness.ts';
+import { appSpec } from './specs.ts';
 import { createWorld, type World } from './world.ts';
 
 jest.setTimeout(120_000);
@@ -31,17 +31,6 @@ let ctx: TestContext;
 let aws: Aws;
 let world: World;
 let controller: RunningController;
-
-export function appSpec(world: World, provider: string, path: string): PublishedAppSpec {
-  return {
-    service: { serviceName: world.providers[provider]!.serviceName! },
-    endpoint: { vpcId: world.dmz.vpcId, subnetIds: world.dmz.subnetIds.slice(0, 2) },
-    listenerArn: world.dmz.listenerArn,
-    routing: { pathPatterns: [path, `${path}/*`] },
-    target: { port: 80, protocol: 'HTTP', healthCheck: { path: '/health' }, deregistrationDelaySeconds: 30 },
-    tags: { app: provider },
-  };
-}
 
 beforeAll(async () => {
   ctx = await newTestContext('papp-blue-green');

@@ -24,6 +24,7 @@ import { pino } from 'pino';
 import { API_GROUP, API_VERSION, PUBLISHED_APP, TAG_KEYS } from '../../../src/api/kinds.ts';
 import type { PublishedApp, PublishedAppSpec } from '../../../src/api/v1alpha1.ts';
 import { createAwsClientFactory } from '../../../src/aws/clients.ts';
+import type { AwsCallObserver } from '../../../src/aws/types.ts';
 import { Manager } from '../../../src/controller/manager.ts';
 import { endpointServiceController } from '../../../src/reconcilers/endpoint-service/index.ts';
 import {
@@ -66,9 +67,15 @@ export async function startController(
     resyncPeriodMs?: number;
     dryRun?: boolean;
     app?: PublishedAppReconcilerOptions;
+    /** Sees every AWS call the controller makes, in order. */
+    observer?: AwsCallObserver;
   } = {},
 ): Promise<RunningController> {
-  const factory = createAwsClientFactory({ defaultRegion: 'us-east-1', ...ctx.awsClientConfig });
+  const factory = createAwsClientFactory({
+    defaultRegion: 'us-east-1',
+    ...ctx.awsClientConfig,
+    ...(opts.observer ? { observer: opts.observer } : {}),
+  });
   const manager = new Manager({
     kubeConfig: ctx.kc,
     namespaces: [ctx.namespace],

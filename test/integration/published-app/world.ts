@@ -79,7 +79,10 @@ async function createVpc(ec2: EC2Client, cidrOctet: number, zones: number): Prom
   return { vpcId, cidr, subnetIds };
 }
 
-/** A provider VPC (no internet gateway) with an internal NLB, and optionally its endpoint service. */
+/**
+ * A provider VPC (no internet gateway) with an internal NLB in three zones (a service is
+ * offered only in its NLB's zones), and optionally its endpoint service.
+ */
 export async function createProvider(
   ec2: EC2Client,
   elbv2: ElasticLoadBalancingV2Client,
@@ -87,7 +90,7 @@ export async function createProvider(
   cidrOctet: number,
   opts: { service?: boolean; acceptanceRequired?: boolean; prefix?: string } = {},
 ): Promise<Provider> {
-  const vpc = await createVpc(ec2, cidrOctet, 2);
+  const vpc = await createVpc(ec2, cidrOctet, 3);
   const nlb = await elbv2.send(
     new CreateLoadBalancerCommand({
       Name: `${opts.prefix ?? 'w'}-${name}-nlb`,
