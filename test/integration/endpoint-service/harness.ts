@@ -163,6 +163,38 @@ export async function startController(
   };
 }
 
+/**
+ * A client factory for the test account whose EC2 calls pass through `intercept`, which may
+ * call `send` (the real call to moto) or not, and may throw instead of answering — fault
+ * injection at the point where the SDK would hand AWS's answer to the controller.
+ */
+export function interceptedFactory(
+  ctx: TestContext,
+  intercept: (command: string, send: () => Promise<unknown>) => Promise<unknown>,
+): AwsClientFactory & { destroy(): void } {
+  const inner = createAwsClientFactory({ defaultRegion: 'us-east-1', ...ctx.awsClientConfig });
+  const patched = new WeakSet<object>();
+  return {
+    clientsFor(target) {
+      const clients = inner.clientsFor(target);
+      if (!patched.has(clients.ec2)) {
+        patched.add(clients.ec2);
+        clients.ec2.middlewareStack.add(
+          (next, context) => async (args) =>
+            (await intercept(context.commandName ?? '', () => next(args))) as Awaited<
+              ReturnType<typeof next>
+            >,
+          { step: 'initialize', name: 'testIntercept' },
+        );
+      }
+      return clients;
+    },
+    destroy: () => {
+      inner.destroy();
+    },
+  };
+}
+
 /** Creates or replaces an EndpointService via kubectl apply. */
 export async function applyEndpointService(
   ctx: TestContext,

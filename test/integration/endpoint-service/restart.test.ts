@@ -4,7 +4,6 @@
  */
 import { jest } from '@jest/globals';
 import type { AwsClientFactory } from '../../../src/aws/types.ts';
-import { createAwsClientFactory } from '../../../src/aws/clients.ts';
 import { FINALIZER } from '../../../src/api/kinds.ts';
 import { newTestContext, type TestContext } from '../../env/context.ts';
 import {
@@ -15,6 +14,7 @@ import {
   createNlb,
   eventually,
   getEndpointService,
+  interceptedFactory,
   servicesOwnedBy,
   startController,
   waitForEvent,
@@ -43,33 +43,16 @@ afterAll(async () => {
  * is lost and every later EC2 call fails, as if the process had been killed at that moment.
  */
 function dyingAfterCreate(): { factory: AwsClientFactory & { destroy(): void }; died: () => boolean } {
-  const inner = createAwsClientFactory({ defaultRegion: 'us-east-1', ...ctx.awsClientConfig });
-  const patched = new WeakSet<object>();
   let dead = false;
-  const factory = {
-    clientsFor(target: Parameters<AwsClientFactory['clientsFor']>[0]) {
-      const clients = inner.clientsFor(target);
-      if (!patched.has(clients.ec2)) {
-        patched.add(clients.ec2);
-        clients.ec2.middlewareStack.add(
-          (next, context) => async (args) => {
-            if (dead) throw new Error('simulated crash: the process is gone');
-            const out = await next(args);
-            if (context.commandName === 'CreateVpcEndpointServiceConfigurationCommand') {
-              dead = true;
-              throw new Error('simulated crash: response of the create lost');
-            }
-            return out;
-          },
-          { step: 'initialize', name: 'simulatedCrash' },
-        );
-      }
-      return clients;
-    },
-    destroy: () => {
-      inner.destroy();
-    },
-  };
+  const factory = interceptedFactory(ctx, async (command, send) => {
+    if (dead) throw new Error('simulated crash: the process is gone');
+    const out = await send();
+    if (command === 'CreateVpcEndpointServiceConfigurationCommand') {
+      dead = true;
+      throw new Error('simulated crash: response of the create lost');
+    }
+    return out;
+  });
   return { factory, died: () => dead };
 }
 
