@@ -20,7 +20,7 @@ export default {
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'],
       globalSetup: '<rootDir>/test/env/global-setup.ts',
       globalTeardown: '<rootDir>/test/env/global-teardown.ts',
-      testTimeout: 180_000,
+      setupFilesAfterEnv: ['<rootDir>/test/env/jest-setup.ts'],
     },
   ],
   maxWorkers: 2,
