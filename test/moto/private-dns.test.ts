@@ -4,6 +4,7 @@
  */
 import { jest } from '@jest/globals';
 import {
+  CreateVpcEndpointCommand,
   DescribeVpcEndpointServiceConfigurationsCommand,
   DescribeVpcEndpointServicesCommand,
   ModifyVpcEndpointServiceConfigurationCommand,
@@ -14,6 +15,7 @@ import {
   clientsFor,
   createEndpointService,
   createNetwork,
+  errorCode,
   startTestMoto,
   type AccountClients,
   type Network,
@@ -103,4 +105,34 @@ it('a service without a private DNS name has no verification record', async () =
   const config = await configuration(svc.serviceId);
   expect(config.PrivateDnsName).toBeUndefined();
   expect(config.PrivateDnsNameConfiguration?.State).toBeUndefined();
+});
+
+describe('PrivateDnsEnabled of an endpoint', () => {
+  function createEndpoint(serviceName: string, privateDnsEnabled?: boolean) {
+    return account.ec2.send(
+      new CreateVpcEndpointCommand({
+        VpcId: network.vpcId,
+        ServiceName: serviceName,
+        VpcEndpointType: 'Interface',
+        SubnetIds: [network.subnetIds[0]!],
+        PrivateDnsEnabled: privateDnsEnabled,
+      }),
+    );
+  }
+
+  it('defaults to false for a service without a private DNS name, and cannot be true', async () => {
+    const svc = await createEndpointService(account, network, { acceptanceRequired: false });
+    const created = await createEndpoint(svc.serviceName);
+    expect(created.VpcEndpoint!.PrivateDnsEnabled).toBe(false);
+    expect(await errorCode(createEndpoint(svc.serviceName, true))).toBe('InvalidParameter');
+  });
+
+  it('defaults to true for a service with a private DNS name, and can be turned off', async () => {
+    const svc = await createEndpointService(account, network, {
+      acceptanceRequired: false,
+      privateDnsName: 'dns.example.com',
+    });
+    expect((await createEndpoint(svc.serviceName)).VpcEndpoint!.PrivateDnsEnabled).toBe(true);
+    expect((await createEndpoint(svc.serviceName, false)).VpcEndpoint!.PrivateDnsEnabled).toBe(false);
+  });
 });

@@ -14,6 +14,8 @@ AWS behaviour reproduced:
   reports unknown ids as Unsuccessful;
 - ClientToken makes CreateVpcEndpoint idempotent: same token and same parameters → the
   same endpoint; same token, other parameters → `IdempotentParameterMismatch`;
+- PrivateDnsEnabled defaults to true only for services with a private DNS name; an explicit
+  true for a service without one → `InvalidParameter`;
 - DescribeVpcEndpoints filters `vpc-endpoint-id`, `service-name`, `vpc-id`,
   `vpc-endpoint-state`, `vpc-endpoint-type`, `ip-address-type`, `tag:`, `tag-key`.
 """
@@ -186,8 +188,26 @@ def create_vpc_endpoint(
         return endpoint
 
 
+def _default_private_dns(self: Any) -> None:
+    # moto defaults PrivateDnsEnabled to true; AWS does so only for services that have a
+    # private DNS name, and refuses an explicit true for one that has none.
+    service = find_visible_service(self.ec2_backend, self._get_param("ServiceName"))
+    if service is None or service.private_dns_name:
+        return
+    requested = self._get_param("PrivateDnsEnabled")
+    if requested is None:
+        self.params["PrivateDnsEnabled"] = False
+    elif str(requested).lower() == "true":
+        raise client_error(
+            "InvalidParameter",
+            f"Private DNS can't be enabled because the service {service.service_name} does "
+            "not provide a private DNS name.",
+        )
+
+
 def create_vpc_endpoint_response(self: Any) -> ActionResult:
-    """moto's handler plus the ClientToken AWS echoes back."""
+    """moto's handler with AWS's PrivateDnsEnabled default, echoing the ClientToken."""
+    _default_private_dns(self)
     result = _original_create_response(self)
     token = self._get_param("ClientToken")
     if token:
