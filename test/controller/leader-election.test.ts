@@ -1,0 +1,144 @@
+/**
+ * Two controller processes against the real API server: exactly one reconciles; kill -9 of
+ * the leader → the standby takes over within the lease duration (plus one retry period);
+ * SIGTERM of the leader → it releases the lease and the standby takes over at once.
+ */
+import { jest } from '@jest/globals';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startProcess, type ManagedProcess } from '../env/processes.ts';
+import { newTestContext, type TestContext } from '../env/context.ts';
+import {
+  deleteWidgetCrd,
+  eventually,
+  httpGet,
+  installWidgetCrd,
+  kubectl,
+  uniqueGroup,
+  widget,
+} from './helpers.ts';
+
+jest.setTimeout(180_000);
+
+const LEASE_MS = 4000;
+const RETRY_MS = 500;
+const fixture = path.join(import.meta.dirname, 'fixtures', 'manager-process.ts');
+
+interface Line {
+  msg: string;
+  identity: string;
+  time: number;
+  key?: string;
+  pid?: number;
+  port?: number;
+}
+
+interface Candidate {
+  identity: string;
+  proc: ManagedProcess;
+  lines(): Line[];
+}
+
+let ctx: TestContext;
+let group: string;
+const procs: ManagedProcess[] = [];
+
+function launch(identity: string, lease: string): Candidate {
+  const logFile = path.join(process.env.PLP_TEST_WORKDIR ?? '/tmp', `le-${ctx.namespace}-${identity}.log`);
+  const proc = startProcess('manager-fixture', process.execPath, [fixture], {
+    logFile,
+    env: {
+      ...process.env,
+      KUBECONFIG: ctx.kubeconfigPath,
+      FIXTURE_GROUP: group,
+      FIXTURE_NAMESPACE: ctx.namespace,
+      FIXTURE_IDENTITY: identity,
+      FIXTURE_LEASE: lease,
+      FIXTURE_LEASE_MS: String(LEASE_MS),
+      FIXTURE_RENEW_MS: '3000',
+      FIXTURE_RETRY_MS: String(RETRY_MS),
+    },
+  });
+  procs.push(proc);
+  const lines = (): Line[] =>
+    (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Line);
+  return { identity, proc, lines };
+}
+
+const has = (c: Candidate, msg: string): Line | undefined => c.lines().find((l) => l.msg === msg);
+const reconciledKeys = (c: Candidate): string[] =>
+  c.lines().flatMap((l) => (l.msg === 'reconciled' && l.key ? [l.key] : []));
+
+async function createWidgets(names: string[]): Promise<void> {
+  for (const n of names)
+    await kubectl(ctx.kubeconfigPath, ['apply', '-f', '-'], widget(group, ctx.namespace, n));
+}
+
+/** Starts two candidates and returns them as [leader, standby] once one leads. */
+async function pair(prefix: string): Promise<[Candidate, Candidate]> {
+  // A lease per pair: the survivor of an earlier test keeps leading its own.
+  const a = launch(`${prefix}-a`, `${prefix}-lease`);
+  const b = launch(`${prefix}-b`, `${prefix}-lease`);
+  await eventually('both started', () => has(a, 'started') && has(b, 'started'), 60_000);
+  const leader = await eventually('a leader', () => [a, b].find((c) => has(c, 'became leader')), 30_000);
+  return leader === a ? [a, b] : [b, a];
+}
+
+beforeAll(async () => {
+  ctx = await newTestContext('controller-leader');
+  group = uniqueGroup('le');
+  await installWidgetCrd(ctx.kubeconfigPath, group);
+});
+
+afterAll(async () => {
+  for (const p of procs) await p.stop(2000);
+  await deleteWidgetCrd(ctx.kubeconfigPath, group);
+  await ctx.cleanup();
+});
+
+test('exactly one of two processes reconciles; kill -9 of the leader → the standby takes over within the lease duration', async () => {
+  const [leader, standby] = await pair('kill');
+  // Both are ready: the leader because it leads, the standby because it is a healthy standby.
+  for (const c of [leader, standby]) {
+    expect((await httpGet(has(c, 'started')!.port!, '/readyz')).status).toBe(200);
+  }
+  const standbyMetrics = (await httpGet(has(standby, 'started')!.port!, '/metrics')).body;
+  expect(standbyMetrics).toMatch(/^leader_election_master_status\{name="kill-lease"\} 0$/m);
+  expect((await httpGet(has(leader, 'started')!.port!, '/metrics')).body).toMatch(
+    /^leader_election_master_status\{name="kill-lease"\} 1$/m,
+  );
+
+  await createWidgets(['one', 'two', 'three']);
+  await eventually('leader reconciled all three', () => reconciledKeys(leader).length >= 3);
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(reconciledKeys(standby)).toEqual([]);
+
+  const pid = has(leader, 'started')!.pid!;
+  const killedAt = Date.now();
+  process.kill(pid, 'SIGKILL');
+  const took = await eventually('standby leads', () => has(standby, 'became leader'), 30_000, 50);
+  const takeoverMs = took.time - killedAt;
+  expect(takeoverMs).toBeLessThanOrEqual(LEASE_MS + 2 * RETRY_MS);
+  // The new leader's caches are warm: it reconciles every existing object at once.
+  await eventually('new leader reconciled all three', () => new Set(reconciledKeys(standby)).size >= 3);
+  await createWidgets(['four']);
+  await eventually('new leader reconciles new objects', () =>
+    reconciledKeys(standby).includes(`${ctx.namespace}/four`),
+  );
+});
+
+test('SIGTERM of the leader releases the lease: the standby takes over at once and the leader exits 0', async () => {
+  const [leader, standby] = await pair('term');
+  const pid = has(leader, 'started')!.pid!;
+  const termAt = Date.now();
+  process.kill(pid, 'SIGTERM');
+  const took = await eventually('standby leads', () => has(standby, 'became leader'), 30_000, 50);
+  // Far sooner than the lease would expire: the released lease is taken on the next retry.
+  expect(took.time - termAt).toBeLessThan(LEASE_MS / 2);
+  await eventually('leader exited', () => leader.proc.exitStatus(), 10_000);
+  expect(leader.proc.exitStatus()).toBe('0');
+  expect(has(leader, 'lease released')).toBeDefined();
+});
