@@ -7,6 +7,8 @@ AWS behaviour reproduced:
 - DescribeVpcEndpointServices filters (`service-name`, `service-type`, `owner`,
   `service-region`, `supported-ip-address-types`, `tag:`, `tag-key`) instead of a 500;
 - DescribeVpcEndpointServiceConfigurations honours its filters;
+- CreateVpcEndpointServiceConfiguration is idempotent per ClientToken (same parameters →
+  the same service; other parameters → `IdempotentParameterMismatch`);
 - DescribeVpcEndpointServicePermissions returns PrincipalType and ServicePermissionId and
   honours its filters (`principal`, `principal-type`, `service-permission-id`);
 - a private DNS name starts `pendingVerification` with a random TXT record to publish;
@@ -23,7 +25,7 @@ from moto.ec2.models import EC2Backend
 from moto.ec2.models.vpc_service_configuration import VPCServiceConfiguration
 from moto.ec2.responses import EC2Response
 
-from .common import apply_filters, ec2_backends_in_region, ec2_tags
+from .common import LOCK, apply_filters, client_error, ec2_backends_in_region, ec2_tags
 
 
 def principal_allows(principal: str, account_id: str) -> bool:
@@ -214,6 +216,48 @@ def describe_vpc_endpoint_service_permissions_response(self: Any) -> ActionResul
 
 
 _original_modify_configuration = EC2Response.modify_vpc_endpoint_service_configuration
+_original_create_configuration = EC2Response.create_vpc_endpoint_service_configuration
+
+
+def _configuration_request_signature(self: Any) -> tuple[Any, ...]:
+    tags = [
+        (t["Key"], t["Value"])
+        for spec in self._get_param("TagSpecifications", [])
+        for t in spec.get("Tags", [])
+    ]
+    acceptance = self._get_param("AcceptanceRequired")
+    return (
+        frozenset(self._get_param("NetworkLoadBalancerArns", [])),
+        frozenset(self._get_param("GatewayLoadBalancerArns", [])),
+        True if acceptance is None else str(acceptance).lower() == "true",
+        self._get_param("PrivateDnsName"),
+        frozenset(self._get_param("SupportedRegions", [])),
+        frozenset(tags),
+    )
+
+
+def create_vpc_endpoint_service_configuration_response(self: Any) -> ActionResult:
+    """Idempotent per ClientToken like AWS: same token and parameters → the same service;
+    same token, other parameters → IdempotentParameterMismatch."""
+    token = self._get_param("ClientToken")
+    signature = _configuration_request_signature(self)
+    with LOCK:
+        for config in list(self.ec2_backend.configurations.values()):
+            if token and config.__dict__.get("_client_token") == token:
+                if config.__dict__.get("_request_signature") != signature:
+                    raise client_error(
+                        "IdempotentParameterMismatch",
+                        "The client token you have provided is associated with a resource "
+                        "that has different parameters.",
+                    )
+                return ActionResult({"ServiceConfiguration": config, "ClientToken": token})
+        result = _original_create_configuration(self)
+        config = result.result["ServiceConfiguration"]
+        config._client_token = token
+        config._request_signature = signature
+    if token:
+        result.result["ClientToken"] = token
+    return result
 
 
 def modify_vpc_endpoint_service_configuration_response(self: Any) -> ActionResult:
@@ -232,6 +276,9 @@ def install() -> None:
     EC2Backend.describe_vpc_endpoint_services = describe_vpc_endpoint_services
     EC2Response.describe_vpc_endpoint_service_configurations = (
         describe_vpc_endpoint_service_configurations_response
+    )
+    EC2Response.create_vpc_endpoint_service_configuration = (
+        create_vpc_endpoint_service_configuration_response
     )
     EC2Response.describe_vpc_endpoint_service_permissions = (
         describe_vpc_endpoint_service_permissions_response
