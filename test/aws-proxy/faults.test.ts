@@ -2,6 +2,7 @@
  * Each fault kind does what it says, through real SDK v3 clients against moto, and a seed
  * makes the injected faults repeatable. Buckets are off so only faults shape the outcomes.
  */
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import {
   CreateSecurityGroupCommand,
@@ -18,6 +19,9 @@ import type { AwsProxy } from '../env/aws-proxy/server.ts';
 import { createNetwork, type Network } from '../moto/helpers.ts';
 import { assumeThrough, clients, settle, startProxy, type Clients } from './helpers.ts';
 
+// Servers are shared with other test files running in parallel on a small machine.
+jest.setTimeout(60_000);
+
 type SdkError = Parameters<typeof isTransientError>[0];
 
 let ctx: TestContext;
@@ -29,7 +33,7 @@ let network: Network;
 beforeAll(async () => {
   ctx = await newTestContext('aws-proxy-faults');
   proxy = await startProxy({ throttling: false });
-  viaProxy = clients(await assumeThrough(proxy, ctx.accountId));
+  viaProxy = clients(await assumeThrough(proxy.url, ctx.accountId));
   direct = new EC2Client(ctx.awsClientConfig);
   network = await createNetwork(direct, 9);
 });
@@ -124,7 +128,7 @@ describe('fault kinds', () => {
     ]);
 
     // The SDK counts a dropped connection as transient and retries it.
-    const retrying = clients(await assumeThrough(proxy, ctx.accountId), 2);
+    const retrying = clients(await assumeThrough(proxy.url, ctx.accountId), 2);
     proxy.resetCalls();
     const retried = await settle(
       retrying.ec2.send(
@@ -150,7 +154,7 @@ describe('fault kinds', () => {
   });
 
   it('selects by account', async () => {
-    const other = clients(await assumeThrough(proxy, (await ctx.otherAccount()).accountId));
+    const other = clients(await assumeThrough(proxy.url, (await ctx.otherAccount()).accountId));
     proxy.resetCalls();
     proxy.setFaults([{ kind: 'error500', rate: 1, account: ctx.accountId }]);
     const mine = await settle(viaProxy.ec2.send(new DescribeVpcsCommand({})));

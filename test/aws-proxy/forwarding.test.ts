@@ -3,14 +3,27 @@
  * (moto header, access keys learnt from AssumeRole, moto's default) and records every call;
  * the control API drives the same state over HTTP.
  */
+import { jest } from '@jest/globals';
 import { randomInt } from 'node:crypto';
-import { CreateVpcCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  CreateVpcCommand,
+  DeleteVpcEndpointsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { newTestContext, type TestContext } from '../env/context.ts';
+import { proxyControl } from '../env/aws-proxy/control-client.ts';
 import type { AwsProxy, RecordedCall } from '../env/aws-proxy/server.ts';
+import { freePort, startProcess, waitFor } from '../env/processes.ts';
 import { DEFAULT_ACCOUNT } from '../env/aws-proxy/request-info.ts';
-import { assumeThrough, clients, settle, startProxy, type Clients } from './helpers.ts';
+import { assumeThrough, clients, motoUrl, settle, startProxy, tally, type Clients } from './helpers.ts';
+
+// Servers are shared with other test files running in parallel on a small machine.
+jest.setTimeout(60_000);
 
 let ctx: TestContext;
 let proxy: AwsProxy;
@@ -19,7 +32,7 @@ let viaProxy: Clients;
 beforeAll(async () => {
   ctx = await newTestContext('aws-proxy-forwarding');
   proxy = await startProxy();
-  viaProxy = clients(await assumeThrough(proxy, ctx.accountId));
+  viaProxy = clients(await assumeThrough(proxy.url, ctx.accountId));
 });
 
 afterAll(async () => {
@@ -103,43 +116,81 @@ describe('forwarding', () => {
 });
 
 describe('control API', () => {
-  const control = (path: string, init?: RequestInit) => fetch(`${proxy.url}/_proxy/${path}`, init);
-  const post = (path: string, body: unknown) =>
-    control(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-
   it('lists the recorded calls, sets and clears faults, resets the record', async () => {
+    const control = proxyControl(proxy.url);
     await viaProxy.ec2.send(new DescribeVpcsCommand({}));
-    const listed = (await (await control('calls')).json()) as RecordedCall[];
+    const listed = await control.calls();
     expect(listed).toEqual(proxy.calls());
     expect(listed.map((c) => c.operation)).toEqual(['DescribeVpcs']);
 
-    expect(
-      (await post('faults', { rules: [{ kind: 'error500', rate: 1, operation: 'DescribeVpcs' }] })).status,
-    ).toBe(204);
-    const status = (await (await control('status')).json()) as {
-      faults: unknown[];
-      timeScale: number;
-      throttling: boolean;
-    };
-    expect(status).toMatchObject({ timeScale: 1, throttling: true, faults: [{ kind: 'error500', rate: 1 }] });
+    await control.setFaults([{ kind: 'error500', rate: 1, operation: 'DescribeVpcs' }]);
+    expect(await control.status()).toMatchObject({
+      upstream: `${motoUrl()}/`,
+      timeScale: 1,
+      throttling: true,
+      record: true,
+      faults: [{ kind: 'error500', rate: 1, operation: 'DescribeVpcs' }],
+      calls: 1,
+    });
     expect((await settle(viaProxy.ec2.send(new DescribeVpcsCommand({})))).name).toBe('InternalError');
 
-    expect((await post('faults', { rules: [] })).status).toBe(204);
+    await control.clearFaults();
     expect((await settle(viaProxy.ec2.send(new DescribeVpcsCommand({})))).name).toBe('ok');
 
-    expect((await post('reset', {})).status).toBe(204);
-    expect(await (await control('calls')).json()).toEqual([]);
+    await control.reset();
+    expect(await control.calls()).toEqual([]);
   });
 
   it('rejects invalid rules with 400 and a message naming the field, keeping the old rules', async () => {
-    const res = await post('faults', { rules: [{ kind: 'reset', rate: 2 }] });
+    const res = await fetch(`${proxy.url}/_proxy/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rules: [{ kind: 'reset', rate: 2 }] }),
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toMatch(/rules\[0\]\.rate/);
-    expect((await control('nope')).status).toBe(404);
+    expect((await fetch(`${proxy.url}/_proxy/nope`)).status).toBe(404);
     expect((await settle(viaProxy.ec2.send(new DescribeVpcsCommand({})))).name).toBe('ok');
+  });
+});
+
+describe('as its own process (main.ts)', () => {
+  it('serves and is driven through the control API; reset with buckets refills them', async () => {
+    const port = await freePort();
+    const child = startProcess(
+      'aws-proxy',
+      process.execPath,
+      [
+        path.join(import.meta.dirname, '../env/aws-proxy/main.ts'),
+        ...['--upstream', motoUrl(), '--port', String(port), '--time-scale', '0.001', '--seed', '9'],
+      ],
+      { logFile: path.join(process.env.PLP_TEST_WORKDIR ?? os.tmpdir(), `aws-proxy-${port}.log`) },
+    );
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      const control = proxyControl(url);
+      await waitFor(
+        'the proxy process',
+        async () => (await control.status()).timeScale === 0.001,
+        30_000,
+        child,
+      );
+      const c = clients(await assumeThrough(url, ctx.accountId));
+      const deleteEndpoint = () =>
+        settle(c.ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: ['vpce-00000000000000000'] })));
+      const drain = async () =>
+        (await Promise.all(Array.from({ length: 6 }, deleteEndpoint))).map((r) => r.name);
+
+      expect(tally(await drain())).toMatchObject({ RequestLimitExceeded: 2 });
+      expect(await deleteEndpoint()).toMatchObject({ name: 'RequestLimitExceeded' });
+      await control.reset({ buckets: true });
+      expect(tally(await drain())).toMatchObject({ RequestLimitExceeded: 2 });
+      c.destroy();
+      const calls = await control.calls();
+      expect(calls.map((x) => x.operation)).toEqual(Array(6).fill('DeleteVpcEndpoints'));
+      expect(calls.every((x) => x.account === ctx.accountId)).toBe(true);
+    } finally {
+      await child.stop();
+    }
   });
 });

@@ -18,11 +18,11 @@ export function startProxy(opts: Omit<AwsProxyOptions, 'upstream'> = {}): Promis
 }
 
 /** Credentials for `accountId` from an AssumeRole made through the proxy, so it learns the key. */
-export async function assumeThrough(proxy: AwsProxy, accountId: string): Promise<AwsClientConfig> {
+export async function assumeThrough(proxyUrl: string, accountId: string): Promise<AwsClientConfig> {
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const sts = new STSClient({
     region,
-    endpoint: proxy.url,
+    endpoint: proxyUrl,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   });
   const out = await sts.send(
@@ -35,7 +35,7 @@ export async function assumeThrough(proxy: AwsProxy, accountId: string): Promise
   const c = out.Credentials!;
   return {
     region,
-    endpoint: proxy.url,
+    endpoint: proxyUrl,
     credentials: {
       accessKeyId: c.AccessKeyId!,
       secretAccessKey: c.SecretAccessKey!,

@@ -3,6 +3,7 @@
  * without reaching moto, and SDK v3 parses and retries them as throttling. Refill is slowed
  * (timeScale) so that the counts do not depend on how fast the machine is.
  */
+import { jest } from '@jest/globals';
 import {
   CreateVpcEndpointCommand,
   CreateVpcEndpointServiceConfigurationCommand,
@@ -25,6 +26,9 @@ import type { AwsProxy } from '../env/aws-proxy/server.ts';
 import { createNetwork, type Network } from '../moto/helpers.ts';
 import { assumeThrough, clients, settle, startProxy, tally, type Clients } from './helpers.ts';
 
+// Servers are shared with other test files running in parallel on a small machine.
+jest.setTimeout(60_000);
+
 /** 1/1000 of AWS's refill: a VpcEndpoint token every ~55 min, an ELBv2 account token every 100 s. */
 const SLOW = 0.001;
 
@@ -37,7 +41,7 @@ let network: Network;
 beforeAll(async () => {
   ctx = await newTestContext('aws-proxy-throttling');
   proxy = await startProxy({ timeScale: SLOW });
-  viaProxy = clients(await assumeThrough(proxy, ctx.accountId));
+  viaProxy = clients(await assumeThrough(proxy.url, ctx.accountId));
   // Set-up goes straight to moto so that it spends no tokens.
   direct = {
     ec2: new EC2Client(ctx.awsClientConfig),
@@ -109,7 +113,7 @@ describe('EC2 VpcEndpoint bucket (burst 4)', () => {
   });
 
   it('is per account: another account still has its full burst', async () => {
-    const other = clients(await assumeThrough(proxy, (await ctx.otherAccount()).accountId));
+    const other = clients(await assumeThrough(proxy.url, (await ctx.otherAccount()).accountId));
     const drain = async (c: Clients) =>
       Promise.all(
         Array.from({ length: 6 }, () =>
@@ -132,7 +136,7 @@ describe('EC2 VpcEndpoint bucket (burst 4)', () => {
 describe('timeScale', () => {
   it('speeds refill up: after 1/(0.3 × 100) s a drained VpcEndpoint bucket admits a call again', async () => {
     const fast = await startProxy({ timeScale: 100 });
-    const c = clients(await assumeThrough(fast, ctx.accountId));
+    const c = clients(await assumeThrough(fast.url, ctx.accountId));
     const modify = () =>
       settle(c.ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: ['vpce-00000000000000000'] })));
     const drained = await Promise.all(Array.from({ length: 20 }, modify));
@@ -192,7 +196,7 @@ describe('ELBv2 buckets', () => {
   });
 
   it('SDK v3 retries a throttled ELBv2 call (HTTP 400) as throttling, not as a client error', async () => {
-    const retrying = clients(await assumeThrough(proxy, ctx.accountId), 3);
+    const retrying = clients(await assumeThrough(proxy.url, ctx.accountId), 3);
     proxy.resetCalls();
     // Contrast: a client error (also HTTP 400) is not retried.
     const notFound = await settle(
