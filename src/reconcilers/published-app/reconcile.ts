@@ -58,6 +58,7 @@ export class PublishedAppReconciler implements Reconciler {
       reads: new SharedReads(resolved.sharedReadMaxAgeMs),
       enis: new EniIpCache(),
       seenIps: new Map(),
+      written: new Map(),
       opts: resolved,
     };
   }
@@ -141,7 +142,7 @@ export class PublishedAppReconciler implements Reconciler {
     if (s.app.spec.deletionPolicy === 'Retain') {
       s.event('Normal', 'Retained', 'Delete', 'deletionPolicy Retain: AWS resources left in place');
       await this.deps.rt.finalizers.remove(PUBLISHED_APP, s.app, FINALIZER);
-      this.deps.seenIps.delete(s.uid);
+      this.forget(s.uid);
       return undefined;
     }
     try {
@@ -159,13 +160,19 @@ export class PublishedAppReconciler implements Reconciler {
       }
       s.event('Normal', 'Deleted', 'Delete', 'AWS resources deleted');
       await this.deps.rt.finalizers.remove(PUBLISHED_APP, s.app, FINALIZER);
-      this.deps.seenIps.delete(s.uid);
+      this.forget(s.uid);
       return undefined;
     } catch (err) {
       const info = classifyAwsError(err);
       s.log.warn({ code: info.code }, `deletion: ${info.message}`);
       throw err;
     }
+  }
+
+  /** Drops what this process remembers about a deleted app. */
+  private forget(uid: string): void {
+    this.deps.seenIps.delete(uid);
+    this.deps.written.delete(uid);
   }
 
   private next(s: Session): ReconcileResult | undefined {
@@ -182,6 +189,7 @@ export class PublishedAppReconciler implements Reconciler {
       syncTimeRefreshMs: this.deps.opts.syncTimeRefreshMs,
     });
     await this.deps.rt.status.update(PUBLISHED_APP, s.app, status);
+    this.deps.written.set(s.uid, status);
   }
 
   /** Reports the failure on the aspect being worked on; decides retry vs terminal. */

@@ -4,7 +4,7 @@
  * applied — or, in dry-run mode, only logged and published as an Event.
  */
 import type { Logger } from 'pino';
-import type { EndpointService, PublishedApp } from '../../api/v1alpha1.ts';
+import type { EndpointService, PublishedApp, PublishedAppStatus } from '../../api/v1alpha1.ts';
 import { ownershipTags, type AwsTag } from '../../aws/tags.ts';
 import type { AwsClients } from '../../aws/types.ts';
 import type { Condition, ObjectCache, RuntimeServices } from '../../controller/types.ts';
@@ -58,6 +58,12 @@ export interface Deps {
   enis: EniIpCache;
   /** Every IP seen on an endpoint of an app (by UID): stale, not foreign, once gone. */
   seenIps: Map<string, Set<string>>;
+  /**
+   * The status this process last wrote per UID. The informer cache can lag behind our own
+   * write (a requeue may run first); this process is the only writer, so its last write is
+   * the freshest status there is.
+   */
+  written: Map<string, PublishedAppStatus>;
   opts: ResolvedOptions;
 }
 
@@ -87,8 +93,9 @@ export class Session {
 
   constructor(deps: Deps, app: PublishedApp, clients: AwsClients, log: Logger, report: SyncReport) {
     this.deps = deps;
-    this.app = app;
     this.uid = app.metadata?.uid ?? '';
+    const written = deps.written.get(this.uid);
+    this.app = written ? { ...app, status: written } : app;
     this.clients = clients;
     this.log = log;
     this.report = report;
