@@ -6,11 +6,14 @@
  */
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { jest } from '@jest/globals';
 import { parse, parseAllDocuments } from 'yaml';
 import { newTestContext, type TestContext } from '../env/context.ts';
+import { kubeconfigYaml } from '../env/control-plane.ts';
+import { freePort, startController } from './controller-process.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const chartDir = path.join(root, 'deploy/helm/privatelink-publisher');
@@ -440,6 +443,7 @@ describe('helm install', () => {
   let manifest: Manifest[];
   let manifestText: string;
   let serviceAccount: string;
+  let installOutput: string;
 
   beforeAll(async () => {
     const out = await helm([
@@ -452,6 +456,7 @@ describe('helm install', () => {
       `serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=${roleArn}`,
     ]);
     if (out.code !== 0) throw new Error(`helm install failed: ${out.stderr}`);
+    installOutput = out.stdout;
     const got = await helm(['get', 'manifest', release, '--namespace', ctx.namespace]);
     manifestText = got.stdout;
     manifest = parseAllDocuments(manifestText)
@@ -545,7 +550,137 @@ describe('helm install', () => {
     );
     expect(results).toEqual(cases);
   });
+
+  test("the cluster id defaults to the kube-system namespace's UID, and the notes say so", async () => {
+    const uid = await ctx.kubectl(['get', 'namespace', 'kube-system', '-o', 'jsonpath={.metadata.uid}']);
+    expect(uid.stdout).toMatch(/^[0-9a-f-]{36}$/);
+    expect(container(manifest).args).toContain(`--cluster-id=${uid.stdout}`);
+    expect(installOutput).toContain(`publisher.privatelink.dev/cluster=${uid.stdout}`);
+  });
+
+  test('the controller, with only this service account, leads, writes status and events, and finalizes', async () => {
+    const ns = ctx.namespace;
+    const token = await ctx.kubectl(['create', 'token', serviceAccount, '-n', ns, '--duration=1h']);
+    expect(token).toMatchObject({ code: 0 });
+    const cluster = ctx.kc.getCurrentCluster()!;
+    const kubeconfig = path.join(mkdtempSync(path.join(os.tmpdir(), 'plp-sa-')), 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      kubeconfigYaml({
+        url: cluster.server,
+        caData: Buffer.from(cluster.caData!, 'base64').toString(),
+        token: token.stdout.trim(),
+        user: serviceAccount,
+      }),
+    );
+    const port = await freePort();
+    const chartArgs = container(manifest).args.filter((a) => !a.startsWith('--http-address='));
+    // Watching only this test's namespace keeps it off other suites' objects; the grant is still
+    // the chart's ClusterRole.
+    const args = [
+      ...chartArgs,
+      `--http-address=127.0.0.1:${port}`,
+      `--kubeconfig=${kubeconfig}`,
+      `--namespaces=${ns}`,
+    ];
+    const { credentials } = ctx.awsClientConfig;
+    const env = {
+      HOME: path.dirname(kubeconfig),
+      AWS_REGION: ctx.awsClientConfig.region,
+      AWS_ENDPOINT_URL: ctx.awsClientConfig.endpoint,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: credentials.sessionToken,
+    };
+    const node24 = path.join(root, 'node_modules/.bin/node');
+    const controller = startController(node24, [path.join(root, 'src/main.ts'), ...args], {
+      cwd: root,
+      env,
+      port,
+    });
+    const lease = chartArgs.find((a) => a.startsWith('--leader-election-id='))!.split('=')[1]!;
+    const nlb = `arn:aws:elasticloadbalancing:us-east-1:${ctx.accountId}:loadbalancer/net/missing/0123456789abcdef`;
+    const eps = {
+      apiVersion: 'publisher.privatelink.dev/v1alpha1',
+      kind: 'EndpointService',
+      metadata: { name: 'rbac-probe', namespace: ns },
+      spec: { networkLoadBalancerArns: [nlb] },
+    };
+    try {
+      expect(await controller.waitForHttp200('/readyz', 60_000)).toBe(true);
+      const holder = await eventually(async () => {
+        const out = await ctx.kubectl([
+          'get',
+          'lease',
+          lease,
+          '-n',
+          ns,
+          '-o',
+          'jsonpath={.spec.holderIdentity}',
+        ]);
+        return out.code === 0 && out.stdout !== '' ? out.stdout : undefined;
+      });
+      expect(holder).toBeDefined();
+      expect(await ctx.kubectl(['apply', '-f', '-'], JSON.stringify(eps))).toMatchObject({ code: 0 });
+      const ready = await eventually(async () => {
+        const out = await ctx.kubectl([
+          'get',
+          'endpointservice',
+          'rbac-probe',
+          '-n',
+          ns,
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Ready")].reason}',
+        ]);
+        return out.stdout === '' ? undefined : out.stdout;
+      });
+      expect(ready).toBeDefined();
+      const events = await eventually(async () => {
+        const out = await ctx.kubectl([
+          'get',
+          'events',
+          '-n',
+          ns,
+          '--field-selector',
+          'involvedObject.name=rbac-probe',
+          '-o',
+          'name',
+        ]);
+        return out.stdout.trim() === '' ? undefined : out.stdout;
+      });
+      expect(events).toBeDefined();
+      const deleted = await ctx.kubectl([
+        'delete',
+        'endpointservice',
+        'rbac-probe',
+        '-n',
+        ns,
+        '--timeout=60s',
+      ]);
+      expect(deleted).toMatchObject({ code: 0 });
+    } finally {
+      const code = await controller.stop();
+      const output = controller.output();
+      // The API server's RBAC answers 403 to anything the chart did not grant.
+      expect(output.match(/.*(forbidden|\b403\b).*/gi) ?? []).toEqual([]);
+      expect({ code, output: code === 0 ? '' : output }).toEqual({ code: 0, output: '' });
+    }
+  });
 });
+
+/** Polls `probe` every 500 ms until it returns a value or `timeoutMs` passes (undefined). */
+async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return undefined;
+}
 
 test('the chart ships exactly the CRDs of crds/, byte for byte (run scripts/sync-chart-crds.sh)', () => {
   const list = (dir: string) =>

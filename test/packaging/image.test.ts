@@ -5,9 +5,8 @@
  * them alone: `--help`, then a real run against the test API server until /readyz answers,
  * then SIGTERM and exit 0.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { jest } from '@jest/globals';
@@ -22,6 +21,7 @@ import {
   type Stage,
 } from './dockerfile.ts';
 import { newTestContext, type TestContext } from '../env/context.ts';
+import { freePort, startController } from './controller-process.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
@@ -183,62 +183,20 @@ describe('replayed image', () => {
       '--cluster-id=image-test',
       `--http-address=127.0.0.1:${port}`,
     ];
-    const child = spawn(node24, args, { cwd: appDir, env: appEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => {
-        resolve(code);
-      }),
-    );
+    const controller = startController(node24, args, { cwd: appDir, env: appEnv, port });
+    let ready = false;
+    let metrics = 0;
     try {
-      const ready = await waitForReady(`http://127.0.0.1:${port}/readyz`, 60_000, exited);
-      expect({ ready, output: ready ? '' : output }).toEqual({ ready: true, output: '' });
-      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
-      expect(metrics.status).toBe(200);
+      ready = await controller.waitForHttp200('/readyz', 60_000);
+      metrics = ready ? (await fetch(`http://127.0.0.1:${port}/metrics`)).status : 0;
     } finally {
-      child.kill('SIGTERM');
+      const code = await controller.stop();
+      expect({ ready, metrics, code, output: ready && code === 0 ? '' : controller.output() }).toEqual({
+        ready: true,
+        metrics: 200,
+        code: 0,
+        output: '',
+      });
     }
-    const code = await Promise.race([
-      exited,
-      new Promise<string>((r) =>
-        setTimeout(() => {
-          r('timeout');
-        }, 40_000).unref(),
-      ),
-    ]);
-    expect({ code, output: code === 0 ? '' : output }).toEqual({ code: 0, output: '' });
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => {
-        resolve(typeof addr === 'object' && addr ? addr.port : 0);
-      });
-    });
-  });
-}
-
-/** Polls `url` until it answers 200 (true), the process exits or the time is up (false). */
-async function waitForReady(url: string, timeoutMs: number, exited: Promise<unknown>): Promise<boolean> {
-  const child = { exited: false };
-  void exited.then(() => {
-    child.exited = true;
-  });
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !child.exited) {
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return true;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return false;
-}

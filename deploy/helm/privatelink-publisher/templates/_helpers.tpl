@@ -43,6 +43,22 @@ app.kubernetes.io/component: controller
 {{- default (include "plp.fullname" .) .Values.controller.leaderElection.id }}
 {{- end }}
 
+{{/*
+The cluster id tagged on every AWS resource: controller.clusterId, else the UID of this
+cluster's kube-system namespace (unique per cluster and stable across upgrades), looked up at
+install time. `helm template` cannot look it up: set controller.clusterId there.
+*/}}
+{{- define "plp.clusterId" -}}
+{{- if .Values.controller.clusterId }}
+{{- .Values.controller.clusterId }}
+{{- else }}
+{{- $kubeSystem := lookup "v1" "Namespace" "" "kube-system" }}
+{{- if $kubeSystem }}
+{{- $kubeSystem.metadata.uid }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{- define "plp.image" -}}
 {{- $tag := default .Chart.AppVersion .Values.image.tag }}
 {{- if .Values.image.digest }}
@@ -71,7 +87,7 @@ app.kubernetes.io/component: controller
 {{- with $c.region }}
 - {{ printf "--region=%s" . | quote }}
 {{- end }}
-{{- with $c.clusterId }}
+{{- with include "plp.clusterId" . }}
 - {{ printf "--cluster-id=%s" . | quote }}
 {{- end }}
 {{- if $c.dryRun }}
