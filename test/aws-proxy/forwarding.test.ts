@@ -85,6 +85,7 @@ describe('forwarding', () => {
     ]);
     expect(proxy.calls()[3]!.errorCode).toBe('InvalidVpcID.NotFound');
     for (const call of proxy.calls()) {
+      expect(call.region).toBe('us-east-1');
       expect(call.latencyMs).toBeGreaterThanOrEqual(0);
       expect(call.fault).toBeUndefined();
     }

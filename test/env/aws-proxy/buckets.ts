@@ -135,11 +135,14 @@ export class AccountBuckets {
     this.timeScale = timeScale;
   }
 
-  /** Takes one token from each bucket the call draws from, if every one has a token. */
-  admit(account: string, service: string, operation: string): Admission {
+  /**
+   * Takes one token from each bucket the call draws from, if every one has a token.
+   * @param scope whose buckets: AWS throttles per account and region, e.g. `123456789012/us-east-1`
+   */
+  admit(scope: string, service: string, operation: string): Admission {
     const now = this.clock();
     const names = bucketsFor(service, operation);
-    const buckets = names.map((name) => this.bucket(account, name, now));
+    const buckets = names.map((name) => this.bucket(scope, name, now));
     for (const [i, bucket] of buckets.entries()) {
       // The epsilon absorbs float error in refills such as 3333.33 ms × 0.0003 tokens/ms.
       if (bucket.available(now) < 1 - 1e-9) return { admitted: false, bucket: names[i] as BucketName };
@@ -148,13 +151,13 @@ export class AccountBuckets {
     return { admitted: true };
   }
 
-  /** Forgets all buckets: every account starts full again. */
+  /** Forgets all buckets: every scope starts full again. */
   reset(): void {
     this.buckets.clear();
   }
 
-  private bucket(account: string, name: BucketName, now: number): TokenBucket {
-    const key = `${account}|${name}`;
+  private bucket(scope: string, name: BucketName, now: number): TokenBucket {
+    const key = `${scope}|${name}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
       const { burst, ratePerSecond } = BUDGETS[name];

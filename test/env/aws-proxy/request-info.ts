@@ -13,14 +13,15 @@ const SERVICE_BY_SIGNING_NAME: Readonly<Record<string, string>> = {
 /** moto's account when a request names none. */
 export const DEFAULT_ACCOUNT = '123456789012';
 
-/** Service and access key id of a SigV4-signed request. */
+/** Service, region and access key id of a SigV4-signed request. */
 export interface Signing {
   service: string;
+  region: string;
   accessKeyId: string;
 }
 
 // Credential=<key id>/<date>/<region>/<service>/aws4_request
-const CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
+const CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
 
 /**
  * Reads the credential scope from the `Authorization` header, or from a presigned URL's
@@ -32,8 +33,8 @@ export function signingOf(authorization: string | undefined, query: URLSearchPar
     (query.has('X-Amz-Credential') ? `Credential=${query.get('X-Amz-Credential') ?? ''}` : '');
   const match = CREDENTIAL.exec(credential);
   if (!match) return undefined;
-  const [, accessKeyId = '', signingName = ''] = match;
-  return { service: SERVICE_BY_SIGNING_NAME[signingName] ?? signingName, accessKeyId };
+  const [, accessKeyId = '', region = '', signingName = ''] = match;
+  return { service: SERVICE_BY_SIGNING_NAME[signingName] ?? signingName, region, accessKeyId };
 }
 
 /** Parameters of a query-protocol call: the form body merged over the URL query. */

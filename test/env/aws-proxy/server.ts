@@ -21,6 +21,7 @@ export interface RecordedCall {
   /** Arrival, ms since the epoch. */
   time: number;
   account: string;
+  region: string;
   /** `ec2`, `elbv2`, `sts`, or the SigV4 signing name of another service. */
   service: string;
   operation: string;
@@ -159,6 +160,7 @@ interface Call {
   time: number;
   started: number;
   account: string;
+  region: string;
   service: string;
   operation: string;
   params: URLSearchParams;
@@ -180,13 +182,14 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
 
   function finish(
     call: Call,
-    result: Omit<RecordedCall, 'time' | 'account' | 'service' | 'operation' | 'latencyMs'>,
+    result: Pick<RecordedCall, 'outcome' | 'status' | 'errorCode' | 'bucket'>,
   ): void {
     if (!record) return;
     const { delayMs, terminal } = call.plan;
     recorded.push({
       time: call.time,
       account: call.account,
+      region: call.region,
       service: call.service,
       operation: call.operation,
       latencyMs: Math.round(performance.now() - call.started),
@@ -232,7 +235,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       return;
     }
     if (throttling) {
-      const admission = buckets.admit(call.account, call.service, call.operation);
+      const admission = buckets.admit(`${call.account}/${call.region}`, call.service, call.operation);
       if (!admission.admitted) {
         const requestId = randomUUID();
         const err = throttlingError(call.service, requestId);
@@ -340,7 +343,8 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       signing.accessKeyId,
     );
     const key = { service: signing.service, operation, account };
-    await serveAws({ time, started, ...key, params, plan: faults.plan(key) }, req, res, body);
+    const call = { time, started, ...key, region: signing.region, params, plan: faults.plan(key) };
+    await serveAws(call, req, res, body);
   }
 
   const server = http.createServer((req, res) => {

@@ -104,10 +104,11 @@ describe('AccountBuckets', () => {
     expect(admitted(buckets, 'a', 'ec2', 'CreateVpcEndpoint', 10)).toBe(1);
   });
 
-  it('keeps accounts and families apart', () => {
+  it('keeps scopes (account/region) and families apart', () => {
     const buckets = new AccountBuckets(manualClock().now);
     expect(admitted(buckets, 'a', 'ec2', 'CreateVpcEndpoint', 5)).toBe(4);
     expect(admitted(buckets, 'b', 'ec2', 'CreateVpcEndpoint', 5)).toBe(4);
+    expect(admitted(buckets, 'a/eu-west-1', 'ec2', 'CreateVpcEndpoint', 5)).toBe(4);
     expect(admitted(buckets, 'a', 'ec2', 'AcceptVpcEndpointConnections', 5)).toBe(5);
     expect(admitted(buckets, 'a', 'sts', 'AssumeRole', 1_000)).toBe(1_000);
   });

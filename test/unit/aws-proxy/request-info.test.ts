@@ -10,10 +10,13 @@ const auth = (scope: string): string =>
 
 describe('signingOf', () => {
   it.each([
-    [auth('us-east-1/ec2'), { service: 'ec2', accessKeyId: 'ASIAKEY123' }],
-    [auth('us-east-1/elasticloadbalancing'), { service: 'elbv2', accessKeyId: 'ASIAKEY123' }],
-    [auth('us-east-1/sts'), { service: 'sts', accessKeyId: 'ASIAKEY123' }],
-    [auth('eu-west-1/iam'), { service: 'iam', accessKeyId: 'ASIAKEY123' }],
+    [auth('us-east-1/ec2'), { service: 'ec2', region: 'us-east-1', accessKeyId: 'ASIAKEY123' }],
+    [
+      auth('us-east-1/elasticloadbalancing'),
+      { service: 'elbv2', region: 'us-east-1', accessKeyId: 'ASIAKEY123' },
+    ],
+    [auth('us-east-1/sts'), { service: 'sts', region: 'us-east-1', accessKeyId: 'ASIAKEY123' }],
+    [auth('eu-west-1/iam'), { service: 'iam', region: 'eu-west-1', accessKeyId: 'ASIAKEY123' }],
     ['Bearer token', undefined],
     [undefined, undefined],
   ])('%s → %j', (header, expected) => {
@@ -24,7 +27,11 @@ describe('signingOf', () => {
     const query = new URLSearchParams({
       'X-Amz-Credential': 'AKIDEXAMPLE/20261125/us-east-1/sts/aws4_request',
     });
-    expect(signingOf(undefined, query)).toEqual({ service: 'sts', accessKeyId: 'AKIDEXAMPLE' });
+    expect(signingOf(undefined, query)).toEqual({
+      service: 'sts',
+      region: 'us-east-1',
+      accessKeyId: 'AKIDEXAMPLE',
+    });
   });
 });
 
