@@ -96,6 +96,45 @@ describe('DescribeVpcEndpoints', () => {
   });
 });
 
+describe('paging', () => {
+  it('DescribeVpcEndpoints pages with MaxResults / NextToken', async () => {
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const out = await account.ec2.send(
+        new DescribeVpcEndpointsCommand({ MaxResults: 2, NextToken: token }),
+      );
+      expect(out.VpcEndpoints!.length).toBeLessThanOrEqual(2);
+      seen.push(...out.VpcEndpoints!.map((e) => e.VpcEndpointId!));
+      token = out.NextToken;
+      pages++;
+    } while (token);
+    expect(pages).toBe(2);
+    expect(seen.sort()).toEqual([...endpointIds].sort());
+  });
+
+  it('DescribeVpcEndpointServiceConfigurations pages, with MaxResults of at least 5', async () => {
+    for (let i = 0; i < 3; i++) await createEndpointService(account, network, { acceptanceRequired: false });
+    const first = await account.ec2.send(
+      new DescribeVpcEndpointServiceConfigurationsCommand({ MaxResults: 5 }),
+    );
+    expect(first.ServiceConfigurations).toHaveLength(5);
+    const second = await account.ec2.send(
+      new DescribeVpcEndpointServiceConfigurationsCommand({ MaxResults: 5, NextToken: first.NextToken }),
+    );
+    expect(second.NextToken).toBeUndefined();
+    const ids = [...first.ServiceConfigurations!, ...second.ServiceConfigurations!].map((c) => c.ServiceId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(services.map((s) => s.serviceId)));
+    expect(
+      await errorCode(
+        account.ec2.send(new DescribeVpcEndpointServiceConfigurationsCommand({ MaxResults: 4 })),
+      ),
+    ).toBe('InvalidParameterValue');
+  });
+});
+
 describe('DescribeVpcEndpointServiceConfigurations', () => {
   it('selects by ServiceIds; an unknown id is InvalidVpcEndpointServiceId.NotFound', async () => {
     expect(await configurations({ ServiceIds: [services[1]!.serviceId] })).toEqual([services[1]!.serviceId]);
@@ -149,7 +188,8 @@ describe('DescribeVpcEndpointServices', () => {
     const mine = await account.ec2.send(
       new DescribeVpcEndpointServicesCommand({ Filters: [{ Name: 'owner', Values: [account.accountId] }] }),
     );
-    expect(mine.ServiceNames).toEqual(services.map((s) => s.serviceName).sort());
+    expect(mine.ServiceNames).toEqual(expect.arrayContaining(services.map((s) => s.serviceName)));
+    expect(new Set(mine.ServiceDetails!.map((d) => d.Owner))).toEqual(new Set([account.accountId]));
 
     const s3 = await account.ec2.send(
       new DescribeVpcEndpointServicesCommand({

@@ -68,3 +68,25 @@ def apply_filters(
 def ec2_tags(resource: Any) -> list[dict[str, str]]:
     """Tags of a moto TaggedEC2Resource as [{Key, Value}]."""
     return [{"Key": t["key"], "Value": t["value"]} for t in resource.get_tags()]
+
+
+def paginate(
+    items: list[Any], max_results: int | None, next_token: str | None, minimum: int = 1
+) -> tuple[list[Any], str | None]:
+    """One page of `items` and the token of the next (None on the last page).
+
+    Like EC2: MaxResults above 1000 returns 1000; below `minimum` is InvalidParameterValue;
+    an unknown token is InvalidNextToken. Tokens are offsets (opaque to callers).
+    """
+    size = min(max_results or 1000, 1000)
+    if size < minimum:
+        raise client_error(
+            "InvalidParameterValue", f"Value ( {max_results} ) for parameter maxResults is invalid."
+        )
+    start = 0
+    if next_token:
+        if not next_token.isdigit() or int(next_token) > len(items):
+            raise client_error("InvalidNextToken", f"The token '{next_token}' is invalid")
+        start = int(next_token)
+    more = start + size < len(items)
+    return items[start : start + size], str(start + size) if more else None

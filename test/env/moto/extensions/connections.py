@@ -17,7 +17,7 @@ from typing import Any
 from moto.core.responses import ActionResult
 from moto.ec2.responses import EC2Response
 
-from .common import LOCK, apply_filters, client_error, ec2_backends_in_region, unsuccessful
+from .common import LOCK, apply_filters, ec2_backends_in_region, paginate, unsuccessful
 
 _ACTIVE_STATES = ("pendingAcceptance", "available")
 
@@ -71,17 +71,10 @@ def describe_vpc_endpoint_connections(self: Any) -> ActionResult:
     ]
     connections = apply_filters(connections, self._filters_from_querystring(), _CONNECTION_FILTERS)
     connections.sort(key=lambda c: (c["CreationTimestamp"], c["VpcEndpointId"]))
-    max_results = self._get_int_param("MaxResults") or 1000
-    if not 5 <= max_results <= 1000:
-        raise client_error(
-            "InvalidParameterValue", f"Value ( {max_results} ) for parameter maxResults is invalid."
-        )
-    start = int(self._get_param("NextToken") or 0)
-    page = connections[start : start + max_results]
-    more = start + max_results < len(connections)
-    return ActionResult(
-        {"VpcEndpointConnections": page, "NextToken": str(start + max_results) if more else None}
+    page, token = paginate(
+        connections, self._get_int_param("MaxResults"), self._get_param("NextToken"), minimum=5
     )
+    return ActionResult({"VpcEndpointConnections": page, "NextToken": token})
 
 
 def _decide(self: Any, allowed_from: tuple[str, ...], new_state: str, verb: str) -> ActionResult:

@@ -6,7 +6,7 @@ AWS behaviour reproduced:
   account — moto does not know which principal inside an account is calling);
 - DescribeVpcEndpointServices filters (`service-name`, `service-type`, `owner`,
   `service-region`, `supported-ip-address-types`, `tag:`, `tag-key`) instead of a 500;
-- DescribeVpcEndpointServiceConfigurations honours its filters;
+- DescribeVpcEndpointServiceConfigurations honours its filters and pages (MaxResults/NextToken);
 - CreateVpcEndpointServiceConfiguration is idempotent per ClientToken (same parameters →
   the same service; other parameters → `IdempotentParameterMismatch`);
 - DescribeVpcEndpointServicePermissions returns PrincipalType and ServicePermissionId and
@@ -25,7 +25,14 @@ from moto.ec2.models import EC2Backend
 from moto.ec2.models.vpc_service_configuration import VPCServiceConfiguration
 from moto.ec2.responses import EC2Response
 
-from .common import LOCK, apply_filters, client_error, ec2_backends_in_region, ec2_tags
+from .common import (
+    LOCK,
+    apply_filters,
+    client_error,
+    ec2_backends_in_region,
+    ec2_tags,
+    paginate,
+)
 
 
 def principal_allows(principal: str, account_id: str) -> bool:
@@ -119,14 +126,11 @@ def describe_vpc_endpoint_services(
     )
     services.sort(key=lambda s: s["ServiceName"])
 
-    start = int(next_token) if next_token else 0
-    size = min(max_results or 1000, 1000)
-    page = services[start : start + size]
-    more = start + size < len(services)
+    page, token = paginate(services, max_results, next_token)
     return {
         "servicesDetails": page,
         "serviceNames": [s["ServiceName"] for s in page],
-        "nextToken": str(start + size) if more else None,
+        "nextToken": token,
     }
 
 
@@ -139,13 +143,16 @@ _CONFIGURATION_FILTERS = {
 
 
 def describe_vpc_endpoint_service_configurations_response(self: Any) -> ActionResult:
-    """ServiceIds (moto) plus the filters AWS documents."""
+    """ServiceIds (moto) plus the filters and paging AWS documents."""
     service_ids = self._get_param("ServiceIds", [])
     configs = self.ec2_backend.describe_vpc_endpoint_service_configurations(service_ids)
     configs = apply_filters(
         configs, self._filters_from_querystring(), _CONFIGURATION_FILTERS, ec2_tags
     )
-    return ActionResult({"ServiceConfigurations": configs})
+    page, token = paginate(
+        configs, self._get_int_param("MaxResults"), self._get_param("NextToken"), minimum=5
+    )
+    return ActionResult({"ServiceConfigurations": page, "NextToken": token})
 
 
 def _random_token(alphabet: str, length: int) -> str:

@@ -16,7 +16,7 @@ AWS behaviour reproduced:
   same endpoint; same token, other parameters → `IdempotentParameterMismatch`;
 - PrivateDnsEnabled defaults to true only for services with a private DNS name; an explicit
   true for a service without one → `InvalidParameter`;
-- DescribeVpcEndpoints filters `vpc-endpoint-id`, `service-name`, `vpc-id`,
+- DescribeVpcEndpoints pages (MaxResults/NextToken) and filters `vpc-endpoint-id`, `service-name`, `vpc-id`,
   `vpc-endpoint-state`, `vpc-endpoint-type`, `ip-address-type`, `tag:`, `tag-key`.
 """
 
@@ -29,7 +29,7 @@ from moto.ec2.models.vpcs import VPCEndPoint
 from moto.ec2.responses import EC2Response
 
 from . import endpoint_enis
-from .common import LOCK, client_error, unsuccessful
+from .common import LOCK, client_error, paginate, unsuccessful
 from .endpoint_services import find_visible_service, is_aws_service_name
 
 _original_create = EC2Backend.create_vpc_endpoint
@@ -312,6 +312,18 @@ def get_filter_value(self: Any, filter_name: str, method_name: str | None = None
     return _original_get_filter_value(self, filter_name, method_name)
 
 
+def describe_vpc_endpoints_response(self: Any) -> ActionResult:
+    """moto's ids and filters, plus MaxResults/NextToken paging."""
+    endpoints = self.ec2_backend.describe_vpc_endpoints(
+        vpc_end_point_ids=self._get_param("VpcEndpointIds", []),
+        filters=self._filters_from_querystring(),
+    )
+    page, token = paginate(
+        endpoints, self._get_int_param("MaxResults"), self._get_param("NextToken")
+    )
+    return ActionResult({"VpcEndpoints": page, "NextToken": token})
+
+
 def install() -> None:
     """Patch moto's classes."""
     EC2Backend.create_vpc_endpoint = create_vpc_endpoint
@@ -319,4 +331,5 @@ def install() -> None:
     EC2Backend.delete_vpc_endpoints = delete_vpc_endpoints
     EC2Response.create_vpc_endpoint = create_vpc_endpoint_response
     EC2Response.delete_vpc_endpoints = delete_vpc_endpoints_response
+    EC2Response.describe_vpc_endpoints = describe_vpc_endpoints_response
     VPCEndPoint.get_filter_value = get_filter_value
