@@ -18,7 +18,7 @@ const REDACT = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
   const opts: pino.LoggerOptions = {
     level,
-    base: { component: 'privatelink-publisher' },
+    base: { component: 'privatelink-publisher', pid: process.pid },
     redact: { paths: REDACT, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },

@@ -12,6 +12,7 @@ import { Manager } from './controller/manager.ts';
 import { awsCallObserver } from './controller/metrics.ts';
 import { createLogger } from './logging.ts';
 import { endpointServiceController } from './reconcilers/endpoint-service/index.ts';
+import { publishedAppController } from './reconcilers/published-app/index.ts';
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
@@ -77,8 +78,7 @@ async function main(argv: string[]): Promise<number> {
   });
 
   manager.register(endpointServiceController(aws));
-  // TODO(issue 3): register publishedAppController(aws) from src/reconcilers/published-app/index.ts
-  // once that module exists.
+  manager.register(publishedAppController(aws));
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -88,7 +88,12 @@ async function main(argv: string[]): Promise<number> {
   }
   log.info({ config: { ...config } }, 'starting');
   // A signal during start (e.g. caches never sync) still shuts down cleanly.
-  await Promise.race([manager.start(), stopped]);
+  await Promise.race([
+    manager.start().then(() => {
+      log.info({ httpPort: manager.httpPort() }, 'started');
+    }),
+    stopped,
+  ]);
   await stopped;
   await manager.stop();
   aws.destroy();

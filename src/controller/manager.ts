@@ -186,6 +186,7 @@ export class Manager {
     for (const inf of informers) inf.start();
     await Promise.all(informers.map((inf) => inf.waitForSync()));
     this.log.info({ informers: informers.length }, 'caches synced');
+    if (this.stopping) return; // stop() was called while we waited
     if (this.elector) this.elector.start();
     else for (const c of this.controllers) c.start();
   }

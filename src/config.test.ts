@@ -1,0 +1,169 @@
+import { ConfigError, loadConfig, parseDuration } from './config.ts';
+
+const REQUIRED = ['--region', 'us-east-1', '--cluster-id', 'prod-1'];
+
+describe('parseDuration', () => {
+  test.each([
+    ['5m', 300_000],
+    ['30s', 30_000],
+    ['1h30m', 5_400_000],
+    ['1.5s', 1500],
+    ['250ms', 250],
+    ['2h', 7_200_000],
+  ])('%s → %d ms', (s, ms) => {
+    expect(parseDuration(s)).toBe(ms);
+  });
+  test.each(['', '5', 'm', '5 m', '5d', '-5m', '5m3'])('rejects %j', (s) => {
+    expect(parseDuration(s)).toBeUndefined();
+  });
+});
+
+describe('loadConfig', () => {
+  test('defaults', () => {
+    expect(loadConfig(REQUIRED, {})).toEqual({
+      kubeconfig: undefined,
+      namespaces: [],
+      region: 'us-east-1',
+      concurrency: 4,
+      resyncPeriodMs: 300_000,
+      leaderElect: false,
+      leaderElectionId: 'privatelink-publisher',
+      leaderElectionNamespace: '',
+      httpAddress: ':8080',
+      logLevel: 'info',
+      dryRun: false,
+      clusterId: 'prod-1',
+      awsApiShare: 0.5,
+    });
+  });
+
+  test('every flag', () => {
+    const c = loadConfig(
+      [
+        ...REQUIRED,
+        '--kubeconfig=/k',
+        '--namespaces',
+        'a, b,,c',
+        '--concurrency',
+        '8',
+        '--resync-period',
+        '10m',
+        '--leader-elect',
+        '--leader-election-id',
+        'lease',
+        '--leader-election-namespace',
+        'sys',
+        '--http-address',
+        '127.0.0.1:9090',
+        '--log-level',
+        'debug',
+        '--dry-run',
+        '--aws-api-share',
+        '0.25',
+      ],
+      {},
+    );
+    expect(c).toMatchObject({
+      kubeconfig: '/k',
+      namespaces: ['a', 'b', 'c'],
+      concurrency: 8,
+      resyncPeriodMs: 600_000,
+      leaderElect: true,
+      leaderElectionId: 'lease',
+      leaderElectionNamespace: 'sys',
+      httpAddress: '127.0.0.1:9090',
+      logLevel: 'debug',
+      dryRun: true,
+      awsApiShare: 0.25,
+    });
+  });
+
+  test('environment fallbacks, with flags taking precedence', () => {
+    const env = {
+      PLP_REGION: 'eu-west-1',
+      PLP_CLUSTER_ID: 'env-cluster',
+      PLP_NAMESPACES: 'x,y',
+      PLP_CONCURRENCY: '2',
+      PLP_RESYNC_PERIOD: '1m',
+      PLP_LEADER_ELECT: 'true',
+      POD_NAMESPACE: 'pod-ns',
+      PLP_DRY_RUN: 'yes',
+      KUBECONFIG: '/from-env',
+    };
+    const c = loadConfig(['--concurrency', '16', '--no-dry-run'], env);
+    expect(c).toMatchObject({
+      region: 'eu-west-1',
+      clusterId: 'env-cluster',
+      namespaces: ['x', 'y'],
+      concurrency: 16,
+      resyncPeriodMs: 60_000,
+      leaderElect: true,
+      leaderElectionNamespace: 'pod-ns',
+      dryRun: false,
+      kubeconfig: '/from-env',
+    });
+  });
+
+  test('AWS_REGION is a region fallback; the in-cluster namespace is the lease namespace fallback', () => {
+    const c = loadConfig(
+      ['--cluster-id', 'c', '--leader-elect'],
+      { AWS_REGION: 'ap-southeast-2' },
+      'controller-ns',
+    );
+    expect(c.region).toBe('ap-southeast-2');
+    expect(c.leaderElectionNamespace).toBe('controller-ns');
+  });
+
+  test('reports every problem at once, naming its source', () => {
+    let err: unknown;
+    try {
+      loadConfig(
+        [
+          '--concurrency',
+          '0',
+          '--resync-period',
+          '5',
+          '--log-level',
+          'loud',
+          '--namespaces',
+          'Bad_NS',
+          '--leader-elect',
+        ],
+        { PLP_AWS_API_SHARE: '2', PLP_HTTP_ADDRESS: 'nowhere' },
+      );
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join('\n');
+    for (const want of [
+      'region is required',
+      'cluster id is required',
+      '--concurrency: want an integer 1-64, got "0"',
+      '--resync-period: want a duration of at least 10s',
+      '--log-level: want one of',
+      'not a namespace name: Bad_NS',
+      'leader election needs a namespace',
+      'PLP_AWS_API_SHARE: want a fraction in (0, 1], got "2"',
+      'PLP_HTTP_ADDRESS: want host:port or :port',
+    ]) {
+      expect(problems).toContain(want);
+    }
+  });
+
+  test.each([
+    [['--region', 'nowhere'], 'not an AWS region'],
+    [['--cluster-id', 'has space'], '1-63 characters'],
+    [['--resync-period', '1s'], 'at least 10s'],
+    [['--unknown-flag'], "Unknown option '--unknown-flag'"],
+    [['positional'], 'positional'],
+  ])('rejects %j', (args, message) => {
+    expect(() => loadConfig([...REQUIRED, ...args], { PLP_DRY_RUN: 'false' })).toThrow(message);
+  });
+
+  test('a non-boolean boolean env value is an error', () => {
+    expect(() => loadConfig(REQUIRED, { PLP_LEADER_ELECT: 'maybe' })).toThrow(
+      'PLP_LEADER_ELECT: want true or false',
+    );
+  });
+});
