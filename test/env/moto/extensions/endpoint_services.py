@@ -7,6 +7,10 @@ AWS behaviour reproduced:
 - DescribeVpcEndpointServices filters (`service-name`, `service-type`, `owner`,
   `service-region`, `supported-ip-address-types`, `tag:`, `tag-key`) instead of a 500;
 - DescribeVpcEndpointServiceConfigurations honours its filters and pages (MaxResults/NextToken);
+- load balancer ARNs given to Create/ModifyVpcEndpointServiceConfiguration must exist and be
+  of the right type (network / gateway); removing one the service doesn't have, or the last
+  one, is `InvalidParameter` (moto: 500 / accepted); the service's availability zones follow
+  its load balancers;
 - CreateVpcEndpointServiceConfiguration is idempotent per ClientToken (same parameters →
   the same service; other parameters → `IdempotentParameterMismatch`);
 - DescribeVpcEndpointServicePermissions returns PrincipalType and ServicePermissionId and
@@ -243,6 +247,75 @@ def _configuration_request_signature(self: Any) -> tuple[Any, ...]:
     )
 
 
+def _check_load_balancers(backend: Any, arns: list[str], lb_type: str) -> None:
+    load_balancers = backend.elbv2_backend.load_balancers
+    for arn in arns:
+        lb = load_balancers.get(arn)
+        if lb is None or lb.type != lb_type:
+            raise client_error(
+                "InvalidParameter", f"{arn} is not the ARN of an existing {lb_type} load balancer."
+            )
+
+
+def _refresh_availability_zones(backend: Any, config: VPCServiceConfiguration) -> None:
+    """A service is offered in the zones of its load balancers (each zone once)."""
+    arns = config.network_load_balancer_arns + config.gateway_load_balancer_arns
+    load_balancers = backend.elbv2_backend.load_balancers
+    zones = {
+        s.availability_zone for a in arns if a in load_balancers for s in load_balancers[a].subnets
+    }
+    config.availability_zones = sorted(zones)
+
+
+_original_modify_backend = EC2Backend.modify_vpc_endpoint_service_configuration
+
+
+def modify_vpc_endpoint_service_configuration(
+    self: Any,
+    service_id: str,
+    acceptance_required: str | None,
+    private_dns_name: str | None,
+    add_network_lbs: list[str],
+    remove_network_lbs: list[str],
+    add_gateway_lbs: list[str],
+    remove_gateway_lbs: list[str],
+    add_supported_regions: list[str],
+    remove_supported_regions: list[str],
+) -> None:
+    """moto's modify with AWS's load balancer checks; availability zones follow the NLBs."""
+    config = self.describe_vpc_endpoint_service_configurations([service_id])[0]
+    _check_load_balancers(self, add_network_lbs, "network")
+    _check_load_balancers(self, add_gateway_lbs, "gateway")
+    for arn in remove_network_lbs + remove_gateway_lbs:
+        if arn not in config.network_load_balancer_arns + config.gateway_load_balancer_arns:
+            raise client_error(
+                "InvalidParameter", f"Load balancer {arn} is not associated with {service_id}."
+            )
+    kept = [
+        a
+        for a in config.network_load_balancer_arns + config.gateway_load_balancer_arns
+        if a not in remove_network_lbs + remove_gateway_lbs
+    ]
+    if not kept + add_network_lbs + add_gateway_lbs:
+        raise client_error(
+            "InvalidParameter", "An endpoint service must have at least one load balancer."
+        )
+    with LOCK:
+        _original_modify_backend(
+            self,
+            service_id,
+            acceptance_required,
+            private_dns_name,
+            [a for a in dict.fromkeys(add_network_lbs) if a not in kept],
+            list(dict.fromkeys(remove_network_lbs)),
+            [a for a in dict.fromkeys(add_gateway_lbs) if a not in kept],
+            list(dict.fromkeys(remove_gateway_lbs)),
+            add_supported_regions,
+            remove_supported_regions,
+        )
+        _refresh_availability_zones(self, config)
+
+
 def create_vpc_endpoint_service_configuration_response(self: Any) -> ActionResult:
     """Idempotent per ClientToken like AWS: same token and parameters → the same service;
     same token, other parameters → IdempotentParameterMismatch."""
@@ -258,8 +331,15 @@ def create_vpc_endpoint_service_configuration_response(self: Any) -> ActionResul
                         "that has different parameters.",
                     )
                 return ActionResult({"ServiceConfiguration": config, "ClientToken": token})
+        _check_load_balancers(
+            self.ec2_backend, self._get_param("NetworkLoadBalancerArns", []), "network"
+        )
+        _check_load_balancers(
+            self.ec2_backend, self._get_param("GatewayLoadBalancerArns", []), "gateway"
+        )
         result = _original_create_configuration(self)
         config = result.result["ServiceConfiguration"]
+        _refresh_availability_zones(self.ec2_backend, config)
         config._client_token = token
         config._request_signature = signature
     if token:
@@ -284,6 +364,7 @@ def install() -> None:
     EC2Response.describe_vpc_endpoint_service_configurations = (
         describe_vpc_endpoint_service_configurations_response
     )
+    EC2Backend.modify_vpc_endpoint_service_configuration = modify_vpc_endpoint_service_configuration
     EC2Response.create_vpc_endpoint_service_configuration = (
         create_vpc_endpoint_service_configuration_response
     )
