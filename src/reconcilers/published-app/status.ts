@@ -43,9 +43,9 @@ const NOT_REACHED: Verdict = {
 };
 
 function readyVerdict(verdicts: Partial<Record<Aspect, Verdict>>): Verdict {
-  const blocking = ASPECTS.map((a) => ({ a, v: verdicts[a] ?? NOT_REACHED })).find(
-    ({ v }) => v.status !== 'True',
-  );
+  const all = ASPECTS.map((a) => ({ a, v: verdicts[a] ?? NOT_REACHED }));
+  // A definite failure says more than an aspect not reached because of it.
+  const blocking = all.find(({ v }) => v.status === 'False') ?? all.find(({ v }) => v.status !== 'True');
   if (!blocking)
     return {
       status: 'True',
