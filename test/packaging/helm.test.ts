@@ -136,10 +136,16 @@ function kinds(docs: Manifest[]): string[] {
   return docs.map((d) => `${d.kind}/${d.metadata.namespace ?? ''}`).sort();
 }
 
-/** Validates rendered YAML with the API server's own admission and schema checks. */
-async function serverDryRun(ctx: TestContext, text: string): Promise<void> {
-  const out = await ctx.kubectl(['apply', '--dry-run=server', '-o', 'name', '-f', '-'], text);
+/**
+ * Validates rendered YAML with the API server's own schema and admission checks.
+ * @returns the warnings it printed (Pod Security, deprecations), normally none.
+ */
+async function serverDryRun(ctx: TestContext, text: string): Promise<string> {
+  // Server-side apply, as the CRD upgrade instructions use (the CRDs already exist here).
+  const args = ['apply', '--server-side', '--force-conflicts', '--field-manager=plp-helm-test'];
+  const out = await ctx.kubectl([...args, '--dry-run=server', '-o', 'name', '-f', '-'], text);
   if (out.code !== 0) throw new Error(`kubectl apply --dry-run=server failed:\n${out.stderr}`);
+  return out.stderr;
 }
 
 function randomSuffix(): string {
@@ -151,6 +157,10 @@ function randomSuffix(): string {
 let ctx: TestContext;
 beforeAll(async () => {
   ctx = await newTestContext('helm');
+  // The "restricted" Pod Security Standard: the API server warns about any workload that breaks it.
+  const labels = ['enforce', 'warn'].map((mode) => `pod-security.kubernetes.io/${mode}=restricted`);
+  const out = await ctx.kubectl(['label', 'namespace', ctx.namespace, ...labels]);
+  if (out.code !== 0) throw new Error(out.stderr);
 });
 afterAll(async () => {
   await ctx.cleanup();
@@ -307,11 +317,19 @@ describe('default values', () => {
     ]);
   });
 
-  test('the API server accepts every object (dry-run), CRDs included', async () => {
-    await serverDryRun(ctx, text);
+  test('the API server accepts every object (dry-run), CRDs included, without a Pod Security warning', async () => {
+    expect(await serverDryRun(ctx, text)).toBe('');
     const withCrds = await render(release, ctx.namespace, ['--include-crds']);
     expect(withCrds.docs.filter((d) => d.kind === 'CustomResourceDefinition')).toHaveLength(2);
-    await serverDryRun(ctx, withCrds.text);
+    expect(await serverDryRun(ctx, withCrds.text)).toBe('');
+  });
+
+  test('a pod that breaks the restricted standard does get a warning (the check above can fail)', async () => {
+    const { text: loose } = await render(release, ctx.namespace, [
+      '--set',
+      'securityContext.allowPrivilegeEscalation=true',
+    ]);
+    expect(await serverDryRun(ctx, loose)).toContain('would violate PodSecurity "restricted');
   });
 });
 
