@@ -188,6 +188,7 @@ describe('values.schema.json and template guards reject bad values with a clear 
     ['controller.concurrency=0', "at '/controller/concurrency'"],
     ['controller.namespaces={Team_Blue}', "at '/controller/namespaces/0'"],
     ['controller.region=Europe', "at '/controller/region'"],
+    ['controller.clusterId=prod cluster', "at '/controller/clusterId'"],
     ['controller.leaderElect=true', "at '/controller': additional properties 'leaderElect' not allowed"],
     ['image.digest=latest', "at '/image/digest'"],
     ['podAntiAffinity=sometimes', "at '/podAntiAffinity'"],
