@@ -9,6 +9,7 @@ import {
   CreateVpcEndpointCommand,
   CreateVpcEndpointServiceConfigurationCommand,
   DescribeVpcEndpointServiceConfigurationsCommand,
+  DescribeRouteTablesCommand,
   DescribeVpcEndpointsCommand,
 } from '@aws-sdk/client-ec2';
 import type { MotoServer } from '../env/moto/server.ts';
@@ -74,6 +75,27 @@ describe('CreateVpcEndpoint', () => {
     expect(second.VpcEndpoint!.VpcEndpointId).toBe(first.VpcEndpoint!.VpcEndpointId);
     expect(second.VpcEndpoint!.NetworkInterfaceIds).toEqual(first.VpcEndpoint!.NetworkInterfaceIds);
     expect(await endpointCount()).toBe(before + 1);
+  });
+
+  it('is idempotent for gateway endpoints too', async () => {
+    const tables = await account.ec2.send(
+      new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [network.vpcId] }] }),
+    );
+    const routeTableId = tables.RouteTables![0]!.RouteTableId!;
+    const token = randomUUID();
+    const create = () =>
+      account.ec2.send(
+        new CreateVpcEndpointCommand({
+          VpcId: network.vpcId,
+          ServiceName: 'com.amazonaws.us-east-1.s3',
+          VpcEndpointType: 'Gateway',
+          RouteTableIds: [routeTableId],
+          ClientToken: token,
+        }),
+      );
+    const first = await create();
+    const second = await create();
+    expect(second.VpcEndpoint!.VpcEndpointId).toBe(first.VpcEndpoint!.VpcEndpointId);
   });
 
   it('creates a second endpoint for a different token', async () => {

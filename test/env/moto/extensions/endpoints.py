@@ -138,7 +138,7 @@ def create_vpc_endpoint(
         self.get_vpc(vpc_id)
         service = _resolve_service(self, service_name)
         if not _is_interface(endpoint_type):
-            return _original_create(
+            gateway = _original_create(
                 self,
                 vpc_id,
                 service_name,
@@ -153,6 +153,8 @@ def create_vpc_endpoint(
                 tags,
                 private_dns_enabled,
             )
+            gateway._request_signature = _request_signature(**params)
+            return gateway
         subnet_ids = list(dict.fromkeys(subnet_ids or []))
         _check_subnets(self, vpc_id, subnet_ids, service)
         group_ids = list(dict.fromkeys(security_group_ids or []))
@@ -176,9 +178,13 @@ def create_vpc_endpoint(
             private_dns_enabled,
         )
         endpoint.subnet_ids = subnet_ids
-        endpoint.network_interface_ids = [
-            endpoint_enis.create_endpoint_eni(self, endpoint, s).id for s in subnet_ids
-        ]
+        try:
+            for subnet_id in subnet_ids:
+                eni = endpoint_enis.create_endpoint_eni(self, endpoint, subnet_id)
+                endpoint.network_interface_ids.append(eni.id)
+        except Exception:
+            delete_vpc_endpoints(self, [endpoint.id])  # all or nothing, like AWS
+            raise
         endpoint.state = (
             "pendingAcceptance"
             if service is not None and service.acceptance_required
