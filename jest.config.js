@@ -17,10 +17,16 @@ export default {
       ...esm,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/', '<rootDir>/test/policy/'],
       globalSetup: '<rootDir>/test/env/global-setup.ts',
       globalTeardown: '<rootDir>/test/env/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/env/jest-setup.ts'],
+    },
+    {
+      // Runs after the others (npm test): reads the AWS actions the integration run recorded.
+      ...esm,
+      displayName: 'policy',
+      testMatch: ['<rootDir>/test/policy/**/*.test.ts'],
     },
   ],
   maxWorkers: 2,

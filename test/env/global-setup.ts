@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { installCrds, startControlPlane, type ControlPlane } from './control-plane.ts';
+import { startAwsProxy, type AwsProxy } from './aws-proxy/server.ts';
 import { startMoto, type MotoServer } from './moto/server.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -26,15 +27,26 @@ export function readToolPaths(): ToolPaths {
     if (process.env.KUBEBUILDER_ASSETS) tools.kubebuilderAssets = process.env.KUBEBUILDER_ASSETS;
     return tools;
   } catch (err) {
-    throw new Error(`${file} missing: run \`bash test/env/prepare.sh\` (npm test does) first`, { cause: err });
+    throw new Error(`${file} missing: run \`bash test/env/prepare.sh\` (npm test does) first`, {
+      cause: err,
+    });
   }
 }
 
 declare global {
-  var __PLP_ENV__: { controlPlane: ControlPlane; moto: MotoServer; workDir: string } | undefined;
+  var __PLP_ENV__:
+    | { controlPlane: ControlPlane; moto: MotoServer; proxy: AwsProxy; workDir: string; fullRun: boolean }
+    | undefined;
 }
 
-export default async function globalSetup(): Promise<void> {
+/** The parts of jest's global config this setup reads. */
+interface JestGlobalConfig {
+  nonFlagArgs?: string[];
+  testNamePattern?: string;
+  testPathPatterns?: { patterns?: string[] };
+}
+
+export default async function globalSetup(globalConfig: JestGlobalConfig = {}): Promise<void> {
   const tools = readToolPaths();
   const workDir = path.join(root, '.cache', `run-${process.pid}`);
   rmSync(workDir, { recursive: true, force: true });
@@ -45,8 +57,15 @@ export default async function globalSetup(): Promise<void> {
     startMoto({ python: tools.python, logFile: path.join(workDir, 'moto.log') }),
   ]);
   await installCrds(controlPlane.kubectlPath, controlPlane.kubeconfigPath, path.join(root, 'crds'));
+  // Every AWS call of the run goes through the proxy (recording, not throttling), so the
+  // teardown can list the actions the controller really used (the IAM policy test reads it).
+  const proxy = await startAwsProxy({ upstream: moto.url, throttling: false, record: true });
+  const fullRun =
+    (globalConfig.nonFlagArgs ?? []).length === 0 &&
+    !globalConfig.testNamePattern &&
+    (globalConfig.testPathPatterns?.patterns ?? []).length === 0;
 
-  globalThis.__PLP_ENV__ = { controlPlane, moto, workDir };
+  globalThis.__PLP_ENV__ = { controlPlane, moto, proxy, workDir, fullRun };
   // Workers are forked after global setup and inherit these.
   Object.assign(process.env, {
     KUBECONFIG: controlPlane.kubeconfigPath,
@@ -55,13 +74,14 @@ export default async function globalSetup(): Promise<void> {
     PLP_PYTHON: tools.python,
     PLP_KUBEBUILDER_ASSETS: tools.kubebuilderAssets,
     PLP_TEST_WORKDIR: workDir,
-    AWS_ENDPOINT_URL: moto.url,
+    AWS_ENDPOINT_URL: proxy.url,
+    PLP_MOTO_URL: moto.url,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
   });
   writeFileSync(
     path.join(workDir, 'env.json'),
-    JSON.stringify({ kubeconfig: controlPlane.kubeconfigPath, aws: moto.url }, null, 2),
+    JSON.stringify({ kubeconfig: controlPlane.kubeconfigPath, aws: proxy.url, moto: moto.url }, null, 2),
   );
 }

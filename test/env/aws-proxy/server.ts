@@ -38,6 +38,8 @@ export interface RecordedCall {
   delayMs?: number;
   /** The exhausted bucket, when throttled by the buckets (not by a fault). */
   bucket?: BucketName;
+  /** The SDK's `x-amz-user-agent` (or `user-agent`): tells the controller's calls from a test's own. */
+  userAgent?: string;
 }
 
 /** Options of {@link startAwsProxy}. */
@@ -165,6 +167,7 @@ interface Call {
   operation: string;
   params: URLSearchParams;
   plan: FaultPlan;
+  userAgent?: string;
 }
 
 /** Starts the proxy on a loopback port; resolves once it listens. */
@@ -192,6 +195,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       region: call.region,
       service: call.service,
       operation: call.operation,
+      ...(call.userAgent !== undefined && { userAgent: call.userAgent }),
       latencyMs: Math.round(performance.now() - call.started),
       ...(terminal ? { fault: terminal } : delayMs > 0 && { fault: 'latency' }),
       ...(delayMs > 0 && { delayMs }),
@@ -343,7 +347,9 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       signing.accessKeyId,
     );
     const key = { service: signing.service, operation, account };
-    const call = { time, started, ...key, region: signing.region, params, plan: faults.plan(key) };
+    const agentHeader = req.headers['x-amz-user-agent'] ?? req.headers['user-agent'];
+    const userAgent = typeof agentHeader === 'string' ? agentHeader : undefined;
+    const call = { time, started, ...key, region: signing.region, params, plan: faults.plan(key), userAgent };
     await serveAws(call, req, res, body);
   }
 
