@@ -1,11 +1,13 @@
 /**
- * ELBv2 targets keyed by (Id, Port) and IP targets validated against the target group's VPC.
+ * ELBv2 targets keyed by (Id, Port), IP targets validated against the target group's VPC,
+ * deregistered targets draining for the deregistration delay.
  */
 import { jest } from '@jest/globals';
 import {
   CreateTargetGroupCommand,
   DeregisterTargetsCommand,
   DescribeTargetHealthCommand,
+  ModifyTargetGroupAttributesCommand,
   RegisterTargetsCommand,
   type TargetDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -48,9 +50,19 @@ afterAll(async () => {
   await moto.process.stop();
 });
 
+/** `id:port=state` of every target DescribeTargetHealth lists. */
+async function listed(arn = groupArn): Promise<string[]> {
+  const out = await account.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+  return out
+    .TargetHealthDescriptions!.map((d) => `${d.Target!.Id}:${d.Target!.Port}=${d.TargetHealth!.State}`)
+    .sort();
+}
+
 async function registered(): Promise<string[]> {
-  const out = await account.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: groupArn }));
-  return out.TargetHealthDescriptions!.map((d) => `${d.Target!.Id}:${d.Target!.Port}`).sort();
+  return (await listed())
+    .filter((t) => !t.endsWith('=draining'))
+    .map((t) => t.split('=')[0]!)
+    .sort();
 }
 
 function register(targets: TargetDescription[]): Promise<unknown> {
@@ -67,7 +79,7 @@ it('treats the same IP on two ports as two targets', async () => {
   const health = await account.elbv2.send(
     new DescribeTargetHealthCommand({ TargetGroupArn: groupArn, Targets: [{ Id: '10.1.1.10', Port: 80 }] }),
   );
-  expect(health.TargetHealthDescriptions![0]!.TargetHealth!.State).toBe('unused');
+  expect(health.TargetHealthDescriptions![0]!.TargetHealth!.State).toBe('draining');
   await account.elbv2.send(
     new DeregisterTargetsCommand({
       TargetGroupArn: groupArn,
@@ -96,4 +108,53 @@ it('accepts a private IP outside the VPC with AvailabilityZone all, but not a pu
       Targets: [{ Id: '192.168.5.5', AvailabilityZone: 'all' }],
     }),
   );
+});
+
+it('lists deregistered targets as draining for the deregistration delay, then drops them', async () => {
+  const tg = await account.elbv2.send(
+    new CreateTargetGroupCommand({
+      Name: 'drain',
+      Protocol: 'HTTP',
+      Port: 80,
+      VpcId: network.vpcId,
+      TargetType: 'ip',
+    }),
+  );
+  const arn = tg.TargetGroups![0]!.TargetGroupArn!;
+  await account.elbv2.send(
+    new ModifyTargetGroupAttributesCommand({
+      TargetGroupArn: arn,
+      Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '2' }],
+    }),
+  );
+  await account.elbv2.send(
+    new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: '10.1.1.40' }] }),
+  );
+  await account.elbv2.send(
+    new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: '10.1.1.40' }] }),
+  );
+  expect(await listed(arn)).toEqual(['10.1.1.40:80=draining']);
+  await new Promise((r) => setTimeout(r, 2500));
+  expect(await listed(arn)).toEqual([]);
+  const asked = await account.elbv2.send(
+    new DescribeTargetHealthCommand({ TargetGroupArn: arn, Targets: [{ Id: '10.1.1.40' }] }),
+  );
+  expect(asked.TargetHealthDescriptions![0]!.TargetHealth!.State).toBe('unused');
+});
+
+it('deregistering a target that is not registered does nothing', async () => {
+  const before = await listed();
+  await account.elbv2.send(
+    new DeregisterTargetsCommand({ TargetGroupArn: groupArn, Targets: [{ Id: '10.1.1.99', Port: 80 }] }),
+  );
+  expect(await listed()).toEqual(before);
+});
+
+it('re-registering a draining target makes it healthy again', async () => {
+  await register([{ Id: '10.1.1.50' }]);
+  await account.elbv2.send(
+    new DeregisterTargetsCommand({ TargetGroupArn: groupArn, Targets: [{ Id: '10.1.1.50' }] }),
+  );
+  await register([{ Id: '10.1.1.50' }]);
+  expect((await listed()).filter((t) => t.startsWith('10.1.1.50:'))).toEqual(['10.1.1.50:80=healthy']);
 });

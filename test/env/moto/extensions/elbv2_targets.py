@@ -6,14 +6,18 @@ AWS behaviour reproduced:
   registration overwrote the first and a deregistration removed both);
 - an `ip` target must be inside a subnet of the target group's VPC unless it is registered
   with AvailabilityZone `all` from a private range (10/8, 172.16/12, 192.168/16,
-  100.64/10); otherwise `InvalidTarget`. moto accepts any string.
+  100.64/10); otherwise `InvalidTarget`. moto accepts any string;
+- a deregistered target is `draining` for the group's `deregistration_delay.timeout_seconds`
+  (default 300) and still listed by DescribeTargetHealth; deregistering a target that is not
+  registered does nothing (moto: `InvalidTarget`).
 """
 
 import ipaddress
+import time
 from typing import Any
 
-from moto.elbv2.exceptions import InvalidTargetError, TargetNotRunning
-from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup
+from moto.elbv2.exceptions import InvalidTargetError, TargetGroupNotFoundError, TargetNotRunning
+from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup
 
 _PRIVATE_RANGES = [
     ipaddress.ip_network(n)
@@ -54,13 +58,21 @@ def register(self: Any, targets: list[dict[str, Any]]) -> None:
 
 
 def deregister(self: Any, targets: list[dict[str, Any]]) -> None:
-    """Deregisters exactly the given (Id, Port) pairs."""
+    """Deregisters the given (Id, Port) pairs; they drain for the deregistration delay.
+    A pair that is not registered is a no-op, as in AWS."""
     for target in targets:
         key = _key(self, target)
         entry = self.targets.pop(key, None)
-        if entry is None:
-            raise InvalidTargetError()
-        self.deregistered_targets[key] = entry
+        if entry is not None:
+            self.deregistered_targets[key] = {**entry, "_since": time.monotonic()}
+
+
+def _draining(group: Any, key: tuple[str, str]) -> bool:
+    entry = group.deregistered_targets.get(key)
+    if entry is None or "_since" not in entry:
+        return False
+    delay = float(group.attributes.get("deregistration_delay.timeout_seconds", 300))
+    return time.monotonic() - entry["_since"] < delay
 
 
 def deregister_terminated_instances(self: Any, instance_ids: list[str]) -> None:
@@ -81,7 +93,7 @@ def health_for(self: Any, target: dict[str, Any], ec2_backend: Any) -> FakeHealt
                 self, key, "unused", "Target.InvalidState", "Target is in the stopped state"
             )
         return _status(self, key, "healthy")
-    if key in self.terminated_targets:
+    if key in self.terminated_targets or _draining(self, key):
         return _status(
             self,
             key,
@@ -90,12 +102,29 @@ def health_for(self: Any, target: dict[str, Any], ec2_backend: Any) -> FakeHealt
             "Target deregistration is in progress",
         )
     return _status(
-        self, key, "unused", "Target.NotRegistered", "Target is not registered to the target group"
+        self,
+        key,
+        "unused",
+        "Target.NotRegistered",
+        "Target is not registered to the target group",
     )
 
 
 def _status(group: Any, key: tuple[str, str], state: str, *reason: str) -> FakeHealthStatus:
     return FakeHealthStatus(key[0], key[1], group.health_check_port, state, *reason)
+
+
+def describe_target_health(
+    self: Any, target_group_arn: str, targets: list[dict[str, Any]]
+) -> list[FakeHealthStatus]:
+    """Without Targets: every registered target plus those still draining, like AWS."""
+    group = self.target_groups.get(target_group_arn)
+    if group is None:
+        raise TargetGroupNotFoundError()
+    if not targets:
+        draining = [e for k, e in group.deregistered_targets.items() if _draining(group, k)]
+        targets = list(group.targets.values()) + draining
+    return [group.health_for(t, self.ec2_backend) for t in targets]
 
 
 def install() -> None:
@@ -104,3 +133,4 @@ def install() -> None:
     FakeTargetGroup.deregister = deregister
     FakeTargetGroup.deregister_terminated_instances = deregister_terminated_instances
     FakeTargetGroup.health_for = health_for
+    ELBv2Backend.describe_target_health = describe_target_health
