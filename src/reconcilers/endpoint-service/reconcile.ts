@@ -49,16 +49,32 @@ export interface EndpointServiceReconcilerOptions {
   transitionPollMs?: number;
   /** Look for new connection requests this often when autoAccept/rejectOthers has something to decide. */
   connectionPollMs?: number;
-  /** Clock for condition timestamps. */
+  /**
+   * Between full checks of an unchanged object (same generation), a reconcile only reads and
+   * decides connections; the service configuration and permissions are re-read (drift) once
+   * this long has passed. 0 = every reconcile is a full check.
+   */
+  fullCheckIntervalMs?: number;
+  /** Clock for condition timestamps and checkpoints. */
   now?: () => Date;
 }
 
-const DEFAULTS = { transitionPollMs: 15_000, connectionPollMs: 60_000 };
+const DEFAULTS = { transitionPollMs: 15_000, connectionPollMs: 60_000, fullCheckIntervalMs: 240_000 };
+
+/** What the last full check of an object found, so connection polls can skip re-reading it. */
+interface Checkpoint {
+  uid: string | undefined;
+  generation: number | undefined;
+  at: number;
+  service: ObservedService;
+}
 
 export class EndpointServiceReconciler implements Reconciler {
   private readonly cache: ObjectCache<EndpointService>;
   private readonly transitionPollMs: number;
   private readonly connectionPollMs: number;
+  private readonly fullCheckIntervalMs: number;
+  private readonly checkpoints = new Map<string, Checkpoint>();
   private readonly now: () => Date;
   private readonly aws: AwsClientFactory;
   private readonly rt: RuntimeServices;
@@ -69,12 +85,16 @@ export class EndpointServiceReconciler implements Reconciler {
     this.cache = rt.cache<EndpointService>(ENDPOINT_SERVICE);
     this.transitionPollMs = opts.transitionPollMs ?? DEFAULTS.transitionPollMs;
     this.connectionPollMs = opts.connectionPollMs ?? DEFAULTS.connectionPollMs;
+    this.fullCheckIntervalMs = opts.fullCheckIntervalMs ?? DEFAULTS.fullCheckIntervalMs;
     this.now = opts.now ?? (() => new Date());
   }
 
   async reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
     const obj = this.cache.get(key);
-    if (!obj) return undefined;
+    if (!obj) {
+      this.checkpoints.delete(`${key.namespace}/${key.name}`);
+      return undefined;
+    }
     return obj.metadata?.deletionTimestamp ? this.finalize(obj, ctx) : this.sync(obj, ctx);
   }
 
@@ -87,6 +107,18 @@ export class EndpointServiceReconciler implements Reconciler {
       if (!this.rt.dryRun) obj = await this.rt.finalizers.add(ENDPOINT_SERVICE, obj, FINALIZER);
       const { ec2, elbv2 } = this.aws.clientsFor(obj.spec.aws);
       const desired = desiredService(obj.spec, ownedTagMap(this.owner(obj), obj.spec.tags));
+
+      const checked = this.freshCheckpoint(obj);
+      if (checked) {
+        // A connection poll of an unchanged object: the last full check still stands.
+        phase = 'connections';
+        report.service = checked.service;
+        const plans = await this.syncConnections(ec2, obj, checked.service.serviceId, desired, report, ctx);
+        report.conditions.connections = connectionsCondition(plans);
+        await this.writeStatus(obj, report);
+        return this.nextLook(checked.service, desired, plans);
+      }
+      this.checkpoints.delete(checkpointKey(obj));
 
       const { service: found, extras } = await this.findService(ec2, obj);
       if (extras.length > 0) {
@@ -120,10 +152,26 @@ export class EndpointServiceReconciler implements Reconciler {
       report.conditions.connections = connectionsCondition(plans);
 
       await this.writeStatus(obj, report);
+      if (/^available$/i.test(service.state)) {
+        this.checkpoints.set(checkpointKey(obj), {
+          uid: obj.metadata?.uid,
+          generation: obj.metadata?.generation,
+          at: this.now().getTime(),
+          service,
+        });
+      }
       return this.nextLook(service, desired, plans);
     } catch (err) {
       return this.fail(obj, report, phase, err, ctx);
     }
+  }
+
+  /** The last full check, if it was of this generation, recent, and what status still records. */
+  private freshCheckpoint(obj: EndpointService): Checkpoint | undefined {
+    const cp = this.checkpoints.get(checkpointKey(obj));
+    if (!cp || cp.uid !== obj.metadata?.uid || cp.generation !== obj.metadata?.generation) return undefined;
+    if (cp.service.serviceId !== obj.status?.serviceId) return undefined;
+    return this.now().getTime() - cp.at < this.fullCheckIntervalMs ? cp : undefined;
   }
 
   /**
@@ -303,19 +351,9 @@ export class EndpointServiceReconciler implements Reconciler {
    * (NotFound counts as done) and only then removes the finalizer.
    */
   private async finalize(obj: EndpointService, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+    this.checkpoints.delete(checkpointKey(obj));
     if (!obj.metadata?.finalizers?.includes(FINALIZER)) return undefined;
-    if (obj.spec.deletionPolicy === 'Retain') {
-      if (this.dryRunSkip(obj, ctx, 'Retain', 'release the endpoint service')) return undefined;
-      this.rt.events.record(
-        obj,
-        'Normal',
-        'Retained',
-        'Delete',
-        `left ${obj.status?.serviceId ?? 'the endpoint service'} in AWS (deletionPolicy Retain)`,
-      );
-      await this.rt.finalizers.remove(ENDPOINT_SERVICE, obj, FINALIZER);
-      return undefined;
-    }
+    if (obj.spec.deletionPolicy === 'Retain') return this.release(obj, ctx);
     try {
       const { ec2 } = this.aws.clientsFor(obj.spec.aws);
       const { service, extras } = await this.findService(ec2, obj);
@@ -335,6 +373,15 @@ export class EndpointServiceReconciler implements Reconciler {
       // Never terminal: the object is going away and only a retry can finish that.
       throw err instanceof RetryableError ? err : new RetryableError('DeletionBlocked', message);
     }
+  }
+
+  /** `Retain`: let go of the object, leave AWS as it is. */
+  private async release(obj: EndpointService, ctx: ReconcileContext): Promise<undefined> {
+    if (this.dryRunSkip(obj, ctx, 'Retain', 'release the endpoint service')) return undefined;
+    const what = obj.status?.serviceId ?? 'the endpoint service';
+    this.rt.events.record(obj, 'Normal', 'Retained', 'Delete', `left ${what} in AWS (deletionPolicy Retain)`);
+    await this.rt.finalizers.remove(ENDPOINT_SERVICE, obj, FINALIZER);
+    return undefined;
   }
 
   private async deleteService(
@@ -375,6 +422,7 @@ export class EndpointServiceReconciler implements Reconciler {
     err: unknown,
     ctx: ReconcileContext,
   ): Promise<never> {
+    this.checkpoints.delete(checkpointKey(obj));
     const failure = describeFailure(err);
     report.conditions[phase] = { status: 'False', reason: failure.reason, message: failure.message };
     ctx.log.warn({ err, phase, reason: failure.reason }, 'endpoint service reconcile failed');
@@ -419,6 +467,10 @@ export class EndpointServiceReconciler implements Reconciler {
       uid: obj.metadata?.uid ?? '',
     };
   }
+}
+
+function checkpointKey(obj: EndpointService): string {
+  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
 }
 
 function isLive(service: ObservedService): boolean {

@@ -47,8 +47,9 @@ beforeAll(async () => {
   const network = await createNetwork(provider.ec2, 1);
   nlb1 = await createNlb(provider.elbv2, network);
   nlb2 = await createNlb(provider.elbv2, network);
-  // A short resync: drift has no notification, the periodic re-check finds it.
-  controller = await startController(ctx, { resyncPeriodMs: 1_500 });
+  // A short resync and a full check on each: drift has no notification, the periodic
+  // re-check finds it.
+  controller = await startController(ctx, { resyncPeriodMs: 1_500, fullCheckIntervalMs: 0 });
   await applyEndpointService(ctx, 'drifty', {
     networkLoadBalancerArns: [nlb1, nlb2],
     allowedPrincipals: [principalB],

@@ -130,7 +130,13 @@ export const CLUSTER_ID = 'it-endpoint-service';
 
 export async function startController(
   ctx: TestContext,
-  opts: { aws?: AwsClientFactory; resyncPeriodMs?: number; endpoint?: string; dryRun?: boolean } = {},
+  opts: {
+    aws?: AwsClientFactory;
+    resyncPeriodMs?: number;
+    endpoint?: string;
+    dryRun?: boolean;
+    fullCheckIntervalMs?: number;
+  } = {},
 ): Promise<RunningController> {
   const counts = new Map<string, number>();
   const factory = createAwsClientFactory({
@@ -150,7 +156,11 @@ export async function startController(
     dryRun: opts.dryRun ?? false,
   });
   manager.register(
-    endpointServiceController(opts.aws ?? factory, { transitionPollMs: 500, connectionPollMs: 1_000 }),
+    endpointServiceController(opts.aws ?? factory, {
+      transitionPollMs: 500,
+      connectionPollMs: 1_000,
+      ...(opts.fullCheckIntervalMs === undefined ? {} : { fullCheckIntervalMs: opts.fullCheckIntervalMs }),
+    }),
   );
   await manager.start();
   return {
