@@ -685,6 +685,27 @@ describe('helm install', () => {
       expect({ code, output: code === 0 ? '' : output }).toEqual({ code: 0, output: '' });
     }
   });
+
+  test('helm upgrade keeps the cluster id and applies changed values', async () => {
+    const before = container(manifest).args.find((a) => a.startsWith('--cluster-id='));
+    const args = ['upgrade', release, chartDir, '--namespace', ctx.namespace, '--reuse-values'];
+    const out = await helm([...args, '--set', 'replicaCount=3', '--set', 'controller.concurrency=6']);
+    expect(out).toMatchObject({ code: 0 });
+    const got = await helm(['get', 'manifest', release, '--namespace', ctx.namespace]);
+    const docs = parseAllDocuments(got.stdout).map((d) => d.toJS() as Manifest);
+    expect(container(docs).args).toEqual(expect.arrayContaining([before, '--concurrency=6']));
+    const stored = await ctx.kubectl([
+      'get',
+      'deployment',
+      '-n',
+      ctx.namespace,
+      '-l',
+      `app.kubernetes.io/instance=${release}`,
+      '-o',
+      'jsonpath={.items[0].spec.replicas}',
+    ]);
+    expect(stored.stdout).toBe('3');
+  });
 });
 
 /** Polls `probe` every 500 ms until it returns a value or `timeoutMs` passes (undefined). */
