@@ -17,6 +17,9 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       complexity: ['warn', 15],
+      // @kubernetes/client-node's models are classes with no behaviour; its own docs pass
+      // object literals, which this rule would forbid everywhere.
+      '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
     },
   },
   {

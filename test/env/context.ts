@@ -46,9 +46,16 @@ export function randomAccountId(): string {
 export async function accountCredentials(accountId: string): Promise<AwsClientConfig> {
   const endpoint = requireEnv('AWS_ENDPOINT_URL');
   const region = process.env.AWS_REGION ?? 'us-east-1';
-  const sts = new STSClient({ region, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const sts = new STSClient({
+    region,
+    endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
   const out = await sts.send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/plp-test`, RoleSessionName: 'plp-test' }),
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${accountId}:role/plp-test`,
+      RoleSessionName: 'plp-test',
+    }),
   );
   sts.destroy();
   const c = out.Credentials;
@@ -56,7 +63,11 @@ export async function accountCredentials(accountId: string): Promise<AwsClientCo
   return {
     region,
     endpoint,
-    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+    credentials: {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+    },
   };
 }
 
@@ -86,8 +97,14 @@ export async function newTestContext(suite: string): Promise<TestContext> {
   const kubeconfigPath = requireEnv('KUBECONFIG');
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
-  const slug = suite.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
-  const namespace = `${slug}-${randomInt(0, 36 ** 5).toString(36).padStart(5, '0')}`;
+  const slug = suite
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  const namespace = `${slug}-${randomInt(0, 36 ** 5)
+    .toString(36)
+    .padStart(5, '0')}`;
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'plp-test': slug } } } });
   const accountId = randomAccountId();

@@ -63,7 +63,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     ],
     { logFile: path.join(workDir, 'etcd.log'), watchPid: opts.watchPid },
   );
-  await waitFor('etcd /health', async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`)).ok, 60_000, etcd);
+  await waitFor(
+    'etcd /health',
+    async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`)).ok,
+    60_000,
+    etcd,
+  );
 
   // Service-account signing key: RSA keypair in PEM, no openssl needed.
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -106,7 +111,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
           resolve(res.statusCode === 200);
         },
       );
-      req.on('error', () => resolve(false));
+      req.on('error', () => { resolve(false); });
       req.on('timeout', () => req.destroy());
     });
 
@@ -145,7 +150,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
 }
 
 /** A single-context kubeconfig for a bearer-token user. */
-export function kubeconfigYaml(o: { url: string; caData: string; token: string; user: string; namespace?: string }): string {
+export function kubeconfigYaml(o: {
+  url: string;
+  caData: string;
+  token: string;
+  user: string;
+  namespace?: string;
+}): string {
   const ca = Buffer.from(o.caData).toString('base64');
   return `apiVersion: v1
 kind: Config
@@ -172,5 +183,7 @@ export async function installCrds(kubectl: string, kubeconfigPath: string, crdDi
   const env = { ...process.env, KUBECONFIG: kubeconfigPath };
   if (!existsSync(crdDir) || !readdirSync(crdDir).some((f) => f.endsWith('.yaml'))) return;
   await execFileAsync(kubectl, ['apply', '--server-side', '-f', crdDir], { env });
-  await execFileAsync(kubectl, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all'], { env });
+  await execFileAsync(kubectl, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all'], {
+    env,
+  });
 }

@@ -15,7 +15,12 @@ test('the API server is real: namespace exists and RBAC denies an unknown user',
   const ns = await ctx.kc.makeApiClient(CoreV1Api).readNamespace({ name: ctx.namespace });
   expect(ns.metadata?.name).toBe(ctx.namespace);
   const review = await ctx.kc.makeApiClient(AuthorizationV1Api).createSubjectAccessReview({
-    body: { spec: { user: 'nobody', resourceAttributes: { verb: 'list', resource: 'secrets', namespace: ctx.namespace } } },
+    body: {
+      spec: {
+        user: 'nobody',
+        resourceAttributes: { verb: 'list', resource: 'secrets', namespace: ctx.namespace },
+      },
+    },
   });
   expect(review.status?.allowed).toBe(false);
 });
@@ -29,7 +34,10 @@ test('each test context acts in its own AWS account', async () => {
   const other = await ctx.otherAccount();
   const mine = new EC2Client(ctx.awsClientConfig);
   const theirs = new EC2Client(other.awsClientConfig);
-  const [a, b] = await Promise.all([mine.send(new DescribeVpcsCommand({})), theirs.send(new DescribeVpcsCommand({}))]);
+  const [a, b] = await Promise.all([
+    mine.send(new DescribeVpcsCommand({})),
+    theirs.send(new DescribeVpcsCommand({})),
+  ]);
   mine.destroy();
   theirs.destroy();
   expect(a.Vpcs?.map((v) => v.OwnerId)).toEqual([ctx.accountId]);

@@ -41,7 +41,7 @@ export function startProcess(
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   if (child.pid === undefined) throw new Error(`failed to start ${name}`);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
   return {
     name,
     pid: child.pid,
@@ -90,7 +90,9 @@ export async function waitFor(
     const exit = proc?.exitStatus();
     if (proc && exit !== undefined) {
       const tail = readFileSync(proc.logFile, 'utf8').split('\n').slice(-15).join('\n');
-      throw new Error(`${proc.name} exited (${exit}) while waiting for ${what}; end of ${proc.logFile}:\n${tail}`);
+      throw new Error(
+        `${proc.name} exited (${exit}) while waiting for ${what}; end of ${proc.logFile}:\n${tail}`,
+      );
     }
     try {
       if (await probe()) return;
