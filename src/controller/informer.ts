@@ -120,6 +120,7 @@ export class Informer<T extends KubeObject> implements ObjectCache<T> {
         if (needList) {
           await this.relist();
           needList = false;
+          failures = 0;
         }
         await this.watchOnce(() => (failures = 0));
       } catch (err) {

@@ -63,6 +63,7 @@ export function objectPath(kind: ResourceKind, namespace: string, name: string):
 /** Minimal Kubernetes API client: JSON requests and line-delimited watch streams. */
 export class KubeClient {
   private readonly kc: KubeConfig;
+  private agent: https.Agent | undefined;
 
   constructor(kc: KubeConfig) {
     this.kc = kc;
@@ -123,6 +124,22 @@ export class KubeClient {
     });
   }
 
+  /** Closes idle keep-alive connections (after everything using this client has stopped). */
+  destroy(): void {
+    this.agent?.destroy();
+  }
+
+  /**
+   * KubeConfig hands out a plain agent without keep-alive: a TLS handshake per request. Reuse
+   * its TLS options in one keep-alive agent (leases renew every 2s, status writes, events).
+   * Proxy agents (kubeconfig proxy-url) are left alone.
+   */
+  private keepAlive(agent: https.RequestOptions['agent']): https.RequestOptions['agent'] {
+    if (!(agent instanceof https.Agent) || agent.constructor !== https.Agent) return agent;
+    this.agent ??= new https.Agent({ ...agent.options, keepAlive: true });
+    return this.agent;
+  }
+
   private async open(
     method: string,
     path: string,
@@ -135,6 +152,7 @@ export class KubeClient {
       if (v !== undefined) url.searchParams.set(k, String(v));
     const reqOpts: https.RequestOptions = { method, headers: {} };
     await this.kc.applyToHTTPSOptions(reqOpts);
+    reqOpts.agent = this.keepAlive(reqOpts.agent);
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     reqOpts.headers = {
       ...(reqOpts.headers as http.OutgoingHttpHeaders),

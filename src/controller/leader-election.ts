@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { sleep } from './informer.ts';
-import { isStatus, type KubeClient } from './kube-client.ts';
+import { isStatus, KubeApiError, type KubeClient } from './kube-client.ts';
 
 export interface LeaderElectionConfig {
   leaseName: string;
@@ -161,14 +161,22 @@ export class LeaderElector {
     }
   }
 
+  /** Any answer from the API server, even an error status, proves we can reach it. */
+  private async call<R>(method: string, path: string, body?: Lease): Promise<R> {
+    try {
+      const res = await this.opts.client.request<R>(method, path, { body, signal: this.signal() });
+      this.lastContact = Date.now();
+      return res;
+    } catch (err) {
+      if (err instanceof KubeApiError) this.lastContact = Date.now();
+      throw err;
+    }
+  }
+
   /** @returns the lease, or undefined when it does not exist. */
   private async read(): Promise<Lease | undefined> {
     try {
-      const lease = await this.opts.client.request<Lease>('GET', this.path(this.opts.leaseName), {
-        signal: this.signal(),
-      });
-      this.lastContact = Date.now();
-      return lease;
+      return await this.call<Lease>('GET', this.path(this.opts.leaseName));
     } catch (err) {
       if (isStatus(err, 404)) return undefined;
       throw err;
@@ -195,11 +203,7 @@ export class LeaderElector {
       spec: this.newSpec(undefined),
     };
     try {
-      this.lease = await this.opts.client.request<Lease>('POST', this.path(), {
-        body,
-        signal: this.signal(),
-      });
-      this.lastContact = Date.now();
+      this.lease = await this.call<Lease>('POST', this.path(), body);
       return true;
     } catch (err) {
       if (isStatus(err, 409)) return false; // another candidate created it first
@@ -210,11 +214,10 @@ export class LeaderElector {
   /** PUT with the read resourceVersion: a concurrent writer makes this fail with 409. */
   private async write(lease: Lease): Promise<boolean> {
     try {
-      this.lease = await this.opts.client.request<Lease>('PUT', this.path(this.opts.leaseName), {
-        body: { ...lease, spec: this.newSpec(lease.spec) },
-        signal: this.signal(),
+      this.lease = await this.call<Lease>('PUT', this.path(this.opts.leaseName), {
+        ...lease,
+        spec: this.newSpec(lease.spec),
       });
-      this.lastContact = Date.now();
       return true;
     } catch (err) {
       if (isStatus(err, 409)) return false;

@@ -256,6 +256,7 @@ export class Manager {
     await Promise.all([...this.caches.values()].flatMap((c) => c.informers.map((i) => i.stop())));
     await this.events.flush();
     await this.http?.close();
+    this.client.destroy();
     this.log.info('stopped');
   }
 }

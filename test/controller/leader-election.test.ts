@@ -103,7 +103,12 @@ test('exactly one of two processes reconciles; kill -9 of the leader → the sta
   const [leader, standby] = await pair('kill');
   // Both are ready: the leader because it leads, the standby because it is a healthy standby.
   for (const c of [leader, standby]) {
-    expect((await httpGet(has(c, 'started')!.port!, '/readyz')).status).toBe(200);
+    const port = has(c, 'started')!.port!;
+    await eventually(
+      `${c.identity} ready`,
+      async () => (await httpGet(port, '/readyz')).status === 200,
+      5000,
+    );
   }
   const standbyMetrics = (await httpGet(has(standby, 'started')!.port!, '/metrics')).body;
   expect(standbyMetrics).toMatch(/^leader_election_master_status\{name="kill-lease"\} 0$/m);
