@@ -202,15 +202,16 @@ export class PublishedAppReconciler implements Reconciler {
       throw new TerminalError(err.reason, err.message, { cause: err });
     }
     const info = classifyAwsError(err);
-    const reason =
-      info.kind === 'throttled' ? 'Throttled' : info.kind === 'accessDenied' ? 'AccessDenied' : 'AwsError';
-    s.verdict(phase, { status: 'False', reason, message: `${info.code}: ${info.message}` });
+    const reason = FAILURE_REASON[info.kind] ?? 'AwsError';
+    const message = `${info.code}: ${info.message}`;
+    s.verdict(phase, { status: 'False', reason, message });
     await this.writeStatus(s).catch((e: unknown) => {
       s.log.warn({ err: e }, 'status write failed');
     });
-    if (info.kind === 'accessDenied') {
-      s.event('Warning', 'AccessDenied', 'Reconcile', `${info.code}: ${info.message}`);
-      throw new TerminalError('AccessDenied', info.message, { cause: err });
+    // Retrying cannot fix these until the spec, the permissions or the world change.
+    if (info.kind === 'accessDenied' || info.kind === 'invalidInput') {
+      if (s.previous(phase)?.reason !== reason) s.event('Warning', reason, 'Reconcile', message);
+      throw new TerminalError(reason, message, { cause: err });
     }
     throw err;
   }

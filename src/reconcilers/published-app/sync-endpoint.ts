@@ -5,7 +5,12 @@
 import * as ops from './aws-ops.ts';
 import { classifyChange } from './drift.ts';
 import { endpointClientToken } from './names.ts';
-import { endpointStateReport, planEndpoint, type ObservedEndpoint } from './plan-endpoint.ts';
+import {
+  endpointStateReport,
+  planEndpoint,
+  type EndpointPlan,
+  type ObservedEndpoint,
+} from './plan-endpoint.ts';
 import { ownedEndpoints, type References } from './resolve.ts';
 import { PLANNED, type Session } from './session.ts';
 
@@ -23,12 +28,66 @@ function isSettled(e: ObservedEndpoint, subnetIds: readonly string[]): boolean {
   return e.state === 'available' && same && e.networkInterfaceIds.length === subnetIds.length;
 }
 
+/** Applies a create or modify. @returns the endpoint as it now is (undefined: a dry run would create it). */
+async function apply(
+  s: Session,
+  refs: References,
+  plan: EndpointPlan,
+): Promise<ObservedEndpoint | undefined> {
+  const { ec2, scope } = s.clients;
+  const { action } = plan;
+  const recorded = s.app.status?.endpointId;
+  if (action?.type === 'createEndpoint') {
+    const subnets = action.endpoint.subnetIds.join(', ');
+    const created = await s.act(
+      'Create',
+      `create interface endpoint to ${refs.serviceName} in ${subnets}`,
+      () => ops.createEndpoint(ec2, action.endpoint, endpointClientToken(s.uid, recorded), s.tags()),
+    );
+    if (!created) return undefined;
+    s.deps.reads.invalidate(`${scope}|endpoints`);
+    const replaced = recorded && recorded !== created.id ? ` (replaces ${recorded})` : '';
+    s.event('Normal', 'EndpointCreated', 'Create', `created interface endpoint ${created.id}${replaced}`);
+    return created;
+  }
+  if (action?.type === 'modifyEndpoint') {
+    const what = `modify endpoint ${action.endpointId}: ${plan.differences.join('; ')}`;
+    const done = await s.act('Modify', what, () => ops.modifyEndpoint(ec2, action));
+    if (done !== undefined) {
+      // Re-read: the ENIs (and so the targets) follow the subnets.
+      s.deps.reads.invalidate(`${scope}|endpoints`);
+      return (await ownedEndpoints(s)).find((e) => e.id === action.endpointId) ?? plan.current;
+    }
+  }
+  return plan.current;
+}
+
+function report(s: Session, current: ObservedEndpoint, differences: readonly string[]): void {
+  const kind = classifyChange(differences, s.previous('endpoint'), s.generation);
+  const state = endpointStateReport(current, s.deps.opts.pollMs);
+  if (state.pollMs !== undefined) s.poll(state.pollMs);
+  if (kind === 'drift') {
+    const message = `put back: ${differences.join('; ')}`;
+    s.event('Warning', 'Drifted', 'Update', `endpoint: ${message}`);
+    s.verdict('endpoint', { status: 'False', reason: 'Drifted', message });
+    return;
+  }
+  s.verdict('endpoint', {
+    status: state.available ? 'True' : 'False',
+    reason: state.reason,
+    message: state.message,
+  });
+  // Stuck states (rejected, failed, expired) are not polled: say so once, loudly.
+  if (!state.available && state.pollMs === undefined && s.previous('endpoint')?.reason !== state.reason) {
+    s.event('Warning', state.reason, 'Observe', state.message);
+  }
+}
+
 export async function syncEndpoint(
   s: Session,
   refs: References,
   managedSgId: string,
 ): Promise<EndpointOutcome> {
-  const { ec2, scope } = s.clients;
   const spec = s.app.spec.endpoint;
   const desired = {
     serviceName: refs.serviceName,
@@ -36,34 +95,8 @@ export async function syncEndpoint(
     subnetIds: spec.subnetIds,
     securityGroupIds: [managedSgId, ...(spec.securityGroupIds ?? [])].filter((id) => id !== PLANNED),
   };
-  const recorded = s.app.status?.endpointId;
-  const plan = planEndpoint(desired, refs.endpoints, recorded);
-  let current = plan.current;
-  const action = plan.action;
-  if (action?.type === 'createEndpoint') {
-    const created = await s.act(
-      'Create',
-      `create interface endpoint to ${refs.serviceName} in ${spec.subnetIds.join(', ')}`,
-      () => ops.createEndpoint(ec2, action.endpoint, endpointClientToken(s.uid, recorded), s.tags()),
-    );
-    if (created) {
-      s.deps.reads.invalidate(`${scope}|endpoints`);
-      const replaced = recorded && recorded !== created.id ? ` (replaces ${recorded})` : '';
-      s.event('Normal', 'EndpointCreated', 'Create', `created interface endpoint ${created.id}${replaced}`);
-      current = created;
-    }
-  } else if (action?.type === 'modifyEndpoint') {
-    const done = await s.act(
-      'Modify',
-      `modify endpoint ${action.endpointId}: ${plan.differences.join('; ')}`,
-      () => ops.modifyEndpoint(ec2, action),
-    );
-    if (done !== undefined) {
-      // Re-read: the ENIs (and so the targets) follow the subnets.
-      s.deps.reads.invalidate(`${scope}|endpoints`);
-      current = (await ownedEndpoints(s)).find((e) => e.id === action.endpointId) ?? current;
-    }
-  }
+  const plan = planEndpoint(desired, refs.endpoints, s.app.status?.endpointId);
+  const current = await apply(s, refs, plan);
   if (!current) {
     s.verdict('endpoint', {
       status: 'False',
@@ -74,23 +107,6 @@ export async function syncEndpoint(
   }
   s.report.fields.endpointId = current.id;
   s.report.fields.endpointState = current.state;
-
-  const kind = classifyChange(plan.differences, s.previous('endpoint'), s.generation);
-  const state = endpointStateReport(current, s.deps.opts.pollMs);
-  if (state.pollMs !== undefined) s.poll(state.pollMs);
-  if (kind === 'drift') {
-    const message = `put back: ${plan.differences.join('; ')}`;
-    s.event('Warning', 'Drifted', 'Update', `endpoint: ${message}`);
-    s.verdict('endpoint', { status: 'False', reason: 'Drifted', message });
-  } else {
-    s.verdict('endpoint', {
-      status: state.available ? 'True' : 'False',
-      reason: state.reason,
-      message: state.message,
-    });
-    if (!state.available && !state.pollMs && s.previous('endpoint')?.reason !== state.reason) {
-      s.event('Warning', state.reason, 'Observe', state.message);
-    }
-  }
+  report(s, current, plan.differences);
   return { current, obsolete: plan.obsolete, settled: isSettled(current, spec.subnetIds) };
 }

@@ -14,9 +14,9 @@ import {
   type RuleOwner,
   type RuleSlot,
 } from './plan-priority.ts';
-import { planRule, type RuleAction } from './plan-rule.ts';
+import { planRule, type RuleAction, type RulePlan } from './plan-rule.ts';
 import type { References } from './resolve.ts';
-import { PLANNED, type Session } from './session.ts';
+import type { Session } from './session.ts';
 
 /** A listener's rules, shared by the apps on it for a moment. */
 export function listenerRules(s: Session, listenerArn: string): Promise<ops.ListenerRule[]> {
@@ -115,19 +115,13 @@ function refuse(s: Session, reason: string, message: string): void {
   s.verdict('route', { status: 'False', reason, message });
 }
 
-/** @returns true when the route is in place. */
-export async function syncRule(s: Session, refs: References, targetGroupArn: string): Promise<boolean> {
-  const listenerArn = refs.listener.listenerArn;
-  const rules = await listenerRules(s, listenerArn);
+/** Where our rule should sit, judged against every rule on the listener and the other apps. */
+function decide(s: Session, rules: readonly ops.ListenerRule[], ownRule: ops.ListenerRule | undefined) {
   const others = neighbours(s);
   const slots: RuleSlot[] = rules
     .filter((r) => !r.isDefault)
     .map((r) => ({ arn: r.arn, priority: r.priority, owner: attribute(r, s.app, others) }));
-  const own = rules.filter((r) => !r.isDefault && ruleBelongsTo(r, s.app));
-  const ownRule = own.find((r) => r.arn === s.app.status?.ruleArn) ?? own[0];
-  s.report.fields.ruleArn = ownRule?.arn;
-  s.report.fields.priority = ownRule?.priority ?? s.app.status?.priority;
-  const decision = decidePriority({
+  return decidePriority({
     self: rankOf(s.app),
     explicit: s.app.spec.routing.priority,
     recorded: s.app.status?.priority,
@@ -136,6 +130,67 @@ export async function syncRule(s: Session, refs: References, targetGroupArn: str
     claims: claimsOf(others),
     allocation: s.deps.opts.priorityAllocation,
   });
+}
+
+/**
+ * Applies the rule plan in order. @returns the rule's ARN, or null when AWS refused for a
+ * reason that is reported (a priority taken meanwhile, the listener full).
+ */
+async function applyPlan(
+  s: Session,
+  plan: RulePlan,
+  listenerArn: string,
+  priority: number,
+): Promise<string | undefined | null> {
+  let ruleArn = plan.ruleArn;
+  try {
+    for (const action of plan.actions) ruleArn = (await applyRuleAction(s, action, listenerArn)) ?? ruleArn;
+  } catch (err) {
+    const { code } = classifyAwsError(err);
+    if (code === 'PriorityInUse')
+      return (refuse(s, 'PriorityConflict', `priority ${priority} was just taken`), null);
+    if (/^TooMany(Rules|Actions)/.test(code))
+      return (refuse(s, 'RuleLimitExceeded', `listener ${listenerArn}: ${code}`), null);
+    throw err;
+  } finally {
+    if (plan.actions.length > 0) s.deps.reads.invalidate(`${s.clients.scope}|rules|${listenerArn}`);
+  }
+  if (ruleArn && plan.actions.some((a) => a.type === 'createRule')) {
+    s.event('Normal', 'RuleCreated', 'Create', `rule ${ruleArn} at priority ${priority}`);
+  }
+  return ruleArn;
+}
+
+function report(s: Session, plan: RulePlan, ruleArn: string | undefined, priority: number): boolean {
+  const kind = classifyChange(plan.differences, s.previous('route'), s.generation);
+  if (kind === 'drift') {
+    const message = `put back: ${plan.differences.join('; ')}`;
+    s.event('Warning', 'Drifted', 'Update', `rule: ${message}`);
+    s.verdict('route', { status: 'False', reason: 'Drifted', message });
+    return false;
+  }
+  if (!ruleArn) {
+    s.verdict('route', { status: 'False', reason: 'Pending', message: 'dry run: the rule would be created' });
+    return false;
+  }
+  const paths = s.app.spec.routing.pathPatterns.join(', ');
+  s.verdict('route', {
+    status: 'True',
+    reason: 'Configured',
+    message: `rule at priority ${priority} forwards ${paths}`,
+  });
+  return true;
+}
+
+/** @returns true when the route is in place (and was not just put back). */
+export async function syncRule(s: Session, refs: References, targetGroupArn: string): Promise<boolean> {
+  const listenerArn = refs.listener.listenerArn;
+  const rules = await listenerRules(s, listenerArn);
+  const own = rules.filter((r) => !r.isDefault && ruleBelongsTo(r, s.app));
+  const ownRule = own.find((r) => r.arn === s.app.status?.ruleArn) ?? own[0];
+  s.report.fields.ruleArn = ownRule?.arn;
+  s.report.fields.priority = ownRule?.priority ?? s.app.status?.priority;
+  const decision = decide(s, rules, ownRule);
   if (decision.kind === 'conflict') {
     refuse(s, 'PriorityConflict', `priority ${decision.priority} is held by ${decision.holder}`);
     return false;
@@ -148,53 +203,26 @@ export async function syncRule(s: Session, refs: References, targetGroupArn: str
     pathPatterns: s.app.spec.routing.pathPatterns,
     hostHeaders: s.app.spec.routing.hostHeaders ?? [],
   };
+  const maxRules = s.deps.opts.maxRulesPerListener;
   const plan = planRule({
     desired: { conditions, targetGroupArn, priority: decision.priority },
     own,
     recordedArn: s.app.status?.ruleArn,
     ruleCount: rules.length,
-    maxRules: s.deps.opts.maxRulesPerListener,
+    maxRules,
   });
   if (plan.limitExceeded) {
     refuse(
       s,
       'RuleLimitExceeded',
-      `listener ${listenerArn} has ${rules.length} rules, its quota is ${s.deps.opts.maxRulesPerListener}`,
+      `listener ${listenerArn} has ${rules.length} rules, its quota is ${maxRules}`,
     );
     return false;
   }
-  let ruleArn = plan.ruleArn;
-  try {
-    for (const action of plan.actions) ruleArn = (await applyRuleAction(s, action, listenerArn)) ?? ruleArn;
-  } catch (err) {
-    const { code } = classifyAwsError(err);
-    if (code === 'PriorityInUse')
-      return (refuse(s, 'PriorityConflict', `priority ${decision.priority} was just taken`), false);
-    if (/^TooMany(Rules|Actions)/.test(code))
-      return (refuse(s, 'RuleLimitExceeded', `listener ${listenerArn}: ${code}`), false);
-    throw err;
-  } finally {
-    if (plan.actions.length > 0) s.deps.reads.invalidate(`${s.clients.scope}|rules|${listenerArn}`);
-  }
+  const ruleArn = await applyPlan(s, plan, listenerArn, decision.priority);
+  if (ruleArn === null) return false;
   s.report.fields.ruleArn = ruleArn;
   s.report.fields.priority = decision.priority;
   s.report.fields.url = appUrl(refs.listener.protocol, refs.loadBalancer.dnsName, conditions.pathPatterns);
-  const created = plan.actions.some((a) => a.type === 'createRule');
-  if (created && ruleArn)
-    s.event('Normal', 'RuleCreated', 'Create', `rule ${ruleArn} at priority ${decision.priority}`);
-  const kind = classifyChange(plan.differences, s.previous('route'), s.generation);
-  if (kind === 'drift') {
-    const message = `put back: ${plan.differences.join('; ')}`;
-    s.event('Warning', 'Drifted', 'Update', `rule: ${message}`);
-    s.verdict('route', { status: 'False', reason: 'Drifted', message });
-  } else if (targetGroupArn === PLANNED || !ruleArn) {
-    s.verdict('route', { status: 'False', reason: 'Pending', message: 'dry run: the rule would be created' });
-  } else {
-    s.verdict('route', {
-      status: 'True',
-      reason: 'Configured',
-      message: `rule at priority ${decision.priority} forwards ${conditions.pathPatterns.join(', ')}`,
-    });
-  }
-  return kind !== 'drift' && ruleArn !== undefined;
+  return report(s, plan, ruleArn, decision.priority);
 }

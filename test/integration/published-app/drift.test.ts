@@ -1,6 +1,7 @@
 /**
  * Drift put back on resync: the rule deleted or its path edited, a target deregistered,
- * 0.0.0.0/0 added to the managed SG — each restored, with a `Drifted` Event.
+ * 0.0.0.0/0 added to the managed SG — each restored, with a `Drifted` Event. A target
+ * someone else registered is reported and kept.
  */
 import { jest } from '@jest/globals';
 import { AuthorizeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
@@ -8,11 +9,13 @@ import {
   DeleteRuleCommand,
   DeregisterTargetsCommand,
   ModifyRuleCommand,
+  RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { newTestContext, type TestContext } from '../../env/context.ts';
 import {
   applyApp,
   awsClients,
+  condition,
   eventually,
   forwardOf,
   getApp,
@@ -21,6 +24,7 @@ import {
   securityGroupRules,
   startController,
   targetIps,
+  waitForApp,
   waitForEvent,
   waitForReady,
   type Aws,
@@ -124,4 +128,27 @@ it('revokes 0.0.0.0/0 added to the managed security group', async () => {
   const sg = (await securityGroupRules(aws.ec2, securityGroupId!))!;
   expect(sg.ingress[0]!.UserIdGroupPairs!.map((p) => p.GroupId)).toEqual([world.dmz.albSecurityGroupId]);
   await waitForReady(ctx, 'blue');
+});
+
+it('reports a foreign target and leaves it in place', async () => {
+  const st = await status();
+  await aws.elbv2.send(
+    new RegisterTargetsCommand({
+      TargetGroupArn: st.targetGroupArn!,
+      Targets: [{ Id: '10.100.3.99', Port: 80 }],
+    }),
+  );
+  const app = await waitForApp(
+    ctx,
+    'blue',
+    'ForeignTargets',
+    (o) => condition(o, 'TargetsSynced')?.[1] === 'ForeignTargets',
+  );
+  expect(app.status!.conditions!.find((c) => c.type === 'TargetsSynced')!.message).toContain(
+    '10.100.3.99:80',
+  );
+  expect(condition(app, 'Ready')).toEqual(['False', 'ForeignTargets']);
+  await waitForEvent(ctx, 'blue', 'ForeignTargets', '10.100.3.99:80');
+  await new Promise((r) => setTimeout(r, 3_000)); // resyncs
+  expect(await targetIps(aws.elbv2, st.targetGroupArn!)).toEqual([...st.endpointIPs!, '10.100.3.99'].sort());
 });

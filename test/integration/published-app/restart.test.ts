@@ -46,7 +46,11 @@ it('does not duplicate anything after a restart mid-creation', async () => {
   controller = await startController(ctx, { observer: (c) => calls.push(c.operation) });
   await applyApp(ctx, 'blue', appSpec(world, 'blue', '/blue'));
   // Stop right after the endpoint was asked for: before status records it, before the rule.
-  await eventually('endpoint being created', async () => calls.includes('CreateVpcEndpoint'), 30_000);
+  await eventually(
+    'endpoint being created',
+    () => Promise.resolve(calls.includes('CreateVpcEndpoint')),
+    30_000,
+  );
   await controller.stop();
   controller = undefined;
   const uid = (await getApp(ctx, 'blue'))!.metadata!.uid!;
