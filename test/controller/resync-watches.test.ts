@@ -1,0 +1,119 @@
+/**
+ * Periodic resync re-reconciles unchanged objects (how AWS drift is found), and a secondary
+ * `watches` kind enqueues the primary keys its map function names — status changes included.
+ */
+import { jest } from '@jest/globals';
+import { Manager } from '../../src/controller/manager.ts';
+import { KubeClient, MERGE_PATCH, objectPath } from '../../src/controller/kube-client.ts';
+import type { ObjectKey, ResourceKind } from '../../src/controller/types.ts';
+import { newTestContext, type TestContext } from '../env/context.ts';
+import {
+  deleteWidgetCrd,
+  eventually,
+  installWidgetCrd,
+  kubectl,
+  testLogger,
+  uniqueGroup,
+  widget,
+} from './helpers.ts';
+
+jest.setTimeout(120_000);
+
+let ctx: TestContext;
+let primaryGroup: string;
+let secondaryGroup: string;
+let primary: ResourceKind;
+let secondary: ResourceKind;
+let manager: Manager | undefined;
+const calls: { name: string; at: number }[] = [];
+
+async function startManager(resyncPeriodMs: number): Promise<void> {
+  await manager?.stop();
+  manager = new Manager({
+    kubeConfig: ctx.kc,
+    namespaces: [ctx.namespace],
+    logger: testLogger('resync-watches'),
+    clusterId: 'test',
+    resyncPeriodMs,
+  });
+  manager.register(() => ({
+    name: 'widget',
+    kind: primary,
+    reconciler: {
+      reconcile: (key: ObjectKey) => {
+        calls.push({ name: key.name, at: Date.now() });
+        return Promise.resolve(undefined);
+      },
+    },
+    watches: [
+      // A secondary object names its primary in its own name: "points-at-<name>".
+      {
+        kind: secondary,
+        map: (obj) => [
+          {
+            namespace: obj.metadata?.namespace ?? '',
+            name: (obj.metadata?.name ?? '').replace('points-at-', ''),
+          },
+        ],
+      },
+    ],
+  }));
+  await manager.start();
+}
+
+beforeAll(async () => {
+  ctx = await newTestContext('controller-resync');
+  primaryGroup = uniqueGroup('pri');
+  secondaryGroup = uniqueGroup('sec');
+  [primary, secondary] = await Promise.all([
+    installWidgetCrd(ctx.kubeconfigPath, primaryGroup),
+    installWidgetCrd(ctx.kubeconfigPath, secondaryGroup),
+  ]);
+  for (const n of ['a', 'b']) {
+    await kubectl(ctx.kubeconfigPath, ['apply', '-f', '-'], widget(primaryGroup, ctx.namespace, n));
+  }
+  await kubectl(
+    ctx.kubeconfigPath,
+    ['apply', '-f', '-'],
+    widget(secondaryGroup, ctx.namespace, 'points-at-b'),
+  );
+});
+
+afterAll(async () => {
+  await manager?.stop();
+  await Promise.all([
+    deleteWidgetCrd(ctx.kubeconfigPath, primaryGroup),
+    deleteWidgetCrd(ctx.kubeconfigPath, secondaryGroup),
+  ]);
+  await ctx.cleanup();
+});
+
+const count = (name: string, since = 0): number =>
+  calls.filter((c) => c.name === name && c.at >= since).length;
+
+test('resync reconciles every object again although nothing changed', async () => {
+  await startManager(1000);
+  const since = Date.now();
+  // 1s period jittered ±10%: at least 3 rounds in 4.5s.
+  await new Promise((r) => setTimeout(r, 4500));
+  expect(count('a', since)).toBeGreaterThanOrEqual(3);
+  expect(count('b', since)).toBeGreaterThanOrEqual(3);
+  expect(count('a', since)).toBeLessThanOrEqual(6);
+});
+
+test('a change of a watched secondary object (even status only) enqueues the mapped primary key', async () => {
+  await startManager(3_600_000); // no resync: only the watch can explain a reconcile
+  await eventually('initial reconcile of b', () => count('b', Date.now() - 60_000) > 0);
+  await new Promise((r) => setTimeout(r, 300));
+  const since = Date.now();
+  const client = new KubeClient(ctx.kc);
+  await client.request('PATCH', `${objectPath(secondary, ctx.namespace, 'points-at-b')}/status`, {
+    body: { status: { serviceName: 'now-known' } },
+    contentType: MERGE_PATCH,
+  });
+  const seenAt = await eventually('b reconciled after the secondary changed', () =>
+    calls.find((c) => c.name === 'b' && c.at >= since),
+  );
+  expect(seenAt.at - since).toBeLessThan(5000);
+  expect(calls.filter((c) => c.name === 'points-at-b')).toEqual([]);
+});
