@@ -1,0 +1,93 @@
+/**
+ * Spec changes are made in place where AWS allows it: a new priority with SetRulePriorities
+ * and new paths with ModifyRule (same rule ARN throughout, so traffic always has a rule);
+ * a new target port needs a new target group (ports are immutable), which is filled before
+ * the rule is switched to it and the old group deleted.
+ */
+import { jest } from '@jest/globals';
+import { newTestContext, type TestContext } from '../../env/context.ts';
+import {
+  applyApp,
+  awsClients,
+  eventually,
+  forwardOf,
+  getApp,
+  listenerRules,
+  patchApp,
+  pathsOf,
+  securityGroupRules,
+  startController,
+  targetGroup,
+  targetIps,
+  waitForReady,
+  type Aws,
+  type RunningController,
+} from './harness.ts';
+import { appSpec } from './specs.ts';
+import { createWorld, type World } from './world.ts';
+
+jest.setTimeout(150_000);
+
+let ctx: TestContext;
+let aws: Aws;
+let world: World;
+let controller: RunningController;
+const calls: string[] = [];
+
+beforeAll(async () => {
+  ctx = await newTestContext('papp-spec-change');
+  aws = awsClients(ctx);
+  world = await createWorld(aws.ec2, aws.elbv2, { services: true, providers: ['blue'] });
+  controller = await startController(ctx, { observer: (c) => calls.push(c.operation) });
+  await applyApp(
+    ctx,
+    'blue',
+    appSpec(world, 'blue', '/blue', { routing: { pathPatterns: ['/blue*'], priority: 7 } }),
+  );
+  await waitForReady(ctx, 'blue');
+});
+
+afterAll(async () => {
+  await controller.stop();
+  aws.destroy();
+  await ctx.cleanup();
+});
+
+it('moves the rule to a new priority and new paths in place', async () => {
+  const before = (await getApp(ctx, 'blue'))!.status!;
+  calls.length = 0;
+  await patchApp(ctx, 'blue', { routing: { pathPatterns: ['/azure*'], priority: 8 } });
+  const after = (await waitForReady(ctx, 'blue')).status!;
+  expect(after.ruleArn).toBe(before.ruleArn);
+  expect(after.priority).toBe(8);
+  const rule = (await listenerRules(aws.elbv2, world.dmz.listenerArn)).find(
+    (r) => r.RuleArn === before.ruleArn,
+  )!;
+  expect(rule.Priority).toBe('8');
+  expect(pathsOf(rule)).toEqual(['/azure*']);
+  expect(after.url).toBe(`http://${world.dmz.albDnsName}/azure`);
+  expect(calls).toEqual(expect.arrayContaining(['ModifyRule', 'SetRulePriorities']));
+  expect(calls).not.toContain('DeleteRule');
+  expect(calls).not.toContain('CreateRule');
+});
+
+it('moves to a new target group when the port changes, then deletes the old one', async () => {
+  const before = (await getApp(ctx, 'blue'))!.status!;
+  await patchApp(ctx, 'blue', { target: { port: 8080 } });
+  const after = await eventually('new target group in use', async () => {
+    const app = await waitForReady(ctx, 'blue');
+    return app.status!.targetGroupArn !== before.targetGroupArn ? app.status! : undefined;
+  });
+  expect(await targetGroup(aws.elbv2, after.targetGroupArn!)).toMatchObject({ Port: 8080, TargetType: 'ip' });
+  expect(await targetIps(aws.elbv2, after.targetGroupArn!)).toEqual(after.endpointIPs);
+  const rule = (await listenerRules(aws.elbv2, world.dmz.listenerArn)).find(
+    (r) => r.RuleArn === before.ruleArn,
+  )!;
+  expect(forwardOf(rule)).toEqual([after.targetGroupArn]);
+  await eventually(
+    'old target group deleted',
+    async () => (await targetGroup(aws.elbv2, before.targetGroupArn!)) === undefined,
+  );
+  const sg = (await securityGroupRules(aws.ec2, after.securityGroupId!))!;
+  expect(sg.ingress).toEqual([expect.objectContaining({ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080 })]);
+});
