@@ -102,6 +102,7 @@ export class Manager {
   private readonly elector: LeaderElector | undefined;
   private readonly http: HealthServer | undefined;
   private started = false;
+  private informersStarted = false;
   private stopping: Promise<void> | undefined;
 
   constructor(opts: ManagerOptions) {
@@ -182,6 +183,8 @@ export class Manager {
       }
       this.controllers.push(controller);
     }
+    // Only now, with every handler attached, may the first list be delivered.
+    this.informersStarted = true;
     const informers = [...this.caches.values()].flatMap((c) => c.informers);
     for (const inf of informers) inf.start();
     await Promise.all(informers.map((inf) => inf.waitForSync()));
@@ -226,7 +229,7 @@ export class Manager {
       );
       this.caches.set(id, cache);
       // A kind first asked for after start (from inside a reconcile) is watched from then on.
-      if (this.started) for (const inf of cache.informers) inf.start();
+      if (this.informersStarted) for (const inf of cache.informers) inf.start();
     }
     return cache;
   }
