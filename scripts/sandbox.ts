@@ -196,7 +196,12 @@ async function printAlb(
   process.stdout.write(`ALB http://${dnsName}  listener ${listenerArn}\n`);
   const rules = (await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? [];
   for (const rule of rules) {
-    const cond = (rule.Conditions ?? []).map((c) => `${c.Field}=${(c.Values ?? []).join(',')}`).join(' ');
+    const cond = (rule.Conditions ?? [])
+      .map((c) => {
+        const values = c.PathPatternConfig?.Values ?? c.HostHeaderConfig?.Values ?? c.Values ?? [];
+        return `${c.Field ?? ''}=${values.join(',')}`;
+      })
+      .join(' ');
     const tgArn = rule.Actions?.[0]?.TargetGroupArn;
     process.stdout.write(
       `  rule priority=${rule.Priority} ${cond || '(default)'} → ${tgArn ?? rule.Actions?.[0]?.Type}\n`,
