@@ -5,7 +5,6 @@
  */
 import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   CreateSecurityGroupCommand,
@@ -19,12 +18,11 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { STSClient } from '@aws-sdk/client-sts';
+import { readToolPaths } from '../env/global-setup.ts';
 import { startMoto, type MotoServer } from '../env/moto/server.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const python =
-  process.env.PLP_PYTHON ??
-  path.join(os.homedir(), '.cache/privatelink-publisher/venv-moto-5.2.5/bin/python');
+const python = process.env.PLP_PYTHON ?? readToolPaths().python;
 
 /** Starts a private extended moto for one test file; its log goes to .cache/moto-<name>.log. */
 export async function startTestMoto(name: string): Promise<MotoServer> {
