@@ -1,6 +1,7 @@
 /** Shared pieces of the controller-runtime integration tests: a throwaway CRD, polling, logs. */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { ResourceKind } from '../../src/controller/types.ts';
@@ -108,4 +109,54 @@ export function testLogger(name: string): Logger {
 export async function httpGet(port: number, urlPath: string): Promise<{ status: number; body: string }> {
   const res = await fetch(`http://127.0.0.1:${port}${urlPath}`);
   return { status: res.status, body: await res.text() };
+}
+
+/** A TCP proxy whose current connections can be frozen: bytes stop flowing, nothing closes. */
+export class FreezableProxy {
+  private readonly server: net.Server;
+  private readonly pairs: [net.Socket, net.Socket][] = [];
+  private readonly frozen: [net.Socket, net.Socket][] = [];
+  port = 0;
+
+  constructor(targetPort: number) {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(targetPort, '127.0.0.1');
+      client.pipe(upstream);
+      upstream.pipe(client);
+      const drop = (): void => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', drop);
+      upstream.on('error', drop);
+      this.pairs.push([client, upstream]);
+    });
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** Stops forwarding on every open connection (they stay open). New connections work. */
+  freeze(): number {
+    const pairs = this.pairs.splice(0);
+    this.frozen.push(...pairs);
+    for (const [client, upstream] of pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+    return pairs.length;
+  }
+
+  /** Stops listening and cuts every connection (frozen ones too). */
+  close(): void {
+    this.server.close();
+    for (const [c, u] of [...this.pairs, ...this.frozen]) {
+      c.destroy();
+      u.destroy();
+    }
+  }
 }

@@ -5,14 +5,21 @@
  * without closing (a frozen TCP path) is detected by the watchdog and re-established.
  */
 import { jest } from '@jest/globals';
-import net from 'node:net';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Manager } from '../../src/controller/manager.ts';
 import type { KubeObject, ObjectKey, ResourceKind, RuntimeServices } from '../../src/controller/types.ts';
 import { kubeconfigYaml, startControlPlane, type ControlPlane } from '../env/control-plane.ts';
-import { eventually, installWidgetCrd, kubectl, testLogger, uniqueGroup, widget } from './helpers.ts';
+import {
+  eventually,
+  FreezableProxy,
+  installWidgetCrd,
+  kubectl,
+  testLogger,
+  uniqueGroup,
+  widget,
+} from './helpers.ts';
 
 jest.setTimeout(180_000);
 
@@ -44,52 +51,6 @@ class Recorder {
 
   saw(name: string, v: number | 'gone'): boolean {
     return this.seen.some((s) => s.key === name && s.v === v);
-  }
-}
-
-/** A TCP proxy whose current connections can be frozen: bytes stop flowing, nothing closes. */
-class FreezableProxy {
-  private readonly server: net.Server;
-  private readonly pairs: [net.Socket, net.Socket][] = [];
-  port = 0;
-
-  constructor(targetPort: number) {
-    this.server = net.createServer((client) => {
-      const upstream = net.connect(targetPort, '127.0.0.1');
-      client.pipe(upstream);
-      upstream.pipe(client);
-      const drop = (): void => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', drop);
-      upstream.on('error', drop);
-      this.pairs.push([client, upstream]);
-    });
-  }
-
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as net.AddressInfo).port;
-  }
-
-  /** Stops forwarding on every open connection (they stay open). New connections work. */
-  freeze(): number {
-    for (const [client, upstream] of this.pairs.splice(0)) {
-      client.unpipe(upstream);
-      upstream.unpipe(client);
-      client.pause();
-      upstream.pause();
-    }
-    return this.pairs.length;
-  }
-
-  close(): void {
-    this.server.close();
-    for (const [c, u] of this.pairs) {
-      c.destroy();
-      u.destroy();
-    }
   }
 }
 

@@ -4,13 +4,14 @@
  * SIGTERM of the leader → it releases the lease and the standby takes over at once.
  */
 import { jest } from '@jest/globals';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startProcess, type ManagedProcess } from '../env/processes.ts';
 import { newTestContext, type TestContext } from '../env/context.ts';
 import {
   deleteWidgetCrd,
   eventually,
+  FreezableProxy,
   httpGet,
   installWidgetCrd,
   kubectl,
@@ -43,13 +44,13 @@ let ctx: TestContext;
 let group: string;
 const procs: ManagedProcess[] = [];
 
-function launch(identity: string, lease: string): Candidate {
+function launch(identity: string, lease: string, kubeconfigPath = ctx.kubeconfigPath): Candidate {
   const logFile = path.join(process.env.PLP_TEST_WORKDIR ?? '/tmp', `le-${ctx.namespace}-${identity}.log`);
   const proc = startProcess('manager-fixture', process.execPath, [fixture], {
     logFile,
     env: {
       ...process.env,
-      KUBECONFIG: ctx.kubeconfigPath,
+      KUBECONFIG: kubeconfigPath,
       FIXTURE_GROUP: group,
       FIXTURE_NAMESPACE: ctx.namespace,
       FIXTURE_IDENTITY: identity,
@@ -146,4 +147,33 @@ test('SIGTERM of the leader releases the lease: the standby takes over at once a
   await eventually('leader exited', () => leader.proc.exitStatus(), 10_000);
   expect(leader.proc.exitStatus()).toBe('0');
   expect(has(leader, 'lease released')).toBeDefined();
+});
+
+test('a leader cut off from the API server stops and exits 1; the standby takes over', async () => {
+  const url = new URL(ctx.kc.getCurrentCluster()!.server);
+  const proxy = new FreezableProxy(Number(url.port));
+  await proxy.listen();
+  try {
+    // The would-be leader reaches the API server only through the proxy.
+    const proxied = path.join(process.env.PLP_TEST_WORKDIR ?? '/tmp', `le-${ctx.namespace}-proxy.kubeconfig`);
+    writeFileSync(
+      proxied,
+      readFileSync(ctx.kubeconfigPath, 'utf8').replace(url.origin, `https://127.0.0.1:${proxy.port}`),
+    );
+    const leader = launch('cut-a', 'cut-lease', proxied);
+    await eventually('proxied candidate leads', () => has(leader, 'became leader'), 60_000);
+    const standby = launch('cut-b', 'cut-lease');
+    await eventually('standby started', () => has(standby, 'started'), 60_000);
+
+    const cutAt = Date.now();
+    proxy.close();
+    // Renewals fail for the renew deadline (3s): it must stop and exit non-zero.
+    await eventually('cut-off leader exited', () => leader.proc.exitStatus(), 20_000);
+    expect(leader.proc.exitStatus()).toBe('1');
+    expect(has(leader, 'leadership lost: could not renew the lease in time')).toBeDefined();
+    const took = await eventually('standby leads', () => has(standby, 'became leader'), 20_000, 50);
+    expect(took.time - cutAt).toBeLessThanOrEqual(LEASE_MS + 2 * RETRY_MS + 1000);
+  } finally {
+    proxy.close();
+  }
 });
