@@ -52,11 +52,6 @@ export function planManagedSg(
   };
 }
 
-/** @returns true when the plan changes nothing. */
-export function managedSgInSync(plan: ManagedSgPlan): boolean {
-  return plan.authorizeIngress.length + plan.revokeIngress.length + plan.revokeEgress.length === 0;
-}
-
 /** Egress rules of one ALB security group. */
 export interface AlbGroupEgress {
   groupId: string;

@@ -74,8 +74,3 @@ export function planTargets(input: TargetPlanInput): TargetPlan {
     foreign: foreign.sort(byAddress),
   };
 }
-
-/** @returns true when the plan changes nothing and reports nothing. */
-export function targetsInSync(plan: TargetPlan): boolean {
-  return plan.register.length + plan.deregister.length + plan.kept.length + plan.foreign.length === 0;
-}

@@ -40,7 +40,7 @@ export function ruleBelongsTo(rule: ops.ListenerRule, app: PublishedApp): boolea
   );
 }
 
-export function rankOf(app: PublishedApp): AppRank {
+function rankOf(app: PublishedApp): AppRank {
   const created = app.metadata?.creationTimestamp;
   return {
     createdAtMs: created ? new Date(created).getTime() : 0,
