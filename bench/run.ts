@@ -1,0 +1,376 @@
+/**
+ * The scale benchmark (issue 7): for each N, a fresh kube-apiserver + extended moto behind
+ * the throttling proxy, N PublishedApps reconciled by the controller running as its own
+ * process, and the numbers of the issue — each divided by a bound or baseline measured or
+ * computed in the same run. Prints a table, writes bench/results/<timestamp>.json.
+ * Not a test: it asserts nothing, it measures. `npm run bench -- --help` for the flags.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { USER_AGENT_NAME } from '../src/aws/clients.ts';
+import { startAwsProxy, type AwsProxy, type RecordedCall } from '../test/env/aws-proxy/server.ts';
+import { installCrds, startControlPlane, type ControlPlane } from '../test/env/control-plane.ts';
+import { readToolPaths } from '../test/env/global-setup.ts';
+import { startMoto, type MotoServer } from '../test/env/moto/server.ts';
+import { freePort, startProcess, waitFor, type ManagedProcess } from '../test/env/processes.ts';
+import {
+  callsByOperation,
+  coldStartBound,
+  percentile,
+  throttledShare,
+  type ColdStartBound,
+} from './bounds.ts';
+import {
+  benchAppSpec,
+  createApps,
+  describeEndpointsMs,
+  randomAccountId,
+  timeEniChanges,
+  waitAllReady,
+} from './measure.ts';
+import { parseBenchOptions, USAGE, type BenchOptions } from './options.ts';
+import { childPids, cpuSeconds, rssBytes, RssSampler } from './proc-stats.ts';
+import { formatTable } from './table.ts';
+import { buildWorld } from './world.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const REGION = 'us-east-1';
+const NAMESPACE = 'bench';
+const MB = 1024 * 1024;
+
+/** Everything measured for one N. */
+export interface SizeResult {
+  apps: number;
+  world: { albs: number; nlbs: number; setupSeconds: number };
+  coldStart: {
+    seconds: number | undefined;
+    readyApps: number;
+    bound: ColdStartBound;
+    /** seconds / bound.seconds: goal ≤ 1.15. */
+    ratio: number | undefined;
+    calls: number;
+    /** Sum of the controller's call latencies over the cold start's wall time: calls in flight on average. */
+    awsCallsInFlight: number;
+    controllerCpuSeconds: number;
+  };
+  steady: {
+    windowSeconds: number;
+    calls: number;
+    callsPerMinute: number;
+    /** Goal at N = 1,000: ≤ 1 call/s. */
+    callsPerSecond: number;
+    /** Calls per app per resync period. */
+    callsPerAppPerResync: number;
+    byOperation: Record<string, number>;
+    /** Controller CPU over the window, in % of one core. */
+    cpuPercent: number;
+  };
+  eniChange: {
+    changes: number;
+    timeouts: number;
+    p50Seconds: number;
+    p99Seconds: number;
+    maxSeconds: number;
+  };
+  throttled: { calls: number; total: number; share: number; byBucket: Record<string, number> };
+  controller: { rssIdleMB: number; rssPeakMB: number; rssSteadyMB: number };
+  moto: { directMsPerCall: number; proxyMsPerCall: number; endpoints: number };
+}
+
+const isController = (c: RecordedCall): boolean => c.userAgent?.includes(USER_AGENT_NAME) ?? false;
+const within = (calls: readonly RecordedCall[], from: number, to: number): RecordedCall[] =>
+  calls.filter((c) => c.time >= from && c.time < to);
+
+function log(msg: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+/** Credentials for `account` from STS AssumeRole at `endpoint` (moto directly, or the proxy). */
+async function assumeRole(endpoint: string, account: string) {
+  const sts = new STSClient({
+    region: REGION,
+    endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  try {
+    const out = await sts.send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/bench`, RoleSessionName: 'bench' }),
+    );
+    const c = out.Credentials!;
+    return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken };
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** The environment one size runs in; `stop` tears it all down. */
+interface Env {
+  controlPlane: ControlPlane;
+  moto: MotoServer;
+  proxy: AwsProxy;
+  kc: KubeConfig;
+  workDir: string;
+}
+
+async function startEnv(opts: BenchOptions, apps: number): Promise<Env> {
+  const tools = readToolPaths();
+  const workDir = path.join(root, '.cache', `bench-${process.pid}-${apps}`);
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  const [controlPlane, moto] = await Promise.all([
+    startControlPlane({ assetsDir: tools.kubebuilderAssets, workDir }),
+    startMoto({ python: tools.python, logFile: path.join(workDir, 'moto.log') }),
+  ]);
+  await installCrds(controlPlane.kubectlPath, controlPlane.kubeconfigPath, path.join(root, 'crds'));
+  const proxy = await startAwsProxy({
+    upstream: moto.url,
+    timeScale: opts.timeScale,
+    throttling: true,
+    record: true,
+  });
+  const kc = new KubeConfig();
+  kc.loadFromFile(controlPlane.kubeconfigPath);
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NAMESPACE } } });
+  return { controlPlane, moto, proxy, kc, workDir };
+}
+
+async function startController(env: Env, opts: BenchOptions): Promise<{ proc: ManagedProcess; pid: number }> {
+  const port = await freePort();
+  const proc = startProcess(
+    'controller',
+    process.execPath,
+    [
+      path.join(import.meta.dirname, 'controller-main.ts'),
+      '--kubeconfig',
+      env.controlPlane.kubeconfigPath,
+      '--cluster-id',
+      'bench',
+      '--region',
+      REGION,
+      '--namespaces',
+      NAMESPACE,
+      '--http-address',
+      `127.0.0.1:${port}`,
+      '--resync-period',
+      `${opts.resyncSeconds}s`,
+      '--aws-api-share',
+      String(opts.share),
+      '--log-level',
+      'warn',
+    ],
+    {
+      logFile: path.join(env.workDir, 'controller.log'),
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL: env.proxy.url,
+        AWS_REGION: REGION,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        PLP_BENCH_REFILL_SCALE: String(opts.timeScale),
+      },
+    },
+  );
+  await waitFor(
+    'controller /readyz',
+    async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok,
+    60_000,
+    proc,
+  );
+  // The reaper runs node as its child; that child is what is measured.
+  const pid = childPids(proc.pid)[0];
+  if (pid === undefined) throw new Error('controller process not found under its reaper');
+  return { proc, pid };
+}
+
+async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
+  log(`N=${apps}: starting kube-apiserver, moto, proxy (time scale ${opts.timeScale})`);
+  const env = await startEnv(opts, apps);
+  let controller: { proc: ManagedProcess; pid: number } | undefined;
+  try {
+    const account = randomAccountId();
+    const roleArn = `arn:aws:iam::${account}:role/bench`;
+    const direct = {
+      region: REGION,
+      endpoint: env.moto.url,
+      credentials: await assumeRole(env.moto.url, account),
+    };
+    const ec2 = new EC2Client(direct);
+    const elbv2 = new ElasticLoadBalancingV2Client(direct);
+
+    const setupStart = Date.now();
+    const world = await buildWorld(ec2, elbv2, apps, opts);
+    const setupSeconds = (Date.now() - setupStart) / 1000;
+    log(
+      `N=${apps}: world built in ${setupSeconds.toFixed(0)} s (${world.dmzs.length} ALBs, ${world.nlbCount} NLBs)`,
+    );
+
+    controller = await startController(env, opts);
+    const pid = controller.pid;
+    const rss = new RssSampler(pid);
+    const rssIdle = rssBytes(pid) ?? 0;
+
+    // 1. Cold start.
+    const cpu0 = cpuSeconds(pid) ?? 0;
+    const coldFrom = Date.now();
+    const specs = Array.from({ length: apps }, (_, i) =>
+      benchAppSpec(world, i, opts.rulesPerListener, roleArn),
+    );
+    await createApps(env.kc, NAMESPACE, specs);
+    let lastLog = 0;
+    const cold = await waitAllReady(
+      env.kc,
+      NAMESPACE,
+      apps,
+      coldFrom,
+      opts.coldStartTimeoutSeconds * 1000,
+      (ready) => {
+        if (Date.now() - lastLog > 15_000) {
+          lastLog = Date.now();
+          log(`N=${apps}: ${ready}/${apps} Ready after ${((Date.now() - coldFrom) / 1000).toFixed(0)} s`);
+        }
+      },
+    );
+    const coldTo = Date.now();
+    const cpu1 = cpuSeconds(pid) ?? 0;
+    const coldCalls = within(env.proxy.calls(), coldFrom, coldTo).filter(isController);
+    const bound = coldStartBound(coldCalls, opts.share, opts.timeScale);
+    const coldSeconds = cold.ms === undefined ? undefined : cold.ms / 1000;
+    log(
+      `N=${apps}: cold start ${coldSeconds?.toFixed(1) ?? 'timed out'} s, bound ${bound.seconds.toFixed(1)} s (${bound.bucket})`,
+    );
+
+    // 2. Steady state: settle for one resync period, then count calls over the window.
+    await sleep(Math.min(opts.resyncSeconds, 60) * 1000);
+    const steadyFrom = Date.now();
+    const cpu2 = cpuSeconds(pid) ?? 0;
+    await sleep(opts.steadySeconds * 1000);
+    const steadyTo = Date.now();
+    const cpu3 = cpuSeconds(pid) ?? 0;
+    const rssSteady = rssBytes(pid) ?? 0;
+    const steadyCalls = within(env.proxy.calls(), steadyFrom, steadyTo).filter(isController);
+    const windowSeconds = (steadyTo - steadyFrom) / 1000;
+    log(`N=${apps}: steady ${steadyCalls.length} calls in ${windowSeconds.toFixed(0)} s`);
+
+    // Moto's own speed with N endpoints present: direct, and through the proxy. The key was
+    // assumed at moto, not through the proxy, so the proxy charges these calls to moto's
+    // default account: they spend none of the bench account's budget.
+    const viaProxy = new EC2Client({
+      region: REGION,
+      endpoint: env.proxy.url,
+      credentials: direct.credentials,
+    });
+    const directMs = await describeEndpointsMs(ec2, 20);
+    const proxyMs = await describeEndpointsMs(viaProxy, 20);
+    viaProxy.destroy();
+
+    // 3. ENI-IP changes.
+    const changes = await timeEniChanges(env.kc, NAMESPACE, ec2, elbv2, {
+      count: Math.min(opts.eniChanges, apps),
+      perChangeTimeoutMs: 120_000,
+      totalMs: 900_000,
+    });
+    const eniTo = Date.now();
+    const eniMs = changes.flatMap((c) => (c.ms === undefined ? [] : [c.ms]));
+    log(`N=${apps}: ${changes.length} ENI changes, p50 ${(percentile(eniMs, 50) / 1000).toFixed(1)} s`);
+
+    // 4. Throttling over the whole run (cold start, steady state, ENI changes).
+    const allCalls = within(env.proxy.calls(), coldFrom, eniTo).filter(isController);
+    const throttled = allCalls.filter((c) => c.outcome === 'throttled');
+    const byBucket: Record<string, number> = {};
+    for (const c of throttled) byBucket[c.bucket ?? 'fault'] = (byBucket[c.bucket ?? 'fault'] ?? 0) + 1;
+
+    const result: SizeResult = {
+      apps,
+      world: { albs: world.dmzs.length, nlbs: world.nlbCount, setupSeconds },
+      coldStart: {
+        seconds: coldSeconds,
+        readyApps: cold.ready,
+        bound,
+        ratio: coldSeconds === undefined || bound.seconds === 0 ? undefined : coldSeconds / bound.seconds,
+        calls: coldCalls.length,
+        awsCallsInFlight: coldCalls.reduce((s, c) => s + c.latencyMs, 0) / (coldTo - coldFrom),
+        controllerCpuSeconds: cpu1 - cpu0,
+      },
+      steady: {
+        windowSeconds,
+        calls: steadyCalls.length,
+        callsPerMinute: (steadyCalls.length / windowSeconds) * 60,
+        callsPerSecond: steadyCalls.length / windowSeconds,
+        callsPerAppPerResync: steadyCalls.length / apps / (windowSeconds / opts.resyncSeconds),
+        byOperation: callsByOperation(steadyCalls),
+        cpuPercent: ((cpu3 - cpu2) / windowSeconds) * 100,
+      },
+      eniChange: {
+        changes: changes.length,
+        timeouts: changes.length - eniMs.length,
+        p50Seconds: percentile(eniMs, 50) / 1000,
+        p99Seconds: percentile(eniMs, 99) / 1000,
+        maxSeconds: eniMs.length ? Math.max(...eniMs) / 1000 : NaN,
+      },
+      throttled: {
+        calls: throttled.length,
+        total: allCalls.length,
+        share: throttledShare(allCalls),
+        byBucket,
+      },
+      controller: { rssIdleMB: rssIdle / MB, rssPeakMB: rss.peakBytes() / MB, rssSteadyMB: rssSteady / MB },
+      moto: { directMsPerCall: directMs, proxyMsPerCall: proxyMs, endpoints: apps },
+    };
+    rss.stop();
+    ec2.destroy();
+    elbv2.destroy();
+    return result;
+  } finally {
+    await controller?.proc.stop();
+    await env.proxy.stop();
+    await env.moto.process.stop();
+    await env.controlPlane.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const opts = parseBenchOptions(argv);
+  const startedAt = new Date();
+  const dir = path.join(import.meta.dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  const results: SizeResult[] = [];
+  const report = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: '',
+    command: `npm run bench -- ${argv.join(' ')}`.trim(),
+    options: opts,
+    machine: machine(),
+    results,
+  };
+  for (const n of opts.sizes) {
+    results.push(await runSize(opts, n));
+    // Written after every size, so a long run that is cut short keeps what it measured.
+    report.finishedAt = new Date().toISOString();
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    log(`N=${n} done:\n${formatTable(report)}`);
+  }
+  process.stdout.write(`${formatTable(report)}\n\nwritten: ${path.relative(root, file)}\n`);
+}
+
+function machine(): { cpus: number; memoryGiB: number; node: string; loadAverage: number[] } {
+  return {
+    cpus: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}
+
+await main();

@@ -1,0 +1,90 @@
+/** The benchmark's printed table: every number next to the bound or goal it is judged by. */
+import type { BenchOptions } from './options.ts';
+import type { SizeResult } from './run.ts';
+
+const f = (n: number | undefined, digits = 1): string =>
+  n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits);
+
+/** Rows (label, one cell per size) of the summary. */
+function rows(results: readonly SizeResult[]): [string, string[]][] {
+  const first = results[0];
+  return [
+    ['ALBs / NLBs (world)', results.map((r) => `${r.world.albs} / ${r.world.nlbs}`)],
+    [
+      'cold start: all Ready (s)',
+      results.map((r) =>
+        r.coldStart.seconds === undefined
+          ? `timeout (${r.coldStart.readyApps} Ready)`
+          : f(r.coldStart.seconds),
+      ),
+    ],
+    [
+      '  bound from buckets at share (s)',
+      results.map(
+        (r) =>
+          `${f(r.coldStart.bound.seconds)} ${r.coldStart.bound.bucket ?? ''} (${r.coldStart.bound.calls} calls, ${r.coldStart.bound.burst} + ${f(r.coldStart.bound.ratePerSecond, 2)}/s)`,
+      ),
+    ],
+    ['  ratio (goal ≤ 1.15)', results.map((r) => f(r.coldStart.ratio, 2))],
+    ['  controller AWS calls', results.map((r) => String(r.coldStart.calls))],
+    ['  AWS calls in flight (avg)', results.map((r) => f(r.coldStart.awsCallsInFlight, 2))],
+    ['  controller CPU (s)', results.map((r) => f(r.coldStart.controllerCpuSeconds))],
+    ['steady: calls/min', results.map((r) => f(r.steady.callsPerMinute))],
+    ['  calls/s (goal ≤ 1 at N=1000)', results.map((r) => f(r.steady.callsPerSecond, 2))],
+    ['  calls per app per resync', results.map((r) => f(r.steady.callsPerAppPerResync, 2))],
+    [
+      '  growth vs first size',
+      results.map((r) =>
+        first && first.steady.callsPerMinute > 0
+          ? `${f(r.steady.callsPerMinute / first.steady.callsPerMinute, 2)}× for ${f(r.apps / first.apps, 1)}× apps`
+          : 'n/a',
+      ),
+    ],
+    [
+      '  top operations',
+      results.map((r) =>
+        Object.entries(r.steady.byOperation)
+          .slice(0, 3)
+          .map(([op, n]) => `${op.split(':')[1]} ${n}`)
+          .join(', '),
+      ),
+    ],
+    ['  controller CPU (% of a core)', results.map((r) => f(r.steady.cpuPercent))],
+    ['ENI change → targets: p50 (s)', results.map((r) => f(r.eniChange.p50Seconds))],
+    ['  p99 (s) (goal ≤ 30)', results.map((r) => f(r.eniChange.p99Seconds))],
+    ['  changes / timeouts (120 s)', results.map((r) => `${r.eniChange.changes} / ${r.eniChange.timeouts}`)],
+    [
+      'throttled share (goal < 1%)',
+      results.map((r) => `${f(r.throttled.share * 100, 2)}% (${r.throttled.calls}/${r.throttled.total})`),
+    ],
+    ['controller RSS peak (MB) (goal ≤ 200)', results.map((r) => f(r.controller.rssPeakMB, 0))],
+    [
+      '  RSS idle before apps / steady (MB)',
+      results.map((r) => `${f(r.controller.rssIdleMB, 0)} / ${f(r.controller.rssSteadyMB, 0)}`),
+    ],
+    [
+      'moto DescribeVpcEndpoints ms/call',
+      results.map((r) => `${f(r.moto.directMsPerCall)} direct, ${f(r.moto.proxyMsPerCall)} via proxy`),
+    ],
+  ];
+}
+
+/** The summary as an aligned plain-text table with the run's settings above it. */
+export function formatTable(report: {
+  options: BenchOptions;
+  machine: { cpus: number; memoryGiB: number; node: string };
+  results: readonly SizeResult[];
+}): string {
+  const { options: o, machine: m, results } = report;
+  const header = [`N = ${results.map((r) => r.apps).join(', ')}`, ...results.map((r) => `N=${r.apps}`)];
+  const body = rows(results).map(([label, cells]) => [label, ...cells]);
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => (row[i] ?? '').length)));
+  const line = (row: string[]): string => row.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
+  return [
+    `time scale ${o.timeScale} (proxy refill and controller refillScale), API share ${o.share}, resync ${o.resyncSeconds} s, steady window ${o.steadySeconds} s, ${o.rulesPerListener} rules/listener`,
+    `machine: ${m.cpus} CPUs, ${m.memoryGiB} GiB, Node ${m.node}`,
+    line(header),
+    widths.map((w) => '-'.repeat(w)).join('-|-'),
+    ...body.map(line),
+  ].join('\n');
+}
