@@ -80,7 +80,12 @@ async function checkSubnets(s: Session, vpcId: string): Promise<void> {
 async function checkExtraSecurityGroups(s: Session, vpcId: string): Promise<void> {
   const ids = s.app.spec.endpoint.securityGroupIds ?? [];
   if (ids.length === 0) return;
-  const groups = await ops.describeSecurityGroups(s.clients.ec2, ids);
+  const sorted = [...ids].sort();
+  const groups = await s.deps.reads.get(
+    `${s.clients.scope}|extra-sgs|${sorted.join(',')}`,
+    () => ops.describeSecurityGroups(s.clients.ec2, sorted),
+    s.deps.opts.referenceMaxAgeMs,
+  );
   const bad = ids.filter((id) => !groups.some((g) => g.groupId === id && g.vpcId === vpcId));
   if (bad.length > 0) {
     throw new StepProblem(

@@ -2,13 +2,15 @@
  * Spec changes are made in place where AWS allows it: a new priority with SetRulePriorities
  * and new paths with ModifyRule (same rule ARN throughout, so traffic always has a rule);
  * a new target port needs a new target group (ports are immutable), which is filled before
- * the rule is switched to it and the old group deleted.
+ * the rule is switched to it and the old group deleted. Extra endpoint SGs follow the spec.
  */
 import { jest } from '@jest/globals';
+import { CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
 import { newTestContext, type TestContext } from '../../env/context.ts';
 import {
   applyApp,
   awsClients,
+  endpoint,
   eventually,
   forwardOf,
   getApp,
@@ -90,4 +92,29 @@ it('moves to a new target group when the port changes, then deletes the old one'
   );
   const sg = (await securityGroupRules(aws.ec2, after.securityGroupId!))!;
   expect(sg.ingress).toEqual([expect.objectContaining({ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080 })]);
+});
+
+it('attaches extra security groups from the spec to the endpoint, and detaches them again', async () => {
+  const extra = await aws.ec2.send(
+    new CreateSecurityGroupCommand({
+      VpcId: world.dmz.vpcId,
+      GroupName: 'extra',
+      Description: 'extra endpoint SG',
+    }),
+  );
+  const { endpointId, securityGroupId } = (await getApp(ctx, 'blue'))!.status!;
+  const groupsOf = async () =>
+    ((await endpoint(aws.ec2, endpointId!))!.Groups ?? []).map((g) => g.GroupId).sort();
+  await patchApp(ctx, 'blue', { endpoint: { securityGroupIds: [extra.GroupId] } });
+  const both = [securityGroupId, extra.GroupId].sort();
+  await eventually(
+    'extra SG attached',
+    async () => JSON.stringify(await groupsOf()) === JSON.stringify(both),
+  );
+  await waitForReady(ctx, 'blue');
+  await patchApp(ctx, 'blue', { endpoint: { securityGroupIds: [] } });
+  await eventually(
+    'extra SG detached',
+    async () => JSON.stringify(await groupsOf()) === JSON.stringify([securityGroupId]),
+  );
 });
