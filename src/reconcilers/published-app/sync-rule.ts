@@ -147,10 +147,16 @@ async function applyPlan(
     for (const action of plan.actions) ruleArn = (await applyRuleAction(s, action, listenerArn)) ?? ruleArn;
   } catch (err) {
     const { code } = classifyAwsError(err);
-    if (code === 'PriorityInUse')
-      return (refuse(s, 'PriorityConflict', `priority ${priority} was just taken`), null);
-    if (/^TooMany(Rules|Actions)/.test(code))
-      return (refuse(s, 'RuleLimitExceeded', `listener ${listenerArn}: ${code}`), null);
+    if (code === 'PriorityInUse') {
+      // Lost a race for the slot: look again soon (an allocated priority moves on).
+      s.poll(s.deps.opts.verifyMs);
+      refuse(s, 'PriorityConflict', `priority ${priority} was just taken`);
+      return null;
+    }
+    if (/^TooMany(Rules|Actions)/.test(code)) {
+      refuse(s, 'RuleLimitExceeded', `listener ${listenerArn}: ${code}`);
+      return null;
+    }
     throw err;
   } finally {
     if (plan.actions.length > 0) s.deps.reads.invalidate(`${s.clients.scope}|rules|${listenerArn}`);
