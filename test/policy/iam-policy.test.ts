@@ -39,7 +39,10 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** `ec2:CreateVpcEndpoint` for each `new CreateVpcEndpointCommand(` in src, by import package. */
+/**
+ * `ec2:CreateVpcEndpoint` for each `new CreateVpcEndpointCommand(` (or SDK paginator
+ * `paginateCreateVpcEndpoint(`) in src, by import package.
+ */
 function sentBySource(): Set<string> {
   const actions = new Set<string>();
   for (const file of sourceFiles(path.join(root, 'src'))) {
@@ -50,6 +53,8 @@ function sentBySource(): Set<string> {
         for (const name of (m[1] ?? '').split(',').map((s) => s.trim())) {
           const command = /^(\w+)Command$/.exec(name)?.[1];
           if (command && text.includes(`new ${name}(`)) actions.add(`${prefix}:${command}`);
+          const paged = /^paginate(\w+)$/.exec(name)?.[1];
+          if (paged && text.includes(`${name}(`)) actions.add(`${prefix}:${paged}`);
         }
       }
     }
