@@ -111,7 +111,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
           resolve(res.statusCode === 200);
         },
       );
-      req.on('error', () => { resolve(false); });
+      req.on('error', () => {
+        resolve(false);
+      });
       req.on('timeout', () => req.destroy());
     });
 

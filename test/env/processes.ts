@@ -41,7 +41,11 @@ export function startProcess(
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   if (child.pid === undefined) throw new Error(`failed to start ${name}`);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
   return {
     name,
     pid: child.pid,
