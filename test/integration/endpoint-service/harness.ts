@@ -18,7 +18,7 @@ import {
   CreateLoadBalancerCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CoreV1Api, CustomObjectsApi, type CoreV1Event } from '@kubernetes/client-node';
+import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { API_GROUP, API_VERSION, ENDPOINT_SERVICE, TAG_KEYS } from '../../../src/api/kinds.ts';
 import type { EndpointService, EndpointServiceSpec } from '../../../src/api/v1alpha1.ts';
@@ -27,6 +27,7 @@ import type { AwsClientFactory } from '../../../src/aws/types.ts';
 import { Manager } from '../../../src/controller/manager.ts';
 import { endpointServiceController } from '../../../src/reconcilers/endpoint-service/index.ts';
 import type { AwsClientConfig, TestContext } from '../../env/context.ts';
+import { condition, eventually, getCustomObject } from '../../env/poll.ts';
 
 /** SDK clients acting in one account. */
 export interface Account {
@@ -245,48 +246,10 @@ export async function getEndpointService(
   ctx: TestContext,
   name: string,
 ): Promise<EndpointService | undefined> {
-  const api = ctx.kc.makeApiClient(CustomObjectsApi);
-  try {
-    return (await api.getNamespacedCustomObject({
-      group: API_GROUP,
-      version: API_VERSION,
-      namespace: ctx.namespace,
-      plural: ENDPOINT_SERVICE.plural,
-      name,
-    })) as EndpointService;
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  }
+  return getCustomObject<EndpointService>(ctx, ENDPOINT_SERVICE, name);
 }
 
-/** Condition `type` of the object as [status, reason]. */
-export function condition(obj: EndpointService | undefined, type: string): [string, string] | undefined {
-  const c = obj?.status?.conditions?.find((x) => x.type === type);
-  return c ? [c.status, c.reason] : undefined;
-}
-
-/** Polls `probe` every 200 ms until it returns something other than undefined/false. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Error | undefined;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err instanceof Error ? err : new Error(String(err));
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+export { condition, eventually };
 
 /** Waits until the object satisfies `check`, returning it. */
 export function waitForObject(

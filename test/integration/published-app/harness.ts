@@ -19,7 +19,7 @@ import {
   type Rule,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CoreV1Api, CustomObjectsApi, type CoreV1Event } from '@kubernetes/client-node';
+import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { API_GROUP, API_VERSION, PUBLISHED_APP, TAG_KEYS } from '../../../src/api/kinds.ts';
 import type { PublishedApp, PublishedAppSpec } from '../../../src/api/v1alpha1.ts';
@@ -32,6 +32,7 @@ import {
   type PublishedAppReconcilerOptions,
 } from '../../../src/reconcilers/published-app/index.ts';
 import type { TestContext } from '../../env/context.ts';
+import { condition, eventually, getCustomObject } from '../../env/poll.ts';
 
 export interface Aws {
   ec2: EC2Client;
@@ -137,46 +138,10 @@ export async function deleteApp(ctx: TestContext, name: string): Promise<void> {
 }
 
 export async function getApp(ctx: TestContext, name: string): Promise<PublishedApp | undefined> {
-  try {
-    return (await ctx.kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-      group: API_GROUP,
-      version: API_VERSION,
-      namespace: ctx.namespace,
-      plural: PUBLISHED_APP.plural,
-      name,
-    })) as PublishedApp;
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  }
+  return getCustomObject<PublishedApp>(ctx, PUBLISHED_APP, name);
 }
 
-/** Condition `type` as [status, reason]. */
-export function condition(obj: PublishedApp | undefined, type: string): [string, string] | undefined {
-  const c = obj?.status?.conditions?.find((x) => x.type === type);
-  return c ? [c.status, c.reason] : undefined;
-}
-
-/** Polls `probe` every 200 ms until it returns something other than undefined/false. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 40_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Error | undefined;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err instanceof Error ? err : new Error(String(err));
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+export { condition, eventually };
 
 /** Waits until the app satisfies `check`, returning it. */
 export function waitForApp(
