@@ -16,6 +16,7 @@ import { CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
 import { summarizeCalls } from '../env/aws-proxy/call-summary.ts';
 import type { FaultRule } from '../env/aws-proxy/faults.ts';
 import { startAwsProxy, type AwsProxy } from '../env/aws-proxy/server.ts';
+import type { PublishedApp } from '../../src/api/v1alpha1.ts';
 import { newTestContext, type TestContext } from '../env/context.ts';
 import {
   applyApp,
@@ -31,7 +32,7 @@ import { appSpec } from '../integration/published-app/specs.ts';
 import { createWorld, type World } from '../integration/published-app/world.ts';
 import { accountThroughProxy, foreignSnapshot, inventory, ownedCounts } from './inventory.ts';
 
-jest.setTimeout(300_000);
+jest.setTimeout(420_000);
 
 /** Apps beyond blue and green (the issue asks for 20; see the report for the size used). */
 const EXTRA_APPS = Number(process.env.PLP_REL_EXTRA_APPS ?? 10);
@@ -113,8 +114,52 @@ afterAll(async () => {
   await ctx.cleanup();
 });
 
+/** The invariants over AWS's state (read straight from moto): one of each per app, no strays, no foreign change. */
+async function auditAws(): Promise<{ checks: number; violations: string[]; foreignAfter: string }> {
+  const objs = (await Promise.all(apps.map((a) => getApp(ctx, a.name)))).filter(
+    (o): o is PublishedApp => o !== undefined,
+  );
+  const violations: string[] = [];
+  let checks = 0;
+  const check = (ok: boolean, what: string): void => {
+    checks++;
+    if (!ok) violations.push(what);
+  };
+  check(objs.length === apps.length, `${apps.length - objs.length} apps missing`);
+  const inv = await inventory(aws.ec2, aws.elbv2, world.dmz.listenerArn);
+  for (const obj of objs) {
+    const uid = obj.metadata!.uid!;
+    const counts = ownedCounts(inv, uid);
+    for (const [kind, n] of Object.entries(counts)) check(n === 1, `${obj.metadata!.name}: ${n} ${kind}`);
+    const rule = inv.rules.find((r) => r.uid === uid);
+    check(rule?.id === obj.status?.ruleArn, `${obj.metadata!.name}: rule is not the recorded one`);
+    check(
+      rule?.forward.length === 1 && rule.forward[0] === obj.status?.targetGroupArn,
+      `${obj.metadata!.name}: rule does not forward to its target group`,
+    );
+  }
+  const uids = new Set(objs.map((o) => o.metadata!.uid!));
+  // Nothing of ours that belongs to no app, and nothing untagged that could be a lost create.
+  for (const kind of ['endpoints', 'securityGroups', 'targetGroups', 'rules'] as const) {
+    const stray = inv[kind].filter((x) => x.uid !== undefined && !uids.has(x.uid));
+    check(stray.length === 0, `${stray.length} ${kind} tagged for no live app`);
+  }
+  const untaggedPlp = inv.targetGroups.filter((t) => t.uid === undefined && t.name.startsWith('plp-'));
+  check(untaggedPlp.length === 0, `${untaggedPlp.length} untagged plp- target groups`);
+  const untaggedEndpoints = inv.endpoints.filter((e) => e.uid === undefined);
+  check(untaggedEndpoints.length === 0, `${untaggedEndpoints.length} untagged endpoints`);
+  const untaggedRules = inv.rules.filter((r) => !r.isDefault && r.uid === undefined);
+  check(untaggedRules.length === 1, `${untaggedRules.length} untagged rules (expected only the foreign one)`);
+
+  const ourSgs = new Set(inv.securityGroups.filter((g) => g.uid !== undefined).map((g) => g.id));
+  const foreignAfter = await foreignSnapshot(aws.ec2, aws.elbv2, ourSgs);
+  check(foreignAfter === foreignBefore, 'a foreign resource changed');
+  return { checks, violations, foreignAfter };
+}
+
 it('converges every app under injected faults, without duplicates or foreign changes', async () => {
   proxy.setFaults(FAULTS, SEED);
+  const started = Date.now();
   for (const app of apps) await applyApp(ctx, app.name, appSpec(world, app.provider, app.path));
 
   // Under faults: every app must reach Ready at its generation at least once. Faults keep
@@ -134,55 +179,30 @@ it('converges every app under injected faults, without duplicates or foreign cha
       }
       return seenReady.size === apps.length;
     },
-    240_000,
+    300_000,
   );
+  const convergedMs = Date.now() - started;
   const faultCalls = proxy.calls().filter((c) => c.account === ctx.accountId);
   proxy.clearFaults();
 
   // Quiet again: a couple of resyncs find nothing to change, and every app is Ready.
-  const objs = await eventually(
+  await eventually(
     'every app Ready with faults cleared',
-    async () => {
-      const all = await Promise.all(apps.map((a) => getApp(ctx, a.name)));
-      return all.every((o) => condition(o, 'Ready')?.[0] === 'True') ? all.map((o) => o!) : undefined;
-    },
+    async () =>
+      (await Promise.all(apps.map((a) => getApp(ctx, a.name)))).every(
+        (o) => condition(o, 'Ready')?.[0] === 'True',
+      ),
     60_000,
   );
 
-  const violations: string[] = [];
-  let checks = 0;
-  const check = (ok: boolean, what: string): void => {
-    checks++;
-    if (!ok) violations.push(what);
-  };
-  const inv = await inventory(aws.ec2, aws.elbv2, world.dmz.listenerArn);
-  for (const obj of objs) {
-    const uid = obj.metadata!.uid!;
-    const counts = ownedCounts(inv, uid);
-    for (const [kind, n] of Object.entries(counts)) check(n === 1, `${obj.metadata!.name}: ${n} ${kind}`);
-    const rule = inv.rules.find((r) => r.uid === uid);
-    check(rule?.id === obj.status?.ruleArn, `${obj.metadata!.name}: rule is not the recorded one`);
-    check(
-      rule?.forward.length === 1 && rule.forward[0] === obj.status?.targetGroupArn,
-      `${obj.metadata!.name}: rule does not forward to its target group`,
-    );
+  // Retried creates may leave a duplicate for a resync or two; what counts is what stays.
+  let audit = await auditAws();
+  const settleBy = Date.now() + 30_000;
+  while (audit.violations.length > 0 && Date.now() < settleBy) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    audit = await auditAws();
   }
-  const uids = new Set(objs.map((o) => o.metadata!.uid!));
-  // Nothing of ours that belongs to no app, and no untagged target group with our name prefix.
-  for (const kind of ['endpoints', 'securityGroups', 'targetGroups', 'rules'] as const) {
-    const stray = inv[kind].filter((x) => x.uid !== undefined && !uids.has(x.uid));
-    check(stray.length === 0, `${stray.length} ${kind} tagged for no live app`);
-  }
-  const untaggedPlp = inv.targetGroups.filter((t) => t.uid === undefined && t.name.startsWith('plp-'));
-  check(untaggedPlp.length === 0, `${untaggedPlp.length} untagged plp- target groups`);
-  const liveEndpoints = inv.endpoints.filter((e) => e.uid === undefined);
-  check(liveEndpoints.length === 0, `${liveEndpoints.length} untagged endpoints`);
-  const untaggedRules = inv.rules.filter((r) => !r.isDefault && r.uid === undefined);
-  check(untaggedRules.length === 1, `${untaggedRules.length} untagged rules (expected only the foreign one)`);
-
-  const ourSgs = new Set(inv.securityGroups.filter((g) => g.uid !== undefined).map((g) => g.id));
-  const foreignAfter = await foreignSnapshot(aws.ec2, aws.elbv2, ourSgs);
-  check(foreignAfter === foreignBefore, 'a foreign resource changed');
+  const { checks, violations, foreignAfter } = audit;
 
   const summary = summarizeCalls(faultCalls);
   console.log(
@@ -190,6 +210,7 @@ it('converges every app under injected faults, without duplicates or foreign cha
       suite: 'reliability/faults',
       seed: SEED,
       apps: apps.length,
+      convergedUnderFaultsMs: convergedMs,
       calls: summary.total,
       faultsInjected: summary.faults,
       invariantChecks: checks,
