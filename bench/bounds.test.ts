@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RecordedCall } from '../test/env/aws-proxy/server.ts';
-import { coldStartBound, percentile, throttledShare } from './bounds.ts';
+import { coldStartBound, latencySummary, percentile, throttledShare, throttleSummary } from './bounds.ts';
 import { parseBenchOptions } from './options.ts';
 
 function call(service: string, operation: string, outcome: RecordedCall['outcome'] = 'ok'): RecordedCall {
@@ -138,4 +138,26 @@ void describe('parseBenchOptions', () => {
       assert.throws(() => parseBenchOptions(argv), msg);
     });
   }
+});
+
+void describe('latencySummary', () => {
+  void it('leaves timeouts out of the percentiles and counts them', () => {
+    assert.deepEqual(latencySummary([1000, undefined, 3000, 2000]), {
+      changes: 4,
+      timeouts: 1,
+      p50Seconds: 2,
+      p99Seconds: 3,
+      maxSeconds: 3,
+    });
+  });
+});
+
+void describe('throttleSummary', () => {
+  void it('counts refusals per bucket', () => {
+    const refused = { ...call('ec2', 'CreateVpcEndpoint', 'throttled'), bucket: 'ec2:vpc-endpoint' as const };
+    const s = throttleSummary([refused, refused, call('ec2', 'DescribeVpcs')]);
+    assert.deepEqual(s.byBucket, { 'ec2:vpc-endpoint': 2 });
+    assert.equal(s.calls, 2);
+    assert.equal(s.total, 3);
+  });
 });

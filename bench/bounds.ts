@@ -62,6 +62,48 @@ export function throttledShare(calls: readonly RecordedCall[]): number {
   return calls.filter((c) => c.outcome === 'throttled').length / calls.length;
 }
 
+/** Throttled calls, their share, and the buckets that refused them. */
+export interface ThrottleSummary {
+  calls: number;
+  total: number;
+  share: number;
+  byBucket: Record<string, number>;
+}
+
+/** Summarises the throttling in `calls`. */
+export function throttleSummary(calls: readonly RecordedCall[]): ThrottleSummary {
+  const byBucket: Record<string, number> = {};
+  let throttled = 0;
+  for (const c of calls) {
+    if (c.outcome !== 'throttled') continue;
+    throttled++;
+    const bucket = c.bucket ?? 'fault';
+    byBucket[bucket] = (byBucket[bucket] ?? 0) + 1;
+  }
+  return { calls: throttled, total: calls.length, share: throttledShare(calls), byBucket };
+}
+
+/** Percentiles of timed events, in seconds; undefined entries are timeouts. */
+export interface LatencySummary {
+  changes: number;
+  timeouts: number;
+  p50Seconds: number;
+  p99Seconds: number;
+  maxSeconds: number;
+}
+
+/** Summarises event durations in ms (undefined = timed out; left out of the percentiles). */
+export function latencySummary(ms: readonly (number | undefined)[]): LatencySummary {
+  const done = ms.filter((m): m is number => m !== undefined);
+  return {
+    changes: ms.length,
+    timeouts: ms.length - done.length,
+    p50Seconds: percentile(done, 50) / 1000,
+    p99Seconds: percentile(done, 99) / 1000,
+    maxSeconds: percentile(done, 100) / 1000,
+  };
+}
+
 /** Calls per `service:operation`, most frequent first. */
 export function callsByOperation(calls: readonly RecordedCall[]): Record<string, number> {
   const counts: Record<string, number> = {};

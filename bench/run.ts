@@ -5,6 +5,7 @@
  * computed in the same run. Prints a table, writes bench/results/<timestamp>.json.
  * Not a test: it asserts nothing, it measures. `npm run bench -- --help` for the flags.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,9 +23,11 @@ import { freePort, startProcess, waitFor, type ManagedProcess } from '../test/en
 import {
   callsByOperation,
   coldStartBound,
-  percentile,
-  throttledShare,
+  latencySummary,
+  throttleSummary,
   type ColdStartBound,
+  type LatencySummary,
+  type ThrottleSummary,
 } from './bounds.ts';
 import {
   benchAppSpec,
@@ -71,14 +74,8 @@ export interface SizeResult {
     /** Controller CPU over the window, in % of one core. */
     cpuPercent: number;
   };
-  eniChange: {
-    changes: number;
-    timeouts: number;
-    p50Seconds: number;
-    p99Seconds: number;
-    maxSeconds: number;
-  };
-  throttled: { calls: number; total: number; share: number; byBucket: Record<string, number> };
+  eniChange: LatencySummary;
+  throttled: ThrottleSummary;
   controller: { rssIdleMB: number; rssPeakMB: number; rssSteadyMB: number };
   moto: { directMsPerCall: number; proxyMsPerCall: number; endpoints: number };
 }
@@ -276,14 +273,11 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
       totalMs: 900_000,
     });
     const eniTo = Date.now();
-    const eniMs = changes.flatMap((c) => (c.ms === undefined ? [] : [c.ms]));
-    log(`N=${apps}: ${changes.length} ENI changes, p50 ${(percentile(eniMs, 50) / 1000).toFixed(1)} s`);
+    const eniChange = latencySummary(changes.map((c) => c.ms));
+    log(`N=${apps}: ${changes.length} ENI changes, p50 ${eniChange.p50Seconds.toFixed(1)} s`);
 
     // 4. Throttling over the whole run (cold start, steady state, ENI changes).
     const allCalls = within(env.proxy.calls(), coldFrom, eniTo).filter(isController);
-    const throttled = allCalls.filter((c) => c.outcome === 'throttled');
-    const byBucket: Record<string, number> = {};
-    for (const c of throttled) byBucket[c.bucket ?? 'fault'] = (byBucket[c.bucket ?? 'fault'] ?? 0) + 1;
 
     const result: SizeResult = {
       apps,
@@ -306,19 +300,8 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
         byOperation: callsByOperation(steadyCalls),
         cpuPercent: ((cpu3 - cpu2) / windowSeconds) * 100,
       },
-      eniChange: {
-        changes: changes.length,
-        timeouts: changes.length - eniMs.length,
-        p50Seconds: percentile(eniMs, 50) / 1000,
-        p99Seconds: percentile(eniMs, 99) / 1000,
-        maxSeconds: eniMs.length ? Math.max(...eniMs) / 1000 : NaN,
-      },
-      throttled: {
-        calls: throttled.length,
-        total: allCalls.length,
-        share: throttledShare(allCalls),
-        byBucket,
-      },
+      eniChange,
+      throttled: throttleSummary(allCalls),
       controller: { rssIdleMB: rssIdle / MB, rssPeakMB: rss.peakBytes() / MB, rssSteadyMB: rssSteady / MB },
       moto: { directMsPerCall: directMs, proxyMsPerCall: proxyMs, endpoints: apps },
     };
@@ -352,6 +335,7 @@ async function main(): Promise<void> {
     command: `npm run bench -- ${argv.join(' ')}`.trim(),
     options: opts,
     machine: machine(),
+    source: sourceVersion(),
     results,
   };
   for (const n of opts.sizes) {
@@ -362,6 +346,16 @@ async function main(): Promise<void> {
     log(`N=${n} done:\n${formatTable(report)}`);
   }
   process.stdout.write(`${formatTable(report)}\n\nwritten: ${path.relative(root, file)}\n`);
+}
+
+/** The commit measured, and whether src/ had uncommitted changes when the run started. */
+function sourceVersion(): { commit: string; srcDirty: boolean } {
+  const git = (...args: string[]): string =>
+    execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+  return {
+    commit: git('rev-parse', '--short', 'HEAD'),
+    srcDirty: git('status', '--porcelain', '--', 'src').length > 0,
+  };
 }
 
 function machine(): { cpus: number; memoryGiB: number; node: string; loadAverage: number[] } {
