@@ -76,7 +76,8 @@ export interface SizeResult {
   };
   eniChange: LatencySummary;
   throttled: ThrottleSummary;
-  controller: { rssIdleMB: number; rssPeakMB: number; rssSteadyMB: number };
+  /** rssDepsMB: a process that only loads the controller's dependencies (the floor). */
+  controller: { rssDepsMB: number; rssIdleMB: number; rssPeakMB: number; rssSteadyMB: number };
   moto: { directMsPerCall: number; proxyMsPerCall: number; endpoints: number };
 }
 
@@ -302,7 +303,12 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
       },
       eniChange,
       throttled: throttleSummary(allCalls),
-      controller: { rssIdleMB: rssIdle / MB, rssPeakMB: rss.peakBytes() / MB, rssSteadyMB: rssSteady / MB },
+      controller: {
+        rssDepsMB: dependencyRss() / MB,
+        rssIdleMB: rssIdle / MB,
+        rssPeakMB: rss.peakBytes() / MB,
+        rssSteadyMB: rssSteady / MB,
+      },
       moto: { directMsPerCall: directMs, proxyMsPerCall: proxyMs, endpoints: apps },
     };
     rss.stop();
@@ -346,6 +352,13 @@ async function main(): Promise<void> {
     log(`N=${n} done:\n${formatTable(report)}`);
   }
   process.stdout.write(`${formatTable(report)}\n\nwritten: ${path.relative(root, file)}\n`);
+}
+
+/** RSS in bytes of a Node process that has loaded only the controller's dependencies. */
+function dependencyRss(): number {
+  return Number(
+    execFileSync(process.execPath, [path.join(import.meta.dirname, 'deps-rss.ts')], { encoding: 'utf8' }),
+  );
 }
 
 /** The commit measured, and whether src/ had uncommitted changes when the run started. */
