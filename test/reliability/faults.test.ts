@@ -34,7 +34,10 @@ import { accountThroughProxy, foreignSnapshot, inventory, ownedCounts } from './
 
 jest.setTimeout(420_000);
 
-/** Apps beyond blue and green (the issue asks for 20; see the report for the size used). */
+/**
+ * Apps beyond blue and green. The issue asks for 20: `PLP_REL_EXTRA_APPS=20` runs that (about
+ * 4.5 min to converge on the shared 2-core machine); the default keeps `npm test` near 3 min.
+ */
 const EXTRA_APPS = Number(process.env.PLP_REL_EXTRA_APPS ?? 10);
 const SEED = Number(process.env.PLP_REL_SEED ?? 8);
 
