@@ -6,7 +6,7 @@
  * time-scaled run would measure a controller limiting itself to AWS's real rates.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createAwsClientFactory } from '../src/aws/clients.ts';
 import { loadConfig } from '../src/config.ts';
 import { Manager } from '../src/controller/manager.ts';
@@ -19,6 +19,7 @@ const config = loadConfig(process.argv.slice(2), process.env);
 const refillScale = Number(process.env.PLP_BENCH_REFILL_SCALE ?? '1');
 const log = createLogger(config.logLevel);
 const registry = new Registry();
+collectDefaultMetrics({ register: registry });
 const aws = createAwsClientFactory({
   defaultRegion: config.region,
   observer: awsCallObserver(registry),
