@@ -31,6 +31,11 @@ let ctx: TestContext;
 const factories: ClosableAwsClientFactory[] = [];
 const proxies: AwsProxy[] = [];
 
+// These suites test the client factory itself, not the controller: they talk to moto directly
+// so the run's recording proxy lists only the controller's actions (the IAM policy test reads
+// that list). jest gives each test file its own process.env.
+process.env.AWS_ENDPOINT_URL = process.env.PLP_MOTO_URL;
+
 beforeAll(async () => {
   ctx = await newTestContext('aws-throttling');
 }, TIMEOUT_MS);

@@ -2,10 +2,12 @@
  * Spec changes are made in place where AWS allows it: a new priority with SetRulePriorities
  * and new paths with ModifyRule (same rule ARN throughout, so traffic always has a rule);
  * a new target port needs a new target group (ports are immutable), which is filled before
- * the rule is switched to it and the old group deleted. Extra endpoint SGs follow the spec.
+ * the rule is switched to it and the old group deleted. Health check and deregistration delay
+ * change in place. Extra endpoint SGs follow the spec.
  */
 import { jest } from '@jest/globals';
 import { CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
+import { DescribeTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { newTestContext, type TestContext } from '../../env/context.ts';
 import {
   applyApp,
@@ -92,6 +94,39 @@ it('moves to a new target group when the port changes, then deletes the old one'
   );
   const sg = (await securityGroupRules(aws.ec2, after.securityGroupId!))!;
   expect(sg.ingress).toEqual([expect.objectContaining({ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080 })]);
+});
+
+it('changes the health check and deregistration delay of the target group in place', async () => {
+  const before = (await getApp(ctx, 'blue'))!.status!;
+  calls.length = 0;
+  await patchApp(ctx, 'blue', {
+    target: {
+      port: 8080,
+      healthCheck: { path: '/healthz', intervalSeconds: 15, healthyThresholdCount: 3, matcher: '200-299' },
+      deregistrationDelaySeconds: 45,
+    },
+  });
+  const tg = await eventually('health check changed', async () => {
+    const group = await targetGroup(aws.elbv2, before.targetGroupArn!);
+    return group?.HealthCheckPath === '/healthz' ? group : undefined;
+  });
+  expect(tg).toMatchObject({
+    HealthCheckIntervalSeconds: 15,
+    HealthyThresholdCount: 3,
+    Matcher: { HttpCode: '200-299' },
+  });
+  await eventually('deregistration delay changed', async () => {
+    const attrs = await aws.elbv2.send(
+      new DescribeTargetGroupAttributesCommand({ TargetGroupArn: before.targetGroupArn! }),
+    );
+    return attrs.Attributes?.some(
+      (a) => a.Key === 'deregistration_delay.timeout_seconds' && a.Value === '45',
+    );
+  });
+  // In place: the same target group, no new one.
+  expect((await waitForReady(ctx, 'blue')).status!.targetGroupArn).toBe(before.targetGroupArn);
+  expect(calls).toEqual(expect.arrayContaining(['ModifyTargetGroup', 'ModifyTargetGroupAttributes']));
+  expect(calls).not.toContain('CreateTargetGroup');
 });
 
 it('attaches extra security groups from the spec to the endpoint, and detaches them again', async () => {
