@@ -1,5 +1,5 @@
 /** Waiting and reading helpers shared by the server-backed tests. */
-import { CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type CoreV1Event } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION } from '../../src/api/kinds.ts';
 import type { ResourceKind } from '../../src/controller/types.ts';
 import type { TestContext } from './context.ts';
@@ -52,4 +52,27 @@ export async function getCustomObject<T>(
     if ((err as { code?: number }).code === 404) return undefined;
     throw err;
   }
+}
+
+/** Events about the named object in the test's namespace, oldest first. */
+export async function eventsFor(ctx: TestContext, name: string): Promise<CoreV1Event[]> {
+  const list = await ctx.kc.makeApiClient(CoreV1Api).listNamespacedEvent({
+    namespace: ctx.namespace,
+    fieldSelector: `involvedObject.name=${name}`,
+  });
+  return list.items;
+}
+
+/** Waits for an Event with this reason whose message contains every one of `parts`. */
+export function waitForEvent(
+  ctx: TestContext,
+  name: string,
+  reason: string,
+  ...parts: string[]
+): Promise<CoreV1Event> {
+  return eventually(`event ${reason} on ${name} mentioning ${parts.join(', ')}`, async () =>
+    (await eventsFor(ctx, name)).find(
+      (e) => e.reason === reason && parts.every((p) => (e.message ?? '').includes(p)),
+    ),
+  );
 }

@@ -18,7 +18,6 @@ import {
   CreateLoadBalancerCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { API_GROUP, API_VERSION, ENDPOINT_SERVICE, TAG_KEYS } from '../../../src/api/kinds.ts';
 import type { EndpointService, EndpointServiceSpec } from '../../../src/api/v1alpha1.ts';
@@ -27,7 +26,7 @@ import type { AwsClientFactory } from '../../../src/aws/types.ts';
 import { Manager } from '../../../src/controller/manager.ts';
 import { endpointServiceController } from '../../../src/reconcilers/endpoint-service/index.ts';
 import type { AwsClientConfig, TestContext } from '../../env/context.ts';
-import { condition, eventually, getCustomObject } from '../../env/poll.ts';
+import { condition, eventsFor, eventually, getCustomObject, waitForEvent } from '../../env/poll.ts';
 
 /** SDK clients acting in one account. */
 export interface Account {
@@ -249,7 +248,7 @@ export async function getEndpointService(
   return getCustomObject<EndpointService>(ctx, ENDPOINT_SERVICE, name);
 }
 
-export { condition, eventually };
+export { condition, eventsFor, eventually, waitForEvent };
 
 /** Waits until the object satisfies `check`, returning it. */
 export function waitForObject(
@@ -266,28 +265,5 @@ export function waitForObject(
       return obj && check(obj) ? obj : undefined;
     },
     timeoutMs,
-  );
-}
-
-/** Events about the named object, oldest first. */
-export async function eventsFor(ctx: TestContext, name: string): Promise<CoreV1Event[]> {
-  const list = await ctx.kc.makeApiClient(CoreV1Api).listNamespacedEvent({
-    namespace: ctx.namespace,
-    fieldSelector: `involvedObject.name=${name}`,
-  });
-  return list.items;
-}
-
-/** Waits for an Event with this reason whose message contains every `parts`. */
-export function waitForEvent(
-  ctx: TestContext,
-  name: string,
-  reason: string,
-  ...parts: string[]
-): Promise<CoreV1Event> {
-  return eventually(`event ${reason} on ${name} mentioning ${parts.join(', ')}`, async () =>
-    (await eventsFor(ctx, name)).find(
-      (e) => e.reason === reason && parts.every((p) => (e.message ?? '').includes(p)),
-    ),
   );
 }

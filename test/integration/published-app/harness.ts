@@ -19,7 +19,6 @@ import {
   type Rule,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { API_GROUP, API_VERSION, PUBLISHED_APP, TAG_KEYS } from '../../../src/api/kinds.ts';
 import type { PublishedApp, PublishedAppSpec } from '../../../src/api/v1alpha1.ts';
@@ -32,7 +31,7 @@ import {
   type PublishedAppReconcilerOptions,
 } from '../../../src/reconcilers/published-app/index.ts';
 import type { TestContext } from '../../env/context.ts';
-import { condition, eventually, getCustomObject } from '../../env/poll.ts';
+import { condition, eventsFor, eventually, getCustomObject, waitForEvent } from '../../env/poll.ts';
 
 export interface Aws {
   ec2: EC2Client;
@@ -141,7 +140,7 @@ export async function getApp(ctx: TestContext, name: string): Promise<PublishedA
   return getCustomObject<PublishedApp>(ctx, PUBLISHED_APP, name);
 }
 
-export { condition, eventually };
+export { condition, eventsFor, eventually, waitForEvent };
 
 /** Waits until the app satisfies `check`, returning it. */
 export function waitForApp(
@@ -169,27 +168,6 @@ export function waitForReady(ctx: TestContext, name: string, timeoutMs?: number)
     'Ready',
     (o) => condition(o, 'Ready')?.[0] === 'True' && o.status?.observedGeneration === o.metadata?.generation,
     timeoutMs,
-  );
-}
-
-export async function eventsFor(ctx: TestContext, name: string): Promise<CoreV1Event[]> {
-  const list = await ctx.kc.makeApiClient(CoreV1Api).listNamespacedEvent({
-    namespace: ctx.namespace,
-    fieldSelector: `involvedObject.name=${name}`,
-  });
-  return list.items;
-}
-
-export function waitForEvent(
-  ctx: TestContext,
-  name: string,
-  reason: string,
-  ...parts: string[]
-): Promise<CoreV1Event> {
-  return eventually(`event ${reason} on ${name} mentioning ${parts.join(', ')}`, async () =>
-    (await eventsFor(ctx, name)).find(
-      (e) => e.reason === reason && parts.every((p) => (e.message ?? '').includes(p)),
-    ),
   );
 }
 
