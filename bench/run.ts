@@ -43,8 +43,8 @@ import { formatTable } from './table.ts';
 import { buildWorld } from './world.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const REGION = 'us-east-1';
-const NAMESPACE = 'bench';
+export const REGION = 'us-east-1';
+export const NAMESPACE = 'bench';
 const MB = 1024 * 1024;
 
 /** Everything measured for one N. */
@@ -90,7 +90,7 @@ function log(msg: string): void {
 }
 
 /** Credentials for `account` from STS AssumeRole at `endpoint` (moto directly, or the proxy). */
-async function assumeRole(endpoint: string, account: string) {
+export async function assumeRole(endpoint: string, account: string) {
   const sts = new STSClient({
     region: REGION,
     endpoint,
@@ -108,7 +108,7 @@ async function assumeRole(endpoint: string, account: string) {
 }
 
 /** The environment one size runs in; `stop` tears it all down. */
-interface Env {
+export interface Env {
   controlPlane: ControlPlane;
   moto: MotoServer;
   proxy: AwsProxy;
@@ -116,7 +116,7 @@ interface Env {
   workDir: string;
 }
 
-async function startEnv(opts: BenchOptions, apps: number): Promise<Env> {
+export async function startEnv(opts: BenchOptions, apps: number): Promise<Env> {
   const tools = readToolPaths();
   const workDir = path.join(root, '.cache', `bench-${process.pid}-${apps}`);
   rmSync(workDir, { recursive: true, force: true });
@@ -138,7 +138,10 @@ async function startEnv(opts: BenchOptions, apps: number): Promise<Env> {
   return { controlPlane, moto, proxy, kc, workDir };
 }
 
-async function startController(env: Env, opts: BenchOptions): Promise<{ proc: ManagedProcess; pid: number }> {
+export async function startController(
+  env: Env,
+  opts: BenchOptions,
+): Promise<{ proc: ManagedProcess; pid: number }> {
   const port = await freePort();
   const proc = startProcess(
     'controller',
@@ -380,4 +383,5 @@ function machine(): { cpus: number; memoryGiB: number; node: string; loadAverage
   };
 }
 
-await main();
+// Also imported (by soak/) for its environment: run only as the entry point.
+if (import.meta.main) await main();
