@@ -23,6 +23,8 @@ export interface ControllerProcess {
   waitForHttp200(path: string, timeoutMs: number): Promise<boolean>;
   /** SIGTERM, then its exit code, or 'timeout' when it did not exit in time. */
   stop(timeoutMs?: number): Promise<number | null | 'timeout'>;
+  /** SIGKILL — a crash, no graceful shutdown — resolved once it has exited. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -71,6 +73,10 @@ export function startController(
       const code = await Promise.race([exited, timeout]);
       if (code === 'timeout') child.kill('SIGKILL');
       return code;
+    },
+    async kill() {
+      if (!state.exited) child.kill('SIGKILL');
+      await exited;
     },
   };
 }
