@@ -9,6 +9,7 @@ import { randomInt } from 'node:crypto';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { createControllerIdentity } from './controller-identity.ts';
 
 /** SDK client settings for one test account. */
 export interface AwsClientConfig {
@@ -21,8 +22,17 @@ export interface AwsClientConfig {
 export interface TestContext {
   namespace: string;
   accountId: string;
+  /** The admin (system:masters): for the test's own setup and assertions. */
   kc: KubeConfig;
   kubeconfigPath: string;
+  /**
+   * For the controller under test: the chart's ServiceAccount with exactly the chart's
+   * ClusterRole (and leader-election Role), installed as a release in this namespace.
+   */
+  controllerKc: KubeConfig;
+  controllerKubeconfigPath: string;
+  /** The one Lease the chart grants that identity: use it when the controller leader-elects. */
+  controllerLease: { namespace: string; name: string };
   awsClientConfig: AwsClientConfig;
   /** Runs the test environment's kubectl with the admin kubeconfig. */
   kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
@@ -107,19 +117,33 @@ export async function newTestContext(suite: string): Promise<TestContext> {
     .padStart(5, '0')}`;
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'plp-test': slug } } } });
+  const kubectl: TestContext['kubectl'] = (args, stdin) => runKubectl(kubeconfigPath, args, stdin);
   const accountId = randomAccountId();
-  const awsClientConfig = await accountCredentials(accountId);
+  const [awsClientConfig, controller] = await Promise.all([
+    accountCredentials(accountId),
+    createControllerIdentity({
+      adminKc: kc,
+      kubectl,
+      namespace,
+      release: namespace,
+      dir: requireEnv('PLP_TEST_WORKDIR'),
+    }),
+  ]);
   return {
     namespace,
     accountId,
     kc,
     kubeconfigPath,
+    controllerKc: controller.kc,
+    controllerKubeconfigPath: controller.kubeconfigPath,
+    controllerLease: controller.lease,
     awsClientConfig,
-    kubectl: (args, stdin) => runKubectl(kubeconfigPath, args, stdin),
+    kubectl,
     async otherAccount(id = randomAccountId()) {
       return { accountId: id, awsClientConfig: await accountCredentials(id) };
     },
     async cleanup() {
+      await controller.remove();
       await core.deleteNamespace({ name: namespace }).catch(() => undefined);
     },
   };

@@ -1,6 +1,13 @@
 /** The test environment itself: real API server with RBAC, CRDs, moto with per-file accounts. */
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { AuthorizationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import {
+  AuthenticationV1Api,
+  AuthorizationV1Api,
+  CoreV1Api,
+  type V1ClusterRoleBinding,
+  type V1ResourceAttributes,
+} from '@kubernetes/client-node';
+import { canI } from './controller-identity.ts';
 import { newTestContext, type TestContext } from './context.ts';
 
 let ctx: TestContext;
@@ -43,4 +50,38 @@ test('each test context acts in its own AWS account', async () => {
   expect(a.Vpcs?.map((v) => v.OwnerId)).toEqual([ctx.accountId]);
   expect(b.Vpcs?.map((v) => v.OwnerId)).toEqual([other.accountId]);
   expect(other.accountId).not.toBe(ctx.accountId);
+});
+
+test("the controller's identity is the chart's ServiceAccount: granted what the chart grants, nothing more", async () => {
+  const { controllerKc: kc, namespace, controllerLease: lease } = ctx;
+  const review = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+  expect(review.status?.userInfo?.username).toBe(
+    `system:serviceaccount:${namespace}:${kc.getCurrentUser()?.name ?? ''}`,
+  );
+  expect(review.status?.userInfo?.groups).not.toContain('system:masters');
+  const plp = 'publisher.privatelink.dev';
+  const cases: [V1ResourceAttributes, boolean][] = [
+    [{ verb: 'watch', group: plp, resource: 'publishedapps' }, true],
+    [{ verb: 'patch', group: plp, resource: 'publishedapps', subresource: 'status', namespace }, true],
+    [{ verb: 'patch', group: plp, resource: 'endpointservices', namespace: 'elsewhere' }, true],
+    [{ verb: 'create', group: '', resource: 'events', namespace }, true],
+    [{ verb: 'update', group: 'coordination.k8s.io', resource: 'leases', ...lease }, true],
+    // Not in the chart, so denied:
+    [{ verb: 'create', group: plp, resource: 'publishedapps', namespace }, false],
+    [{ verb: 'delete', group: plp, resource: 'endpointservices', namespace }, false],
+    [{ verb: 'list', group: '', resource: 'secrets', namespace }, false],
+    [{ verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace, name: 'another' }, false],
+    [{ verb: 'create', group: 'coordination.k8s.io', resource: 'leases', namespace: 'default' }, false],
+    [{ verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' }, false],
+  ];
+  const got = await Promise.all(cases.map(async ([attrs]) => [attrs, await canI(kc, attrs)]));
+  expect(got).toEqual(cases);
+  // The RBAC is the chart's, rendered for this namespace's release, not a copy kept by the tests.
+  const out = await ctx.kubectl(['get', 'clusterrolebinding', '-o', 'json']);
+  const bindings = (JSON.parse(out.stdout) as { items: V1ClusterRoleBinding[] }).items.filter((b) =>
+    b.subjects?.some((s) => s.namespace === namespace && s.name === kc.getCurrentUser()?.name),
+  );
+  expect(bindings.map((b) => b.metadata?.labels?.['helm.sh/chart'])).toEqual([
+    expect.stringMatching(/^privatelink-publisher-/),
+  ]);
 });
