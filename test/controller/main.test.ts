@@ -62,14 +62,15 @@ test('runs both controllers, is ready, and on SIGTERM releases its lease and exi
     process.execPath,
     [
       main,
-      `--kubeconfig=${ctx.kubeconfigPath}`,
+      // The chart's ServiceAccount and RBAC, and the one Lease they grant.
+      `--kubeconfig=${ctx.controllerKubeconfigPath}`,
       `--namespaces=${ctx.namespace}`,
       '--region=us-east-1',
       '--cluster-id=main-test',
       '--http-address=127.0.0.1:0',
       '--leader-elect',
-      `--leader-election-namespace=${ctx.namespace}`,
-      '--leader-election-id=main-test',
+      `--leader-election-namespace=${ctx.controllerLease.namespace}`,
+      `--leader-election-id=${ctx.controllerLease.name}`,
     ],
     { logFile },
   );
@@ -94,7 +95,9 @@ test('runs both controllers, is ready, and on SIGTERM releases its lease and exi
   expect(proc.exitStatus()).toBe('0');
   const lease = await new KubeClient(ctx.kc).request<{ spec: { holderIdentity?: string } }>(
     'GET',
-    `/apis/coordination.k8s.io/v1/namespaces/${ctx.namespace}/leases/main-test`,
+    `/apis/coordination.k8s.io/v1/namespaces/${ctx.controllerLease.namespace}/leases/${ctx.controllerLease.name}`,
   );
   expect(lease.spec.holderIdentity ?? '').toBe('');
+  // RBAC answers 403 to anything the chart did not grant.
+  expect(readFileSync(logFile, 'utf8').match(/.*(forbidden|\b403\b).*/gi) ?? []).toEqual([]);
 });

@@ -77,7 +77,7 @@ export async function startController(
     ...(opts.observer ? { observer: opts.observer } : {}),
   });
   const manager = new Manager({
-    kubeConfig: ctx.kc,
+    kubeConfig: ctx.controllerKc,
     namespaces: [ctx.namespace],
     logger: pino({ level: process.env.PLP_TEST_LOG_LEVEL ?? 'silent' }),
     clusterId: CLUSTER_ID,
