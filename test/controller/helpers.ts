@@ -83,6 +83,35 @@ export function widget(
   return JSON.stringify({ apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name, namespace }, spec });
 }
 
+/**
+ * A minimal valid object of one of the product's kinds, for runtime tests that run under the
+ * chart's RBAC (which grants only these kinds). Its AWS references point at nothing: no
+ * product reconciler runs in those tests.
+ */
+export function productObject(kind: ResourceKind, namespace: string, name: string): string {
+  const account = '210987654321';
+  const spec =
+    kind.kind === 'EndpointService'
+      ? {
+          networkLoadBalancerArns: [
+            `arn:aws:elasticloadbalancing:us-east-1:${account}:loadbalancer/net/none/0123456789abcdef`,
+          ],
+        }
+      : {
+          service: { serviceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0' },
+          endpoint: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'] },
+          listenerArn: `arn:aws:elasticloadbalancing:us-east-1:${account}:listener/app/none/0123456789abcdef/0123456789abcdef`,
+          routing: { pathPatterns: ['/none'] },
+          target: { port: 80 },
+        };
+  return JSON.stringify({
+    apiVersion: `${kind.group}/${kind.version}`,
+    kind: kind.kind,
+    metadata: { name, namespace },
+    spec,
+  });
+}
+
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
 export async function eventually<T>(
   what: string,

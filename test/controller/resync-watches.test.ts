@@ -5,32 +5,24 @@
 import { jest } from '@jest/globals';
 import { Manager } from '../../src/controller/manager.ts';
 import { KubeClient, MERGE_PATCH, objectPath } from '../../src/controller/kube-client.ts';
-import type { ObjectKey, ResourceKind } from '../../src/controller/types.ts';
+import type { ObjectKey } from '../../src/controller/types.ts';
+import { ENDPOINT_SERVICE, PUBLISHED_APP } from '../../src/api/kinds.ts';
 import { newTestContext, type TestContext } from '../env/context.ts';
-import {
-  deleteWidgetCrd,
-  eventually,
-  installWidgetCrd,
-  kubectl,
-  testLogger,
-  uniqueGroup,
-  widget,
-} from './helpers.ts';
+import { eventually, kubectl, productObject, testLogger } from './helpers.ts';
 
 jest.setTimeout(120_000);
 
+// The product's kinds, so the Manager runs with the chart's RBAC (no product reconciler runs).
+const primary = PUBLISHED_APP;
+const secondary = ENDPOINT_SERVICE;
 let ctx: TestContext;
-let primaryGroup: string;
-let secondaryGroup: string;
-let primary: ResourceKind;
-let secondary: ResourceKind;
 let manager: Manager | undefined;
 const calls: { name: string; at: number }[] = [];
 
 async function startManager(resyncPeriodMs: number): Promise<void> {
   await manager?.stop();
   manager = new Manager({
-    kubeConfig: ctx.kc,
+    kubeConfig: ctx.controllerKc,
     namespaces: [ctx.namespace],
     logger: testLogger('resync-watches'),
     clusterId: 'test',
@@ -63,28 +55,18 @@ async function startManager(resyncPeriodMs: number): Promise<void> {
 
 beforeAll(async () => {
   ctx = await newTestContext('controller-resync');
-  primaryGroup = uniqueGroup('pri');
-  secondaryGroup = uniqueGroup('sec');
-  [primary, secondary] = await Promise.all([
-    installWidgetCrd(ctx.kubeconfigPath, primaryGroup),
-    installWidgetCrd(ctx.kubeconfigPath, secondaryGroup),
-  ]);
   for (const n of ['a', 'b']) {
-    await kubectl(ctx.kubeconfigPath, ['apply', '-f', '-'], widget(primaryGroup, ctx.namespace, n));
+    await kubectl(ctx.kubeconfigPath, ['apply', '-f', '-'], productObject(primary, ctx.namespace, n));
   }
   await kubectl(
     ctx.kubeconfigPath,
     ['apply', '-f', '-'],
-    widget(secondaryGroup, ctx.namespace, 'points-at-b'),
+    productObject(secondary, ctx.namespace, 'points-at-b'),
   );
 });
 
 afterAll(async () => {
   await manager?.stop();
-  await Promise.all([
-    deleteWidgetCrd(ctx.kubeconfigPath, primaryGroup),
-    deleteWidgetCrd(ctx.kubeconfigPath, secondaryGroup),
-  ]);
   await ctx.cleanup();
 });
 
