@@ -1,5 +1,6 @@
 /**
- * Two controller processes against the real API server: exactly one reconciles; kill -9 of
+ * Two controller processes against the real API server, as the chart's ServiceAccount on the
+ * chart's Lease: exactly one reconciles; kill -9 of
  * the leader → the standby takes over within the lease duration (plus one retry period);
  * SIGTERM of the leader → it releases the lease and the standby takes over at once.
  */
@@ -8,16 +9,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startProcess, type ManagedProcess } from '../env/processes.ts';
 import { newTestContext, type TestContext } from '../env/context.ts';
-import {
-  deleteWidgetCrd,
-  eventually,
-  FreezableProxy,
-  httpGet,
-  installWidgetCrd,
-  kubectl,
-  uniqueGroup,
-  widget,
-} from './helpers.ts';
+import { ENDPOINT_SERVICE } from '../../src/api/kinds.ts';
+import { eventually, FreezableProxy, httpGet, kubectl, productObject } from './helpers.ts';
 
 jest.setTimeout(180_000);
 
@@ -48,13 +41,12 @@ interface Candidate {
 }
 
 let ctx: TestContext;
-let group: string;
 const procs: ManagedProcess[] = [];
 
+/** A candidate running as the chart's ServiceAccount, on the one Lease the chart grants it. */
 function launch(
   identity: string,
-  lease: string,
-  kubeconfigPath = ctx.kubeconfigPath,
+  kubeconfigPath = ctx.controllerKubeconfigPath,
   leaseMs = LEASE_MS,
 ): Candidate {
   const logFile = path.join(process.env.PLP_TEST_WORKDIR ?? '/tmp', `le-${ctx.namespace}-${identity}.log`);
@@ -63,10 +55,9 @@ function launch(
     env: {
       ...process.env,
       KUBECONFIG: kubeconfigPath,
-      FIXTURE_GROUP: group,
-      FIXTURE_NAMESPACE: ctx.namespace,
+      FIXTURE_NAMESPACE: ctx.controllerLease.namespace,
       FIXTURE_IDENTITY: identity,
-      FIXTURE_LEASE: lease,
+      FIXTURE_LEASE: ctx.controllerLease.name,
       FIXTURE_LEASE_MS: String(leaseMs),
       FIXTURE_RENEW_MS: '3000',
       FIXTURE_RETRY_MS: String(RETRY_MS),
@@ -85,16 +76,19 @@ const has = (c: Candidate, msg: string): Line | undefined => c.lines().find((l) 
 const reconciledKeys = (c: Candidate): string[] =>
   c.lines().flatMap((l) => (l.msg === 'reconciled' && l.key ? [l.key] : []));
 
-async function createWidgets(names: string[]): Promise<void> {
+async function createObjects(names: string[]): Promise<void> {
   for (const n of names)
-    await kubectl(ctx.kubeconfigPath, ['apply', '-f', '-'], widget(group, ctx.namespace, n));
+    await kubectl(
+      ctx.kubeconfigPath,
+      ['apply', '-f', '-'],
+      productObject(ENDPOINT_SERVICE, ctx.namespace, n),
+    );
 }
 
 /** Starts two candidates and returns them as [leader, standby] once one leads. */
 async function pair(prefix: string, leaseMs = LEASE_MS): Promise<[Candidate, Candidate]> {
-  // A lease per pair: the survivor of an earlier test keeps leading its own.
-  const a = launch(`${prefix}-a`, `${prefix}-lease`, ctx.kubeconfigPath, leaseMs);
-  const b = launch(`${prefix}-b`, `${prefix}-lease`, ctx.kubeconfigPath, leaseMs);
+  const a = launch(`${prefix}-a`, undefined, leaseMs);
+  const b = launch(`${prefix}-b`, undefined, leaseMs);
   await eventually('both started', () => has(a, 'started') && has(b, 'started'), 60_000);
   const leader = await eventually('a leader', () => [a, b].find((c) => has(c, 'became leader')), 30_000);
   return leader === a ? [a, b] : [b, a];
@@ -102,13 +96,14 @@ async function pair(prefix: string, leaseMs = LEASE_MS): Promise<[Candidate, Can
 
 beforeAll(async () => {
   ctx = await newTestContext('controller-leader');
-  group = uniqueGroup('le');
-  await installWidgetCrd(ctx.kubeconfigPath, group);
+});
+
+// Every test uses the chart's one Lease: the survivors stop gracefully (releasing it) first.
+afterEach(async () => {
+  for (const p of procs.splice(0)) await p.stop(10_000);
 });
 
 afterAll(async () => {
-  for (const p of procs) await p.stop(2000);
-  await deleteWidgetCrd(ctx.kubeconfigPath, group);
   await ctx.cleanup();
 });
 
@@ -123,13 +118,13 @@ test('exactly one of two processes reconciles; kill -9 of the leader → the sta
       5000,
     );
   }
-  const standbyMetrics = (await httpGet(has(standby, 'started')!.port!, '/metrics')).body;
-  expect(standbyMetrics).toMatch(/^leader_election_master_status\{name="kill-lease"\} 0$/m);
-  expect((await httpGet(has(leader, 'started')!.port!, '/metrics')).body).toMatch(
-    /^leader_election_master_status\{name="kill-lease"\} 1$/m,
-  );
+  const metrics = async (c: Candidate): Promise<string> =>
+    (await httpGet(has(c, 'started')!.port!, '/metrics')).body;
+  const series = `leader_election_master_status{name="${ctx.controllerLease.name}"}`;
+  expect(await metrics(standby)).toContain(`\n${series} 0\n`);
+  expect(await metrics(leader)).toContain(`\n${series} 1\n`);
 
-  await createWidgets(['one', 'two', 'three']);
+  await createObjects(['one', 'two', 'three']);
   await eventually('leader reconciled all three', () => reconciledKeys(leader).length >= 3);
   await new Promise((r) => setTimeout(r, 1000));
   expect(reconciledKeys(standby)).toEqual([]);
@@ -142,7 +137,7 @@ test('exactly one of two processes reconciles; kill -9 of the leader → the sta
   expect(takeoverMs).toBeLessThanOrEqual(LEASE_MS + 2 * RETRY_MS + SCHEDULING_SLACK_MS);
   // The new leader's caches are warm: it reconciles every existing object at once.
   await eventually('new leader reconciled all three', () => new Set(reconciledKeys(standby)).size >= 3);
-  await createWidgets(['four']);
+  await createObjects(['four']);
   await eventually('new leader reconciles new objects', () =>
     reconciledKeys(standby).includes(`${ctx.namespace}/four`),
   );
@@ -170,11 +165,14 @@ test('a leader cut off from the API server stops and exits 1; the standby takes 
     const proxied = path.join(process.env.PLP_TEST_WORKDIR ?? '/tmp', `le-${ctx.namespace}-proxy.kubeconfig`);
     writeFileSync(
       proxied,
-      readFileSync(ctx.kubeconfigPath, 'utf8').replace(url.origin, `https://127.0.0.1:${proxy.port}`),
+      readFileSync(ctx.controllerKubeconfigPath, 'utf8').replace(
+        url.origin,
+        `https://127.0.0.1:${proxy.port}`,
+      ),
     );
-    const leader = launch('cut-a', 'cut-lease', proxied);
+    const leader = launch('cut-a', proxied);
     await eventually('proxied candidate leads', () => has(leader, 'became leader'), 60_000);
-    const standby = launch('cut-b', 'cut-lease');
+    const standby = launch('cut-b');
     await eventually('standby started', () => has(standby, 'started'), 60_000);
 
     const cutAt = Date.now();
