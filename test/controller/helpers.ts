@@ -1,43 +1,9 @@
-/** Shared pieces of the controller-runtime integration tests: a throwaway CRD, polling, logs. */
+/** Shared pieces of the controller-runtime integration tests: test objects, polling, logs. */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { ResourceKind } from '../../src/controller/types.ts';
-
-/** A tiny namespaced kind with a status subresource and free-form spec/status. */
-export function widgetKind(group: string): ResourceKind {
-  return { group, version: 'v1', plural: 'widgets', kind: 'Widget' };
-}
-
-/** A group name unique to this test run, so CRDs of concurrent test files never collide. */
-export function uniqueGroup(prefix: string): string {
-  return `${prefix}-${randomBytes(3).toString('hex')}.test.plp.dev`;
-}
-
-export function widgetCrdYaml(group: string): string {
-  return `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.${group}
-spec:
-  group: ${group}
-  scope: Namespaced
-  names: { plural: widgets, singular: widget, kind: Widget, listKind: WidgetList }
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      subresources: { status: {} }
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec: { type: object, x-kubernetes-preserve-unknown-fields: true }
-            status: { type: object, x-kubernetes-preserve-unknown-fields: true }
-`;
-}
 
 /** Runs kubectl; rejects with its stderr on a non-zero exit. */
 export function kubectl(kubeconfigPath: string, args: string[], stdin?: string): Promise<string> {
@@ -57,38 +23,17 @@ export function kubectl(kubeconfigPath: string, args: string[], stdin?: string):
   });
 }
 
-/** Creates the Widget CRD in `group` and waits until it is served. */
-export async function installWidgetCrd(kubeconfigPath: string, group: string): Promise<ResourceKind> {
-  await kubectl(kubeconfigPath, ['apply', '-f', '-'], widgetCrdYaml(group));
-  await kubectl(kubeconfigPath, [
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    `crd/widgets.${group}`,
-  ]);
-  return widgetKind(group);
-}
-
-export async function deleteWidgetCrd(kubeconfigPath: string, group: string): Promise<void> {
-  await kubectl(kubeconfigPath, ['delete', 'crd', `widgets.${group}`, '--wait=false', '--ignore-not-found']);
-}
-
-/** A Widget manifest. */
-export function widget(
-  group: string,
-  namespace: string,
-  name: string,
-  spec: Record<string, unknown> = {},
-): string {
-  return JSON.stringify({ apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name, namespace }, spec });
-}
-
 /**
  * A minimal valid object of one of the product's kinds, for runtime tests that run under the
  * chart's RBAC (which grants only these kinds). Its AWS references point at nothing: no
- * product reconciler runs in those tests.
+ * product reconciler runs in those tests. Test inputs go in `annotations` (the spec has a schema).
  */
-export function productObject(kind: ResourceKind, namespace: string, name: string): string {
+export function productObject(
+  kind: ResourceKind,
+  namespace: string,
+  name: string,
+  annotations: Record<string, string> = {},
+): string {
   const account = '210987654321';
   const spec =
     kind.kind === 'EndpointService'
@@ -107,7 +52,7 @@ export function productObject(kind: ResourceKind, namespace: string, name: strin
   return JSON.stringify({
     apiVersion: `${kind.group}/${kind.version}`,
     kind: kind.kind,
-    metadata: { name, namespace },
+    metadata: { name, namespace, annotations },
     spec,
   });
 }

@@ -6,25 +6,23 @@
  */
 import { jest } from '@jest/globals';
 import path from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ENDPOINT_SERVICE } from '../../src/api/kinds.ts';
 import { Manager } from '../../src/controller/manager.ts';
 import type { KubeObject, ObjectKey, ResourceKind, RuntimeServices } from '../../src/controller/types.ts';
-import { kubeconfigYaml, startControlPlane, type ControlPlane } from '../env/control-plane.ts';
-import {
-  eventually,
-  FreezableProxy,
-  installWidgetCrd,
-  kubectl,
-  testLogger,
-  uniqueGroup,
-  widget,
-} from './helpers.ts';
+import { runKubectl } from '../env/context.ts';
+import { createControllerIdentity, type ControllerIdentity } from '../env/controller-identity.ts';
+import { installCrds, startControlPlane, type ControlPlane } from '../env/control-plane.ts';
+import { eventually, FreezableProxy, kubectl, productObject, testLogger } from './helpers.ts';
 
 jest.setTimeout(180_000);
 
-interface Widget extends KubeObject {
-  spec?: { v?: number };
+/** The version a test object carries. */
+const VERSION = 'test.plp.dev/v';
+
+interface Versioned extends KubeObject {
+  metadata?: KubeObject['metadata'] & { annotations?: Record<string, string> };
 }
 
 /** Records what the reconciler saw per key: the spec version, or 'gone'. */
@@ -36,12 +34,12 @@ class Recorder {
     return (services: RuntimeServices) => {
       this.services = services;
       return {
-        name: 'widget',
+        name: 'recorder',
         kind,
         reconciler: {
           reconcile: (key: ObjectKey) => {
-            const obj = this.services?.cache<Widget>(kind).get(key);
-            this.seen.push({ key: key.name, v: obj ? (obj.spec?.v ?? 0) : 'gone' });
+            const obj = this.services?.cache<Versioned>(kind).get(key);
+            this.seen.push({ key: key.name, v: obj ? Number(obj.metadata?.annotations?.[VERSION]) : 'gone' });
             return Promise.resolve(undefined);
           },
         },
@@ -55,13 +53,16 @@ class Recorder {
 }
 
 let cp: ControlPlane;
-let group: string;
-let kind: ResourceKind;
-let kc: KubeConfig;
+const kind = ENDPOINT_SERVICE;
+let identity: ControllerIdentity;
 const managers: Manager[] = [];
 
 const apply = (name: string, v: number): Promise<string> =>
-  kubectl(cp.kubeconfigPath, ['apply', '-f', '-'], widget(group, 'default', name, { v }));
+  kubectl(
+    cp.kubeconfigPath,
+    ['apply', '-f', '-'],
+    productObject(kind, 'default', name, { [VERSION]: String(v) }),
+  );
 
 function newManager(kubeConfig: KubeConfig, recorder: Recorder, name: string, watchdogMs?: number): Manager {
   const m = new Manager({
@@ -82,10 +83,17 @@ beforeAll(async () => {
   if (!assetsDir) throw new Error('PLP_KUBEBUILDER_ASSETS not set: run in the jest "integration" project');
   const workDir = path.join(process.env.PLP_TEST_WORKDIR ?? '/tmp', `informer-recovery-${process.pid}`);
   cp = await startControlPlane({ assetsDir, workDir });
-  group = uniqueGroup('rec');
-  kind = await installWidgetCrd(cp.kubeconfigPath, group);
-  kc = new KubeConfig();
-  kc.loadFromFile(cp.kubeconfigPath);
+  await installCrds(cp.kubectlPath, cp.kubeconfigPath, path.resolve(import.meta.dirname, '../../crds'));
+  const adminKc = new KubeConfig();
+  adminKc.loadFromFile(cp.kubeconfigPath);
+  // The managers run as the chart's ServiceAccount, like in every other suite.
+  identity = await createControllerIdentity({
+    adminKc,
+    kubectl: (args, stdin) => runKubectl(cp.kubeconfigPath, args, stdin),
+    namespace: 'default',
+    release: 'informer-recovery',
+    dir: workDir,
+  });
 });
 
 afterAll(async () => {
@@ -97,7 +105,7 @@ test('changes made right after an API-server restart, while the informer is disc
   await apply('kept', 1);
   await apply('doomed', 1);
   const recorder = new Recorder();
-  await newManager(kc, recorder, 'informer-restart').start();
+  await newManager(identity.kc, recorder, 'informer-restart').start();
   await eventually('initial reconciles', () => recorder.saw('kept', 1) && recorder.saw('doomed', 1));
 
   await cp.stopApiServer();
@@ -107,7 +115,7 @@ test('changes made right after an API-server restart, while the informer is disc
   // Change the world at once: the informer is still waiting out its backoff.
   await apply('kept', 2);
   await apply('born', 1);
-  await kubectl(cp.kubeconfigPath, ['delete', `widgets.${group}`, 'doomed', '-n', 'default']);
+  await kubectl(cp.kubeconfigPath, ['delete', 'endpointservice', 'doomed', '-n', 'default']);
 
   await eventually(
     'update, create and delete all reconciled',
@@ -124,12 +132,7 @@ test('a watch that goes silent without closing is restarted by the watchdog', as
     const proxied = path.join(path.dirname(cp.kubeconfigPath), 'kubeconfig-proxy');
     writeFileSync(
       proxied,
-      kubeconfigYaml({
-        url: `https://127.0.0.1:${proxy.port}`,
-        caData: cp.caData,
-        token: cp.adminToken,
-        user: 'admin',
-      }),
+      readFileSync(identity.kubeconfigPath, 'utf8').replace(cp.url, `https://127.0.0.1:${proxy.port}`),
     );
     const pkc = new KubeConfig();
     pkc.loadFromFile(proxied);

@@ -1,5 +1,5 @@
 /**
- * The Manager against the real API server: readiness follows cache sync, every change reaches
+ * The Manager against the real API server, as the chart's ServiceAccount: readiness follows cache sync, every change reaches
  * the reconciler (deletions included), unchanged reconciles write nothing, retry/terminal
  * error handling, finalizers, aggregated events, and the metrics series.
  */
@@ -17,20 +17,17 @@ import {
   type RuntimeServices,
 } from '../../src/controller/types.ts';
 import { newTestContext, type TestContext } from '../env/context.ts';
-import {
-  deleteWidgetCrd,
-  eventually,
-  httpGet,
-  installWidgetCrd,
-  kubectl,
-  testLogger,
-  uniqueGroup,
-  widget,
-  widgetKind,
-} from './helpers.ts';
+import { canI, clusterRoleBindingsOf } from '../env/controller-identity.ts';
+import { ENDPOINT_SERVICE } from '../../src/api/kinds.ts';
+import { eventually, httpGet, kubectl, productObject, testLogger } from './helpers.ts';
 
-interface Widget extends KubeObject {
-  spec?: { mode?: string; times?: number };
+/** Test objects are EndpointServices (the chart's RBAC grants only the product's kinds); no
+ * product reconciler runs: the test's own decides what to do by these annotations. */
+const MODE = 'test.plp.dev/mode';
+const TIMES = 'test.plp.dev/times';
+
+interface Probe extends KubeObject {
+  metadata?: KubeObject['metadata'] & { annotations?: Record<string, string> };
   status?: Record<string, unknown>;
 }
 
@@ -42,7 +39,7 @@ interface Call {
 
 const FINALIZER = 'test.plp.dev/cleanup';
 
-/** Behaviour chosen per object by spec.mode, recording every call. */
+/** Behaviour chosen per object by its mode annotation, recording every call. */
 class TestReconciler implements Reconciler {
   readonly calls: Call[] = [];
   readonly statusWrites = new Map<string, number>();
@@ -65,7 +62,7 @@ class TestReconciler implements Reconciler {
     if (this.inFlight.has(k)) this.overlaps++;
     this.inFlight.add(k);
     try {
-      const obj = this.services.cache<Widget>(this.kind).get(key);
+      const obj = this.services.cache<Probe>(this.kind).get(key);
       this.calls.push({ key: k, found: obj !== undefined, at: Date.now() });
       await new Promise((r) => setTimeout(r, 5));
       if (!obj) return undefined;
@@ -75,21 +72,24 @@ class TestReconciler implements Reconciler {
     }
   }
 
-  private async writeStatus(obj: Widget): Promise<void> {
+  private async writeStatus(obj: Probe): Promise<void> {
     const conditions = setCondition(
       obj.status?.conditions as Condition[] | undefined,
       { type: 'Ready', status: 'True', reason: 'Reconciled', message: 'all good' },
       obj.metadata?.generation,
       new Date(),
     );
-    const wrote = await this.services.status.update(this.kind, obj, { phase: 'Ready', conditions });
+    const wrote = await this.services.status.update(this.kind, obj, {
+      serviceState: 'Available',
+      conditions,
+    });
     const name = obj.metadata?.name ?? '';
     if (wrote) this.statusWrites.set(name, (this.statusWrites.get(name) ?? 0) + 1);
   }
 
-  private async byMode(obj: Widget, n: number): Promise<{ requeueAfterMs?: number } | undefined> {
-    const mode = obj.spec?.mode ?? 'ok';
-    const times = obj.spec?.times ?? 0;
+  private async byMode(obj: Probe, n: number): Promise<{ requeueAfterMs?: number } | undefined> {
+    const mode = obj.metadata?.annotations?.[MODE] ?? 'ok';
+    const times = Number(obj.metadata?.annotations?.[TIMES] ?? 0);
     switch (mode) {
       case 'fail':
         throw new Error('transient failure');
@@ -112,36 +112,42 @@ class TestReconciler implements Reconciler {
 jest.setTimeout(60_000);
 
 let ctx: TestContext;
-let group: string;
-let kind: ResourceKind;
+const kind = ENDPOINT_SERVICE;
 let manager: Manager;
 let reconciler: TestReconciler;
 let client: KubeClient;
 let port: number;
 
-const apply = (name: string, spec: Record<string, unknown>): Promise<string> =>
-  kubectl(ctx.kubeconfigPath, ['apply', '-f', '-'], widget(group, ctx.namespace, name, spec));
+const apply = (name: string, mode: string, times = 0, extra: Record<string, string> = {}): Promise<string> =>
+  kubectl(
+    ctx.kubeconfigPath,
+    ['apply', '-f', '-'],
+    productObject(kind, ctx.namespace, name, { [MODE]: mode, [TIMES]: String(times), ...extra }),
+  );
 
-async function getWidget(name: string): Promise<Widget> {
-  return client.request<Widget>('GET', objectPath(kind, ctx.namespace, name));
+async function getProbe(name: string): Promise<Probe> {
+  return client.request<Probe>('GET', objectPath(kind, ctx.namespace, name));
 }
 
 beforeAll(async () => {
   ctx = await newTestContext('controller-manager');
-  group = uniqueGroup('mgr');
-  kind = widgetKind(group);
   client = new KubeClient(ctx.kc);
 });
 
 afterAll(async () => {
   await manager.stop();
-  await deleteWidgetCrd(ctx.kubeconfigPath, group);
   await ctx.cleanup();
 });
 
 test('/readyz is 503 until the caches have synced, then 200; /healthz is always 200', async () => {
+  // Without the chart's ClusterRoleBinding the informer may not list, so start() cannot finish.
+  const [binding] = await clusterRoleBindingsOf(ctx.kubectl, ctx.controllerKc, ctx.namespace);
+  const name = binding!.metadata!.name!;
+  expect(await ctx.kubectl(['delete', 'clusterrolebinding', name])).toMatchObject({ code: 0 });
+  const listWatch = { verb: 'watch', group: kind.group, resource: kind.plural, namespace: ctx.namespace };
+  await eventually('the grant withdrawn', async () => !(await canI(ctx.controllerKc, listWatch)));
   manager = new Manager({
-    kubeConfig: ctx.kc,
+    kubeConfig: ctx.controllerKc,
     namespaces: [ctx.namespace],
     httpAddress: '127.0.0.1:0',
     logger: testLogger('manager-test'),
@@ -153,9 +159,8 @@ test('/readyz is 503 until the caches have synced, then 200; /healthz is always 
   });
   manager.register((services) => {
     reconciler = new TestReconciler(services, kind);
-    return { name: 'widget', kind, reconciler };
+    return { name: 'test', kind, reconciler };
   });
-  // The kind's CRD does not exist yet, so the informer cannot list and start() cannot finish.
   const started = manager.start();
   port = await eventually('HTTP server listening', () => manager.httpPort());
   const before = await httpGet(port, '/readyz');
@@ -163,18 +168,26 @@ test('/readyz is 503 until the caches have synced, then 200; /healthz is always 
   expect(before.body).toContain('caches not synced');
   expect((await httpGet(port, '/healthz')).status).toBe(200);
 
-  await installWidgetCrd(ctx.kubeconfigPath, group);
+  const { roleRef, subjects } = binding!;
+  const restored = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name },
+    roleRef,
+    subjects,
+  };
+  expect(await ctx.kubectl(['create', '-f', '-'], JSON.stringify(restored))).toMatchObject({ code: 0 });
   await started;
   expect(await httpGet(port, '/readyz')).toEqual({ status: 200, body: 'ok\n' });
 });
 
 test('creates, updates and deletes reach the reconciler; a deleted object is reconciled as not found', async () => {
-  await apply('lifecycle', { mode: 'ok' });
+  await apply('lifecycle', 'ok');
   await eventually('first reconcile', () => reconciler.count('lifecycle') >= 1);
   const afterCreate = reconciler.count('lifecycle');
-  await apply('lifecycle', { mode: 'ok', changed: 1 });
+  await apply('lifecycle', 'ok', 0, { 'test.plp.dev/changed': '1' });
   await eventually('reconcile after update', () => reconciler.count('lifecycle') > afterCreate);
-  await kubectl(ctx.kubeconfigPath, ['delete', `widgets.${group}`, 'lifecycle', '-n', ctx.namespace]);
+  await kubectl(ctx.kubeconfigPath, ['delete', 'endpointservice', 'lifecycle', '-n', ctx.namespace]);
   const last = await eventually('reconcile after delete', () =>
     reconciler.calls.filter((c) => c.key.endsWith('/lifecycle')).find((c) => !c.found),
   );
@@ -183,19 +196,19 @@ test('creates, updates and deletes reach the reconciler; a deleted object is rec
 });
 
 test('reconciles that change nothing write no status and leave resourceVersion alone', async () => {
-  await apply('steady', { mode: 'ok', times: 25 });
+  await apply('steady', 'ok', 25);
   await eventually('5 reconciles', () => reconciler.count('steady') >= 5, 30_000);
-  const early = await getWidget('steady');
-  expect(early.status?.phase).toBe('Ready');
+  const early = await getProbe('steady');
+  expect(early.status?.serviceState).toBe('Available');
   await eventually('25 reconciles', () => reconciler.count('steady') >= 25, 30_000);
-  const late = await getWidget('steady');
+  const late = await getProbe('steady');
   expect(reconciler.statusWrites.get('steady')).toBe(1);
   expect(late.metadata?.resourceVersion).toBe(early.metadata?.resourceVersion);
 });
 
 test('a failing reconcile is retried with growing backoff; a terminal error is not retried', async () => {
-  await apply('flaky', { mode: 'fail' });
-  await apply('doomed', { mode: 'terminal' });
+  await apply('flaky', 'fail');
+  await apply('doomed', 'terminal');
   await eventually('5 attempts of the failing object', () => reconciler.count('flaky') >= 5, 30_000);
   const at = reconciler.calls.filter((c) => c.key.endsWith('/flaky')).map((c) => c.at);
   const gaps = at.slice(1).map((t, i) => t - (at[i] ?? 0));
@@ -207,7 +220,7 @@ test('a failing reconcile is retried with growing backoff; a terminal error is n
   expect(reconciler.count('doomed')).toBe(1);
   await kubectl(ctx.kubeconfigPath, [
     'delete',
-    `widgets.${group}`,
+    'endpointservice',
     'flaky',
     '-n',
     ctx.namespace,
@@ -216,24 +229,24 @@ test('a failing reconcile is retried with growing backoff; a terminal error is n
 });
 
 test('finalizers are added with a patch and removed before the object goes away', async () => {
-  await apply('guarded', { mode: 'finalize' });
+  await apply('guarded', 'finalize');
   await eventually('finalizer added', async () =>
-    (await getWidget('guarded')).metadata?.finalizers?.includes(FINALIZER),
+    (await getProbe('guarded')).metadata?.finalizers?.includes(FINALIZER),
   );
   await kubectl(ctx.kubeconfigPath, [
     'delete',
-    `widgets.${group}`,
+    'endpointservice',
     'guarded',
     '-n',
     ctx.namespace,
     '--wait=true',
   ]);
-  const list = await client.request<{ items: Widget[] }>('GET', collectionPath(kind, ctx.namespace));
+  const list = await client.request<{ items: Probe[] }>('GET', collectionPath(kind, ctx.namespace));
   expect(list.items.map((w) => w.metadata?.name)).not.toContain('guarded');
 });
 
 test('the same event recorded many times becomes one Event with a count', async () => {
-  await apply('chatty', { mode: 'event', times: 20 });
+  await apply('chatty', 'event', 20);
   await eventually('20 reconciles', () => reconciler.count('chatty') >= 20, 30_000);
   const events = await eventually(
     'aggregated event count 20',
@@ -253,44 +266,41 @@ test('the same event recorded many times becomes one Event with a count', async 
 test('/metrics exposes the controller-runtime and workqueue series', async () => {
   // Wait for quiet (no reconcile in flight) so counters and calls can be compared exactly.
   await eventually('no reconcile in flight', async () =>
-    /^controller_runtime_active_workers\{controller="widget"\} 0$/m.test(
+    /^controller_runtime_active_workers\{controller="test"\} 0$/m.test(
       (await httpGet(port, '/metrics')).body,
     ),
   );
   const { status, body } = await httpGet(port, '/metrics');
   expect(status).toBe(200);
   for (const series of [
-    'controller_runtime_reconcile_total{controller="widget",result="success"}',
-    'controller_runtime_reconcile_total{controller="widget",result="error"}',
-    'controller_runtime_reconcile_total{controller="widget",result="requeue_after"}',
-    'controller_runtime_reconcile_errors_total{controller="widget"}',
-    'controller_runtime_reconcile_time_seconds_bucket{le="0.005",controller="widget"}',
-    'controller_runtime_active_workers{controller="widget"}',
-    'workqueue_depth{name="widget"}',
-    'workqueue_adds_total{name="widget"}',
-    'workqueue_queue_duration_seconds_bucket{le="1e-8",name="widget"}',
-    'workqueue_work_duration_seconds_count{name="widget"}',
-    'workqueue_retries_total{name="widget"}',
-    'workqueue_unfinished_work_seconds{name="widget"}',
-    'workqueue_longest_running_processor_seconds{name="widget"}',
+    'controller_runtime_reconcile_total{controller="test",result="success"}',
+    'controller_runtime_reconcile_total{controller="test",result="error"}',
+    'controller_runtime_reconcile_total{controller="test",result="requeue_after"}',
+    'controller_runtime_reconcile_errors_total{controller="test"}',
+    'controller_runtime_reconcile_time_seconds_bucket{le="0.005",controller="test"}',
+    'controller_runtime_active_workers{controller="test"}',
+    'workqueue_depth{name="test"}',
+    'workqueue_adds_total{name="test"}',
+    'workqueue_queue_duration_seconds_bucket{le="1e-8",name="test"}',
+    'workqueue_work_duration_seconds_count{name="test"}',
+    'workqueue_retries_total{name="test"}',
+    'workqueue_unfinished_work_seconds{name="test"}',
+    'workqueue_longest_running_processor_seconds{name="test"}',
   ]) {
     expect(body).toContain(series);
   }
   const value = (re: RegExp): number => Number(re.exec(body)?.[1]);
   const total = (result: string): number =>
     value(
-      new RegExp(
-        `^controller_runtime_reconcile_total\\{controller="widget",result="${result}"\\} (\\d+)`,
-        'm',
-      ),
+      new RegExp(`^controller_runtime_reconcile_total\\{controller="test",result="${result}"\\} (\\d+)`, 'm'),
     );
   // Every reconcile call is counted once, under exactly one result.
   const sum = ['success', 'error', 'requeue', 'requeue_after'].map(total).reduce((a, b) => a + b, 0);
   expect(sum).toBe(reconciler.calls.length);
   expect(total('requeue_after')).toBeGreaterThanOrEqual(40); // steady 24 + chatty 19
   expect(total('error')).toBe(
-    value(/^controller_runtime_reconcile_errors_total\{controller="widget"\} (\d+)/m),
+    value(/^controller_runtime_reconcile_errors_total\{controller="test"\} (\d+)/m),
   );
   expect(total('error')).toBeGreaterThanOrEqual(6);
-  expect(value(/^workqueue_retries_total\{name="widget"\} (\d+)/m)).toBeGreaterThanOrEqual(5);
+  expect(value(/^workqueue_retries_total\{name="test"\} (\d+)/m)).toBeGreaterThanOrEqual(5);
 });

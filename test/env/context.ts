@@ -9,7 +9,7 @@ import { randomInt } from 'node:crypto';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { createControllerIdentity } from './controller-identity.ts';
+import { createControllerIdentity, type AdminKubectl } from './controller-identity.ts';
 
 /** SDK client settings for one test account. */
 export interface AwsClientConfig {
@@ -35,7 +35,7 @@ export interface TestContext {
   controllerLease: { namespace: string; name: string };
   awsClientConfig: AwsClientConfig;
   /** Runs the test environment's kubectl with the admin kubeconfig. */
-  kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  kubectl: AdminKubectl;
   /** Credentials for another fresh (or given) account, e.g. a cross-account consumer. */
   otherAccount(accountId?: string): Promise<{ accountId: string; awsClientConfig: AwsClientConfig }>;
   cleanup(): Promise<void>;
@@ -117,7 +117,7 @@ export async function newTestContext(suite: string): Promise<TestContext> {
     .padStart(5, '0')}`;
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'plp-test': slug } } } });
-  const kubectl: TestContext['kubectl'] = (args, stdin) => runKubectl(kubeconfigPath, args, stdin);
+  const kubectl: AdminKubectl = (args, stdin) => runKubectl(kubeconfigPath, args, stdin);
   const accountId = randomAccountId();
   const [awsClientConfig, controller] = await Promise.all([
     accountCredentials(accountId),

@@ -11,7 +11,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { AuthorizationV1Api, KubeConfig, type V1ResourceAttributes } from '@kubernetes/client-node';
+import {
+  AuthorizationV1Api,
+  KubeConfig,
+  type V1ClusterRoleBinding,
+  type V1ResourceAttributes,
+} from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { API_GROUP } from '../../src/api/kinds.ts';
 import { kubeconfigYaml } from './control-plane.ts';
@@ -48,6 +53,26 @@ export async function canI(kc: KubeConfig, attributes: V1ResourceAttributes): Pr
     .makeApiClient(AuthorizationV1Api)
     .createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: attributes } } });
   return review.status?.allowed === true;
+}
+
+/**
+ * The ClusterRoleBindings naming the ServiceAccount of `identity` (a kubeconfig written by
+ * {@link createControllerIdentity}, whose user is named after the ServiceAccount) in `namespace`.
+ */
+export async function clusterRoleBindingsOf(
+  kubectl: AdminKubectl,
+  identity: KubeConfig,
+  namespace: string,
+): Promise<V1ClusterRoleBinding[]> {
+  const all = JSON.parse(await mustKubectl(kubectl, ['get', 'clusterrolebinding', '-o', 'json'])) as {
+    items: V1ClusterRoleBinding[];
+  };
+  const serviceAccount = identity.getCurrentUser()?.name;
+  return all.items.filter((b) =>
+    b.subjects?.some(
+      (s) => s.kind === 'ServiceAccount' && s.namespace === namespace && s.name === serviceAccount,
+    ),
+  );
 }
 
 /** `helm template` of the chart's ServiceAccount and RBAC for `release` in `namespace`. */

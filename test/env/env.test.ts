@@ -4,10 +4,9 @@ import {
   AuthenticationV1Api,
   AuthorizationV1Api,
   CoreV1Api,
-  type V1ClusterRoleBinding,
   type V1ResourceAttributes,
 } from '@kubernetes/client-node';
-import { canI } from './controller-identity.ts';
+import { canI, clusterRoleBindingsOf } from './controller-identity.ts';
 import { newTestContext, type TestContext } from './context.ts';
 
 let ctx: TestContext;
@@ -77,10 +76,7 @@ test("the controller's identity is the chart's ServiceAccount: granted what the 
   const got = await Promise.all(cases.map(async ([attrs]) => [attrs, await canI(kc, attrs)]));
   expect(got).toEqual(cases);
   // The RBAC is the chart's, rendered for this namespace's release, not a copy kept by the tests.
-  const out = await ctx.kubectl(['get', 'clusterrolebinding', '-o', 'json']);
-  const bindings = (JSON.parse(out.stdout) as { items: V1ClusterRoleBinding[] }).items.filter((b) =>
-    b.subjects?.some((s) => s.namespace === namespace && s.name === kc.getCurrentUser()?.name),
-  );
+  const bindings = await clusterRoleBindingsOf(ctx.kubectl, kc, namespace);
   expect(bindings.map((b) => b.metadata?.labels?.['helm.sh/chart'])).toEqual([
     expect.stringMatching(/^privatelink-publisher-/),
   ]);
