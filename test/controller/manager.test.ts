@@ -1,7 +1,8 @@
 /**
- * The Manager against the real API server, as the chart's ServiceAccount: readiness follows cache sync, every change reaches
- * the reconciler (deletions included), unchanged reconciles write nothing, retry/terminal
- * error handling, finalizers, aggregated events, and the metrics series.
+ * The Manager against the real API server, as the chart's ServiceAccount: readiness follows
+ * cache sync, every change reaches the reconciler (deletions included), unchanged reconciles
+ * write nothing, retry/terminal error handling, finalizers, aggregated events, and the
+ * metrics series.
  */
 import { jest } from '@jest/globals';
 import { Manager } from '../../src/controller/manager.ts';
