@@ -19,7 +19,9 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { KubeConfig } from '@kubernetes/client-node';
 import { installCrds, startControlPlane } from '../test/env/control-plane.ts';
+import { createControllerIdentity } from '../test/env/controller-identity.ts';
 import { accountCredentials, runKubectl } from '../test/env/context.ts';
 import { readToolPaths } from '../test/env/global-setup.ts';
 import { startMoto } from '../test/env/moto/server.ts';
@@ -86,7 +88,9 @@ async function main(): Promise<void> {
     AWS_ENDPOINT_URL: moto.url,
     AWS_REGION: 'us-east-1',
     PLP_KUBECTL: cp.kubectlPath,
+    PLP_HELM: tools.helm,
   });
+  const kubectl = (args: string[], stdin?: string) => runKubectl(cp.kubeconfigPath, args, stdin);
 
   step(
     'creating the seed world: blue and green provider VPCs with NLBs, a DMZ VPC with an internet-facing ALB',
@@ -100,6 +104,18 @@ async function main(): Promise<void> {
     createDmz(dmzClients.ec2, dmzClients.elbv2, 100, 'dmz'),
   ]);
 
+  step("installing the chart's ServiceAccount and RBAC in plp-system (the controller runs as it)");
+  await kubectl(['create', 'namespace', 'plp-system']);
+  const adminKc = new KubeConfig();
+  adminKc.loadFromFile(cp.kubeconfigPath);
+  const identity = await createControllerIdentity({
+    adminKc,
+    kubectl,
+    namespace: 'plp-system',
+    release: 'privatelink-publisher',
+    dir: workDir,
+  });
+
   step('starting the controller: node dist/main.js');
   const controllerLog = path.join(workDir, 'controller.log');
   const controller = startProcess(
@@ -107,7 +123,7 @@ async function main(): Promise<void> {
     path.join(root, 'node_modules/.bin/node'),
     [
       path.join(root, 'dist/main.js'),
-      `--kubeconfig=${cp.kubeconfigPath}`,
+      `--kubeconfig=${identity.kubeconfigPath}`,
       `--cluster-id=${CLUSTER_ID}`,
       '--region=us-east-1',
       '--http-address=127.0.0.1:0',
@@ -120,7 +136,6 @@ async function main(): Promise<void> {
   );
 
   step('applying examples/blue-green (with the world ids)');
-  const kubectl = (args: string[], stdin?: string) => runKubectl(cp.kubeconfigPath, args, stdin);
   for (const ns of ['team-blue', 'team-green', 'dmz']) await kubectl(['create', 'namespace', ns]);
   const subs = substitutions({ blueNlb: blueProvider.nlbArn, greenNlb: greenProvider.nlbArn, dmz });
   const exampleDir = path.join(root, 'examples/blue-green');

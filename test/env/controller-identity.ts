@@ -123,7 +123,7 @@ export async function createControllerIdentity(opts: {
 
   await mustKubectl(kubectl, ['apply', '-f', '-'], rendered);
   const token = (
-    await mustKubectl(kubectl, ['create', 'token', serviceAccount, '-n', namespace, '--duration=24h'])
+    await mustKubectl(kubectl, ['create', 'token', serviceAccount, '-n', namespace, '--duration=8760h'])
   ).trim();
   const cluster = adminKc.getCurrentCluster();
   if (!cluster?.caData) throw new Error('the admin kubeconfig has no cluster CA');
