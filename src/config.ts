@@ -14,6 +14,10 @@ export interface Config {
   region: string;
   concurrency: number;
   resyncPeriodMs: number;
+  /** How often owned AWS state is observed for changes (ENIs, endpoint state, SGs, rules). */
+  observePeriodMs: number;
+  /** Mean time between full walks of an unchanged PublishedApp. */
+  fullRecheckPeriodMs: number;
   leaderElect: boolean;
   leaderElectionId: string;
   leaderElectionNamespace: string;
@@ -45,6 +49,8 @@ const ENV: Record<string, string[]> = {
   region: ['PLP_REGION', 'AWS_REGION', 'AWS_DEFAULT_REGION'],
   concurrency: ['PLP_CONCURRENCY'],
   'resync-period': ['PLP_RESYNC_PERIOD'],
+  'observe-period': ['PLP_OBSERVE_PERIOD'],
+  'full-recheck-period': ['PLP_FULL_RECHECK_PERIOD'],
   'leader-elect': ['PLP_LEADER_ELECT'],
   'leader-election-id': ['PLP_LEADER_ELECTION_ID'],
   'leader-election-namespace': ['PLP_LEADER_ELECTION_NAMESPACE', 'POD_NAMESPACE'],
@@ -65,7 +71,11 @@ export const USAGE = `Usage: privatelink-publisher [flags]
   --region REGION                   default AWS region (required)               [PLP_REGION, AWS_REGION]
   --cluster-id ID                   this installation's id, tagged on AWS resources (required) [PLP_CLUSTER_ID]
   --concurrency N                   workers per controller (default 4)          [PLP_CONCURRENCY]
-  --resync-period DURATION          full re-check period, e.g. 5m (default 5m)  [PLP_RESYNC_PERIOD]
+  --resync-period DURATION          period of enqueueing every object, e.g. 5m (default 5m) [PLP_RESYNC_PERIOD]
+  --observe-period DURATION         owned endpoints described this often for ENI/state changes;
+                                    SGs and rules every 6th time (default 10s)  [PLP_OBSERVE_PERIOD]
+  --full-recheck-period DURATION    an unchanged PublishedApp is walked in full (targets and
+                                    target group settings included) this often (default 1h) [PLP_FULL_RECHECK_PERIOD]
   --leader-elect                    elect a leader via a Lease (default off)    [PLP_LEADER_ELECT]
   --leader-election-id NAME         Lease name (default privatelink-publisher)  [PLP_LEADER_ELECTION_ID]
   --leader-election-namespace NS    Lease namespace (default: the pod's)        [PLP_LEADER_ELECTION_NAMESPACE, POD_NAMESPACE]
@@ -195,16 +205,19 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, podNamespace?
       .map((ns) => `--namespaces: not a namespace name: ${ns}`),
   );
 
-  const resyncRaw = get('resync-period');
-  let resyncPeriodMs = 300_000;
-  if (typeof resyncRaw.value === 'string') {
-    const ms = parseDuration(resyncRaw.value.trim());
-    if (ms === undefined || ms < 10_000)
-      problems.push(
-        `${resyncRaw.source}: want a duration of at least 10s like 5m, got ${JSON.stringify(resyncRaw.value)}`,
-      );
-    else resyncPeriodMs = ms;
-  }
+  const duration = (name: string, defaultMs: number, minMs: number, example: string): number => {
+    const raw = get(name);
+    if (typeof raw.value !== 'string') return defaultMs;
+    const ms = parseDuration(raw.value.trim());
+    if (ms !== undefined && ms >= minMs) return ms;
+    problems.push(
+      `${raw.source}: want a duration of at least ${minMs / 1000}s like ${example}, got ${JSON.stringify(raw.value)}`,
+    );
+    return defaultMs;
+  };
+  const resyncPeriodMs = duration('resync-period', 300_000, 10_000, '5m');
+  const observePeriodMs = duration('observe-period', 10_000, 1_000, '10s');
+  const fullRecheckPeriodMs = duration('full-recheck-period', 3_600_000, 10_000, '1h');
 
   const leaderElect = bool('leader-elect');
   const leaderElectionNamespace = str('leader-election-namespace', podNamespace ?? '');
@@ -225,6 +238,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, podNamespace?
     region,
     concurrency: num('concurrency', 4, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer 1-64'),
     resyncPeriodMs,
+    observePeriodMs,
+    fullRecheckPeriodMs,
     leaderElect,
     leaderElectionId: str('leader-election-id', 'privatelink-publisher'),
     leaderElectionNamespace,

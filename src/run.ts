@@ -92,7 +92,12 @@ export async function runController(argv: string[], tuning: Tuning = {}): Promis
   });
 
   manager.register(endpointServiceController(aws));
-  manager.register(publishedAppController(aws));
+  manager.register(
+    publishedAppController(aws, {
+      observePeriodMs: config.observePeriodMs,
+      fullRecheckMs: config.fullRecheckPeriodMs,
+    }),
+  );
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

@@ -1,5 +1,8 @@
-import { parseKey, specOrMetaChanged } from './controller.ts';
-import type { KubeObject } from './types.ts';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { Controller, parseKey, specOrMetaChanged } from './controller.ts';
+import { RuntimeMetrics } from './metrics.ts';
+import type { ControllerDefinition, KubeObject, ObjectKey } from './types.ts';
 
 const base: KubeObject = {
   metadata: {
@@ -36,4 +39,48 @@ describe('specOrMetaChanged', () => {
 test('parseKey splits namespace/name at the first slash', () => {
   expect(parseKey('team-a/blue')).toEqual({ namespace: 'team-a', name: 'blue' });
   expect(parseKey('/cluster-scoped')).toEqual({ namespace: '', name: 'cluster-scoped' });
+});
+
+describe('event sources', () => {
+  test('run while the controller runs: their keys are reconciled, stop aborts them', async () => {
+    const reconciled: ObjectKey[] = [];
+    let sourceSignal: AbortSignal | undefined;
+    const definition: ControllerDefinition = {
+      name: 'test',
+      kind: { group: 'g', version: 'v1', plural: 'things', kind: 'Thing' },
+      reconciler: {
+        reconcile: (key) => {
+          reconciled.push(key);
+          return Promise.resolve(undefined);
+        },
+      },
+      sources: [
+        {
+          name: 'poller',
+          run: async (enqueue, signal) => {
+            sourceSignal = signal;
+            enqueue({ namespace: 'ns', name: 'a' });
+            await new Promise((resolve) => {
+              signal.addEventListener('abort', resolve, { once: true });
+            });
+          },
+        },
+      ],
+    };
+    const controller = new Controller({
+      definition,
+      concurrency: 1,
+      resyncPeriodMs: 3_600_000,
+      log: pino({ level: 'silent' }),
+      metrics: new RuntimeMetrics(new Registry()),
+      cache: { get: () => undefined, list: () => [] },
+      signal: new AbortController().signal,
+    });
+    controller.start();
+    for (let i = 0; i < 100 && reconciled.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(reconciled).toEqual([{ namespace: 'ns', name: 'a' }]);
+    expect(sourceSignal?.aborted).toBe(false);
+    expect(await controller.stop(1_000)).toBe(true);
+    expect(sourceSignal?.aborted).toBe(true);
+  });
 });

@@ -59,6 +59,7 @@ export class Controller {
   private readonly opts: ControllerOptions;
   private workers: Promise<void>[] = [];
   private resyncTimer: NodeJS.Timeout | undefined;
+  private sources: { stop: AbortController; done: Promise<void> } | undefined;
 
   constructor(opts: ControllerOptions) {
     this.opts = opts;
@@ -102,20 +103,48 @@ export class Controller {
     };
   }
 
-  /** Starts the workers and the periodic resync. */
+  /** Starts the workers, the periodic resync and the event sources. */
   start(): void {
     if (this.workers.length > 0) return;
     this.opts.log.info({ controller: this.name, workers: this.opts.concurrency }, 'starting workers');
     this.workers = Array.from({ length: this.opts.concurrency }, () => this.work());
     this.scheduleResync();
+    this.startSources();
   }
 
   /** Stops intake and waits (bounded) for in-flight reconciles. @returns false on timeout. */
   async stop(timeoutMs: number): Promise<boolean> {
     clearTimeout(this.resyncTimer);
+    this.sources?.stop.abort();
+    await this.sources?.done;
     const drained = await this.queue.shutDownWithDrain(timeoutMs);
     if (drained) await Promise.all(this.workers);
     return drained;
+  }
+
+  private startSources(): void {
+    const defined = this.opts.definition.sources ?? [];
+    if (defined.length === 0) return;
+    const stop = new AbortController();
+    const signal = AbortSignal.any([stop.signal, this.opts.signal]);
+    const enqueue = (k: ObjectKey): void => {
+      this.queue.add(`${k.namespace}/${k.name}`, 'high');
+    };
+    const done = Promise.all(
+      defined.map(async (source) => {
+        try {
+          await source.run(
+            enqueue,
+            signal,
+            this.opts.log.child({ controller: this.name, source: source.name }),
+          );
+        } catch (err) {
+          // A source that dies leaves resyncs as the fallback; say so loudly.
+          this.opts.log.error({ controller: this.name, source: source.name, err }, 'event source stopped');
+        }
+      }),
+    ).then(() => undefined);
+    this.sources = { stop, done };
   }
 
   private scheduleResync(): void {

@@ -133,6 +133,18 @@ export interface RuntimeServices {
   clusterId: string;
 }
 
+/**
+ * A source of work that is not a Kubernetes watch (controller-runtime's `source.Channel`):
+ * e.g. a loop that polls AWS and enqueues the objects whose world changed. It runs only
+ * while this replica leads, from the controller's start until its stop.
+ */
+export interface EventSource {
+  /** Log label. */
+  name: string;
+  /** Runs until `signal` aborts; `enqueue` puts a primary key ahead of routine resyncs. */
+  run(enqueue: (key: ObjectKey) => void, signal: AbortSignal, log: Logger): Promise<void>;
+}
+
 /** A controller registration: a primary kind, its reconciler, and secondary watches. */
 export interface ControllerDefinition {
   /** Metric/log label, e.g. `publishedapp` (controller-runtime's `controller` label). */
@@ -141,4 +153,6 @@ export interface ControllerDefinition {
   reconciler: Reconciler;
   /** Other kinds whose changes enqueue keys of the primary kind. */
   watches?: { kind: ResourceKind; map: (obj: KubeObject) => ObjectKey[] }[];
+  /** Non-Kubernetes sources of keys. */
+  sources?: EventSource[];
 }

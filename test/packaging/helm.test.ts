@@ -404,6 +404,8 @@ spec:
       `--log-level=${c.logLevel}`,
       `--concurrency=${c.concurrency}`,
       `--resync-period=${c.resyncPeriod}`,
+      `--observe-period=${c.observePeriod}`,
+      `--full-recheck-period=${c.fullRecheckPeriod}`,
       `--aws-api-share=${c.awsApiShare}`,
       '--leader-elect',
       `--leader-election-id=${c.leaderElection.id}`,

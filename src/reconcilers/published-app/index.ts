@@ -22,22 +22,27 @@ export function appsReferencing(apps: readonly PublishedApp[], es: KubeObject): 
 
 /**
  * The PublishedApp controller: pass the result to `Manager.register`. It also watches
- * EndpointServices, so an app waiting for a service name moves as soon as it appears.
+ * EndpointServices, so an app waiting for a service name moves as soon as it appears, and
+ * runs the AWS observation loop that enqueues apps whose endpoints, SGs or rule changed.
  * @param aws hands out SDK clients per `spec.aws` (region, role, external id).
  */
 export function publishedAppController(
   aws: AwsClientFactory,
   opts: PublishedAppReconcilerOptions = {},
 ): (services: RuntimeServices) => ControllerDefinition {
-  return (services) => ({
-    name: 'publishedapp',
-    kind: PUBLISHED_APP,
-    reconciler: new PublishedAppReconciler(aws, services, opts),
-    watches: [
-      {
-        kind: ENDPOINT_SERVICE,
-        map: (es) => appsReferencing(services.cache<PublishedApp>(PUBLISHED_APP).list(), es),
-      },
-    ],
-  });
+  return (services) => {
+    const reconciler = new PublishedAppReconciler(aws, services, opts);
+    return {
+      name: 'publishedapp',
+      kind: PUBLISHED_APP,
+      reconciler,
+      sources: [reconciler.observation()],
+      watches: [
+        {
+          kind: ENDPOINT_SERVICE,
+          map: (es) => appsReferencing(services.cache<PublishedApp>(PUBLISHED_APP).list(), es),
+        },
+      ],
+    };
+  };
 }

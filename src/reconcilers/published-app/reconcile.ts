@@ -4,13 +4,15 @@
  * step observes (shared, batched describes), plans with a pure planner and applies through
  * `Session.act`, so a dry run is the same walk with nothing applied.
  */
-import { FINALIZER, PUBLISHED_APP } from '../../api/kinds.ts';
+import { FINALIZER, PUBLISHED_APP, TAG_KEYS } from '../../api/kinds.ts';
 import type { EndpointService, PublishedApp } from '../../api/v1alpha1.ts';
 import { ENDPOINT_SERVICE } from '../../api/kinds.ts';
 import { classifyAwsError } from '../../aws/errors.ts';
+import { rfc3339 } from '../../controller/conditions.ts';
 import type { AwsClientFactory } from '../../aws/types.ts';
 import {
   TerminalError,
+  type EventSource,
   type ObjectKey,
   type ReconcileContext,
   type ReconcileResult,
@@ -20,8 +22,11 @@ import {
 import * as ops from './aws-ops.ts';
 import { deleteOwned } from './delete.ts';
 import { EniIpCache } from './eni-ips.ts';
+import { Checkpoints, desiredFingerprint, observedFingerprint, sliceOf } from './checkpoint.ts';
 import { listenerArnOfRule } from './names.ts';
-import { resolveReferences, type References } from './resolve.ts';
+import { FULL_OBSERVATION_EVERY, observationSource } from './observer.ts';
+import { resolveReferences, serviceNameOf, type References } from './resolve.ts';
+import { rulesOfListener, scopeEndpoints, scopeSecurityGroups } from './scope-reads.ts';
 import {
   resolveOptions,
   Session,
@@ -30,7 +35,7 @@ import {
   type PublishedAppReconcilerOptions,
 } from './session.ts';
 import { SharedReads } from './shared-reads.ts';
-import { buildStatus, newReport, type Aspect } from './status.ts';
+import { ASPECTS, buildStatus, newReport, type Aspect } from './status.ts';
 import { syncEndpoint, type EndpointOutcome } from './sync-endpoint.ts';
 import { listenerRules } from './sync-rule.ts';
 import { syncRule } from './sync-rule.ts';
@@ -57,10 +62,16 @@ export class PublishedAppReconciler implements Reconciler {
       endpointServices: rt.cache<EndpointService>(ENDPOINT_SERVICE),
       reads: new SharedReads(resolved.sharedReadMaxAgeMs),
       enis: new EniIpCache(),
+      checkpoints: new Checkpoints(resolved.fullRecheckMs, () => resolved.now().getTime()),
       seenIps: new Map(),
       written: new Map(),
       opts: resolved,
     };
+  }
+
+  /** The loop that enqueues apps whose observed AWS state changed (see observer.ts). */
+  observation(): EventSource {
+    return observationSource(this.deps, this.aws);
   }
 
   async reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -68,10 +79,54 @@ export class PublishedAppReconciler implements Reconciler {
     if (!app) return undefined;
     const clients = this.aws.clientsFor(app.spec.aws);
     const s = new Session(this.deps, app, clients, ctx.log, newReport());
-    return app.metadata?.deletionTimestamp ? this.finalize(s) : this.sync(s);
+    if (app.metadata?.deletionTimestamp) return this.finalize(s);
+    const desired = desiredFingerprint(s.app, serviceNameOf(s));
+    const checkpoint = this.deps.checkpoints.check(s.uid, desired);
+    if (checkpoint === 'holds') {
+      await this.refreshSyncTime(s);
+      return undefined;
+    }
+    // The full walk of an object that was clean: the observation's data is recent enough.
+    if (checkpoint === 'due') s.readMaxAgeMs = this.deps.opts.observePeriodMs * FULL_OBSERVATION_EVERY;
+    // Re-recorded if this walk, too, finds nothing to do.
+    this.deps.checkpoints.forget(s.uid);
+    return this.sync(s, desired);
   }
 
-  private async sync(s: Session): Promise<ReconcileResult | undefined> {
+  /**
+   * An object skipped by its checkpoint still shows that it is being watched: lastSyncTime
+   * moves every `syncTimeRefreshMs` (the observation has confirmed its endpoint, SGs and
+   * rule within the last rounds).
+   */
+  private async refreshSyncTime(s: Session): Promise<void> {
+    const last = s.app.status?.lastSyncTime;
+    const now = this.deps.opts.now();
+    if (
+      s.dryRun ||
+      !s.app.status ||
+      (last && now.getTime() - Date.parse(last) < this.deps.opts.syncTimeRefreshMs)
+    )
+      return;
+    const status = { ...s.app.status, lastSyncTime: rfc3339(now) };
+    await this.deps.rt.status.update(PUBLISHED_APP, s.app, status);
+    this.deps.written.set(s.uid, status);
+  }
+
+  /** After a reconcile that found nothing to do and everything Ready: skip until something changes. */
+  private async recordCheckpoint(s: Session, desired: string): Promise<void> {
+    const clean = ASPECTS.every((a) => s.report.verdicts[a]?.status === 'True');
+    if (s.dryRun || !clean || s.requeue.length > 0) return;
+    const [endpoints, securityGroups, rules] = await Promise.all([
+      scopeEndpoints(s.deps, s.clients, s.readMaxAgeMs),
+      scopeSecurityGroups(s.deps, s.clients, s.readMaxAgeMs),
+      rulesOfListener(s.deps, s.clients, s.app.spec.listenerArn, s.readMaxAgeMs),
+    ]);
+    const ruleArn = s.report.fields.ruleArn ?? s.app.status?.ruleArn;
+    const slice = sliceOf(s.uid, ruleArn, { endpoints, securityGroups, rules }, TAG_KEYS.uid);
+    s.deps.checkpoints.record(s.uid, desired, observedFingerprint(slice));
+  }
+
+  private async sync(s: Session, desired: string): Promise<ReconcileResult | undefined> {
     let phase: Aspect = 'endpoint';
     try {
       const refs = await resolveReferences(s);
@@ -93,6 +148,7 @@ export class PublishedAppReconciler implements Reconciler {
       if (routed) await this.removeObsolete(session, refs, endpoint, tgArn);
       await this.writeStatus(session);
       s.requeue.push(...session.requeue);
+      await this.recordCheckpoint(session, desired);
       return this.next(s);
     } catch (err) {
       return this.fail(s, phase, err);
@@ -171,6 +227,7 @@ export class PublishedAppReconciler implements Reconciler {
 
   /** Drops what this process remembers about a deleted app. */
   private forget(uid: string): void {
+    this.deps.checkpoints.forget(uid);
     this.deps.seenIps.delete(uid);
     this.deps.written.delete(uid);
   }

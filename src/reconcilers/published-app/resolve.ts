@@ -4,9 +4,9 @@
  * the service is visible. A problem here is a {@link StepProblem}: reported with a specific
  * reason, and no AWS change is made for the object.
  */
-import { ownerFilters } from '../../aws/tags.ts';
 import { TAG_KEYS } from '../../api/kinds.ts';
 import * as ops from './aws-ops.ts';
+import { scopeEndpoints } from './scope-reads.ts';
 import { Session, StepProblem } from './session.ts';
 
 /** What the later steps build on. */
@@ -19,7 +19,7 @@ export interface References {
 }
 
 /** The referenced EndpointService's status.serviceName, or undefined while it has none. */
-function serviceNameOf(s: Session): string | undefined {
+export function serviceNameOf(s: Session): string | undefined {
   const source = s.app.spec.service;
   if (source.serviceName) return source.serviceName;
   const ref = source.endpointServiceRef;
@@ -46,14 +46,9 @@ export function listenerAndAlb(
   );
 }
 
-/** Every endpoint this controller owns in the scope: one paged describe for all apps. */
+/** Every endpoint of this app (any state), from the scope-wide describe. */
 export async function ownedEndpoints(s: Session): Promise<ops.TaggedEndpoint[]> {
-  const { ec2, scope } = s.clients;
-  const all = await s.deps.reads.get(`${scope}|endpoints`, async () => {
-    const found = await ops.describeTaggedEndpoints(ec2, ownerFilters({ clusterId: s.deps.rt.clusterId }));
-    s.deps.enis.retain(scope, new Set(found.flatMap((e) => e.networkInterfaceIds)));
-    return found;
-  });
+  const all = await scopeEndpoints(s.deps, s.clients, s.readMaxAgeMs);
   return all.filter((e) => e.tags[TAG_KEYS.uid] === s.uid);
 }
 

@@ -8,6 +8,7 @@ import type { EndpointService, PublishedApp, PublishedAppStatus } from '../../ap
 import { ownershipTags, type AwsTag } from '../../aws/tags.ts';
 import type { AwsClients } from '../../aws/types.ts';
 import type { Condition, ObjectCache, RuntimeServices } from '../../controller/types.ts';
+import type { Checkpoints } from './checkpoint.ts';
 import type { EniIpCache } from './eni-ips.ts';
 import type { SharedReads } from './shared-reads.ts';
 import { conditionType, type Aspect, type SyncReport, type Verdict } from './status.ts';
@@ -22,6 +23,16 @@ export interface PublishedAppReconcilerOptions {
   deletionRetryMs?: number;
   /** How long describes shared across objects (owned endpoints, SGs, rules) are reused. */
   sharedReadMaxAgeMs?: number;
+  /**
+   * The observation loop describes all owned endpoints this often (ENI and state changes),
+   * and SGs and listener rules every 6th time; objects whose slice changed are enqueued.
+   */
+  observePeriodMs?: number;
+  /**
+   * An unchanged object is skipped (no AWS call) between full walks this far apart (±20 %);
+   * 0 walks every object on every resync.
+   */
+  fullRecheckMs?: number;
   /** How long a listener's ALB (VPC, SGs, DNS name) and subnet VPCs are reused. */
   referenceMaxAgeMs?: number;
   /** A listener's rule quota, the default rule included (AWS default 100). */
@@ -41,6 +52,8 @@ export function resolveOptions(o: PublishedAppReconcilerOptions): ResolvedOption
     verifyMs: o.verifyMs ?? 3_000,
     deletionRetryMs: o.deletionRetryMs ?? 10_000,
     sharedReadMaxAgeMs: o.sharedReadMaxAgeMs ?? 2_000,
+    observePeriodMs: o.observePeriodMs ?? 10_000,
+    fullRecheckMs: o.fullRecheckMs ?? 3_600_000,
     referenceMaxAgeMs: o.referenceMaxAgeMs ?? 60_000,
     maxRulesPerListener: o.maxRulesPerListener ?? 100,
     priorityAllocation: o.priorityAllocation ?? { min: 1000, max: 50_000 },
@@ -56,6 +69,7 @@ export interface Deps {
   endpointServices: ObjectCache<EndpointService>;
   reads: SharedReads;
   enis: EniIpCache;
+  checkpoints: Checkpoints;
   /** Every IP seen on an endpoint of an app (by UID): stale, not foreign, once gone. */
   seenIps: Map<string, Set<string>>;
   /**
@@ -90,6 +104,12 @@ export class Session {
   readonly deps: Deps;
   /** Poll intervals asked for by steps; the smallest wins. */
   readonly requeue: number[] = [];
+  /**
+   * How old a shared describe may be for this reconcile: the short default while an object
+   * converges; the observation's age for the full walk of an object that was clean (the
+   * observation would have enqueued it had its slice changed).
+   */
+  readMaxAgeMs: number;
 
   constructor(deps: Deps, app: PublishedApp, clients: AwsClients, log: Logger, report: SyncReport) {
     this.deps = deps;
@@ -99,6 +119,7 @@ export class Session {
     this.clients = clients;
     this.log = log;
     this.report = report;
+    this.readMaxAgeMs = deps.opts.sharedReadMaxAgeMs;
   }
 
   get dryRun(): boolean {

@@ -16,13 +16,12 @@ import {
 } from './plan-priority.ts';
 import { planRule, type RuleAction, type RulePlan } from './plan-rule.ts';
 import type { References } from './resolve.ts';
+import { rulesOfListener } from './scope-reads.ts';
 import type { Session } from './session.ts';
 
 /** A listener's rules, shared by the apps on it for a moment. */
 export function listenerRules(s: Session, listenerArn: string): Promise<ops.ListenerRule[]> {
-  return s.deps.reads.get(`${s.clients.scope}|rules|${listenerArn}`, () =>
-    ops.describeRules(s.clients.elbv2, listenerArn),
-  );
+  return rulesOfListener(s.deps, s.clients, listenerArn, s.readMaxAgeMs);
 }
 
 const tgNameOf = (arn: string): string => /:targetgroup\/([^/]+)\//.exec(arn)?.[1] ?? '';

@@ -5,27 +5,26 @@
  */
 import { TAG_KEYS } from '../../api/kinds.ts';
 import { classifyAwsError } from '../../aws/errors.ts';
-import { ownerFilters } from '../../aws/tags.ts';
 import { classifyChange } from './drift.ts';
 import * as ops from './aws-ops.ts';
 import { ownedRuleDescription, securityGroupName } from './names.ts';
 import { desiredIngress, planAlbEgress, planManagedSg, ruleKey, type SgRule } from './plan-sg.ts';
 import type { References } from './resolve.ts';
+import { scopeSecurityGroups } from './scope-reads.ts';
 import { PLANNED, type Session } from './session.ts';
 
-/** Every SG this controller owns in the scope: one paged describe for all apps. */
+/** This app's owned SGs, from the scope-wide describe. */
 export async function ownedSecurityGroups(s: Session): Promise<ops.ObservedSecurityGroup[]> {
-  const { ec2, scope } = s.clients;
-  const all = await s.deps.reads.get(`${scope}|security-groups`, () =>
-    ops.describeTaggedSecurityGroups(ec2, ownerFilters({ clusterId: s.deps.rt.clusterId })),
-  );
+  const all = await scopeSecurityGroups(s.deps, s.clients, s.readMaxAgeMs);
   return all.filter((g) => g.tags[TAG_KEYS.uid] === s.uid);
 }
 
 /** The ALB's SGs with their rules, shared by the apps on it for a moment. */
 export function albSecurityGroups(s: Session, ids: readonly string[]): Promise<ops.ObservedSecurityGroup[]> {
-  return s.deps.reads.get(`${s.clients.scope}|alb-sgs|${[...ids].sort().join(',')}`, () =>
-    ops.describeSecurityGroups(s.clients.ec2, ids),
+  return s.deps.reads.get(
+    `${s.clients.scope}|alb-sgs|${[...ids].sort().join(',')}`,
+    () => ops.describeSecurityGroups(s.clients.ec2, ids),
+    s.readMaxAgeMs,
   );
 }
 

@@ -93,6 +93,10 @@ export async function startController(
       deletionRetryMs: 500,
       sharedReadMaxAgeMs: 300,
       referenceMaxAgeMs: 2_000,
+      // Checkpoints and the observation loop are on in every suite, with short periods so
+      // that drift the observation cannot see (targets) is still put back within seconds.
+      observePeriodMs: 500,
+      fullRecheckMs: 3_000,
       ...opts.app,
     }),
   );

@@ -75,6 +75,8 @@ install time. `helm template` cannot look it up: set controller.clusterId there.
 - {{ printf "--log-level=%s" $c.logLevel | quote }}
 - {{ printf "--concurrency=%v" $c.concurrency | quote }}
 - {{ printf "--resync-period=%s" $c.resyncPeriod | quote }}
+- {{ printf "--observe-period=%s" $c.observePeriod | quote }}
+- {{ printf "--full-recheck-period=%s" $c.fullRecheckPeriod | quote }}
 - {{ printf "--aws-api-share=%v" $c.awsApiShare | quote }}
 {{- if $c.leaderElection.enabled }}
 - "--leader-elect"

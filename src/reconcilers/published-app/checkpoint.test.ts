@@ -1,0 +1,164 @@
+import { describe, expect, test } from '@jest/globals';
+import type { PublishedApp } from '../../api/v1alpha1.ts';
+import type { ListenerRule, ObservedSecurityGroup, TaggedEndpoint } from './aws-ops.ts';
+import {
+  Checkpoints,
+  desiredFingerprint,
+  observedFingerprint,
+  sliceOf,
+  type ObservedSlice,
+} from './checkpoint.ts';
+
+const UID_TAG = 'uid';
+
+const endpoint = (over: Partial<TaggedEndpoint> = {}): TaggedEndpoint => ({
+  id: 'vpce-1',
+  state: 'available',
+  serviceName: 'com.amazonaws.vpce.svc-1',
+  vpcId: 'vpc-1',
+  subnetIds: ['subnet-a', 'subnet-b'],
+  securityGroupIds: ['sg-1'],
+  networkInterfaceIds: ['eni-a', 'eni-b'],
+  createdAtMs: 0,
+  tags: { [UID_TAG]: 'u1' },
+  ...over,
+});
+
+const group = (over: Partial<ObservedSecurityGroup> = {}): ObservedSecurityGroup => ({
+  groupId: 'sg-1',
+  vpcId: 'vpc-1',
+  tags: { [UID_TAG]: 'u1' },
+  ingress: [{ protocol: 'tcp', fromPort: 80, toPort: 80, peer: { groupId: 'sg-alb' } }],
+  egress: [],
+  ...over,
+});
+
+const rule = (over: Partial<ListenerRule> = {}): ListenerRule => ({
+  arn: 'rule-1',
+  priority: 1000,
+  conditions: { pathPatterns: ['/blue'], hostHeaders: [] },
+  forwardTargetGroupArns: ['tg-1'],
+  plainForward: true,
+  isDefault: false,
+  ...over,
+});
+
+const slice = (over: Partial<ObservedSlice> = {}): ObservedSlice => ({
+  endpoints: [endpoint()],
+  securityGroups: [group()],
+  rule: rule(),
+  ...over,
+});
+
+describe('observedFingerprint', () => {
+  const base = observedFingerprint(slice());
+
+  test.each<[string, ObservedSlice]>([
+    ['subnet order', slice({ endpoints: [endpoint({ subnetIds: ['subnet-b', 'subnet-a'] })] })],
+    ['ENI order', slice({ endpoints: [endpoint({ networkInterfaceIds: ['eni-b', 'eni-a'] })] })],
+    ['endpoint creation time', slice({ endpoints: [endpoint({ createdAtMs: 5 })] })],
+    [
+      'rule description of an SG rule',
+      slice({ securityGroups: [group({ ingress: [{ ...group().ingress[0]!, description: 'x' }] })] }),
+    ],
+  ])('ignores %s', (_what, s) => {
+    expect(observedFingerprint(s)).toBe(base);
+  });
+
+  test.each<[string, ObservedSlice]>([
+    ['a replaced ENI', slice({ endpoints: [endpoint({ networkInterfaceIds: ['eni-a', 'eni-c'] })] })],
+    ['the endpoint state', slice({ endpoints: [endpoint({ state: 'pending' })] })],
+    ['a removed subnet', slice({ endpoints: [endpoint({ subnetIds: ['subnet-a'] })] })],
+    ['an SG of the endpoint', slice({ endpoints: [endpoint({ securityGroupIds: ['sg-1', 'sg-2'] })] })],
+    ['a second endpoint', slice({ endpoints: [endpoint(), endpoint({ id: 'vpce-2' })] })],
+    ['the endpoint gone', slice({ endpoints: [] })],
+    ['a revoked ingress rule', slice({ securityGroups: [group({ ingress: [] })] })],
+    [
+      'an added egress rule',
+      slice({ securityGroups: [group({ egress: [{ protocol: '-1', peer: { cidrIpv4: '0.0.0.0/0' } }] })] }),
+    ],
+    ['the rule gone', slice({ rule: undefined })],
+    ['the rule priority', slice({ rule: rule({ priority: 7 }) })],
+    ['the rule path', slice({ rule: rule({ conditions: { pathPatterns: ['/x'], hostHeaders: [] } }) })],
+    ['the forward target', slice({ rule: rule({ forwardTargetGroupArns: ['tg-2'] }) })],
+    ['an extra action', slice({ rule: rule({ plainForward: false }) })],
+  ])('changes with %s', (_what, s) => {
+    expect(observedFingerprint(s)).not.toBe(base);
+  });
+});
+
+test('sliceOf picks the app by UID tag and its rule by ARN', () => {
+  const other = endpoint({ id: 'vpce-9', tags: { [UID_TAG]: 'u2' } });
+  const scope = {
+    endpoints: [endpoint(), other],
+    securityGroups: [group(), group({ groupId: 'sg-9', tags: { [UID_TAG]: 'u2' } })],
+    rules: [rule(), rule({ arn: 'rule-9' })],
+  };
+  expect(sliceOf('u1', 'rule-1', scope, UID_TAG)).toEqual(slice());
+  expect(sliceOf('u1', undefined, scope, UID_TAG).rule).toBeUndefined();
+  expect(sliceOf('u2', 'rule-9', scope, UID_TAG).endpoints).toEqual([other]);
+});
+
+describe('desiredFingerprint', () => {
+  const app = (generation: number, path: string): PublishedApp =>
+    ({ metadata: { generation }, spec: { routing: { pathPatterns: [path] } } }) as unknown as PublishedApp;
+
+  test('changes with the generation, the spec and the resolved service name only', () => {
+    const base = desiredFingerprint(app(1, '/a'), 'svc-1');
+    expect(desiredFingerprint(app(1, '/a'), 'svc-1')).toBe(base);
+    expect(desiredFingerprint(app(2, '/a'), 'svc-1')).not.toBe(base);
+    expect(desiredFingerprint(app(1, '/b'), 'svc-1')).not.toBe(base);
+    expect(desiredFingerprint(app(1, '/a'), 'svc-2')).not.toBe(base);
+    expect(desiredFingerprint(app(1, '/a'), undefined)).not.toBe(base);
+  });
+});
+
+describe('Checkpoints', () => {
+  const clock = (start = 0) => {
+    const c = { t: start, now: () => c.t };
+    return c;
+  };
+
+  test('holds until the jittered full re-check is due, then is due until re-recorded', () => {
+    const c = clock();
+    const cps = new Checkpoints(1_000, c.now, () => 0.5); // jitter factor 1.0
+    expect(cps.check('u', 'd')).toBe('none');
+    cps.record('u', 'd', 'o');
+    expect(cps.check('u', 'd')).toBe('holds');
+    expect(cps.observed('u')).toBe('o');
+    c.t = 999;
+    expect(cps.check('u', 'd')).toBe('holds');
+    c.t = 1_000;
+    expect(cps.check('u', 'd')).toBe('due');
+  });
+
+  test('a different desired fingerprint never holds', () => {
+    const cps = new Checkpoints(1_000, () => 0);
+    cps.record('u', 'd1', 'o');
+    expect(cps.check('u', 'd2')).toBe('none');
+  });
+
+  test.each([
+    [0, 800],
+    [1, 1_200],
+  ])('jitter: random %d → due at %d ms', (random, dueAt) => {
+    const c = clock();
+    const cps = new Checkpoints(1_000, c.now, () => random);
+    cps.record('u', 'd', 'o');
+    c.t = dueAt - 1;
+    expect(cps.check('u', 'd')).toBe('holds');
+    c.t = dueAt + 1;
+    expect(cps.check('u', 'd')).toBe('due');
+  });
+
+  test('forget drops the checkpoint; 0 disables checkpoints', () => {
+    const cps = new Checkpoints(1_000, () => 0);
+    cps.record('u', 'd', 'o');
+    cps.forget('u');
+    expect(cps.check('u', 'd')).toBe('none');
+    expect(cps.observed('u')).toBeUndefined();
+    const off = new Checkpoints(0, () => 0);
+    off.record('u', 'd', 'o');
+    expect(off.check('u', 'd')).toBe('none');
+  });
+});

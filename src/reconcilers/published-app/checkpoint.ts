@@ -1,0 +1,119 @@
+/**
+ * Checkpoints: what a PublishedApp looked like, wanted and observed, the last time a
+ * reconcile found nothing to do. While the spec (and the service name it resolves to) and
+ * the app's slice of the batched observation stay the same, a resync skips the object with
+ * zero AWS calls; a jittered full re-check bounds how long anything the observation cannot
+ * see (targets, target group settings, the ALB's SGs) can stay drifted.
+ */
+import { createHash } from 'node:crypto';
+import type { PublishedApp } from '../../api/v1alpha1.ts';
+import type { ListenerRule, ObservedSecurityGroup, TaggedEndpoint } from './aws-ops.ts';
+import { ruleKey } from './plan-sg.ts';
+
+/** The parts of the scope-wide observation that belong to one app. */
+export interface ObservedSlice {
+  endpoints: readonly TaggedEndpoint[];
+  securityGroups: readonly ObservedSecurityGroup[];
+  /** The app's rule (by the ARN in its status), absent when it is gone. */
+  rule: ListenerRule | undefined;
+}
+
+export interface Checkpoint {
+  desired: string;
+  observed: string;
+  /** Epoch ms after which the next reconcile does the full walk again. */
+  recheckAt: number;
+}
+
+const digest = (value: unknown): string =>
+  createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 22);
+
+const sorted = (xs: readonly string[]): string[] => [...xs].sort();
+
+/** Everything a reconcile's outcome depends on from the Kubernetes side. */
+export function desiredFingerprint(app: PublishedApp, serviceName: string | undefined): string {
+  return digest([app.metadata?.generation, app.spec, serviceName]);
+}
+
+/** A stable digest of an app's observed slice; equal slices give equal digests. */
+export function observedFingerprint(slice: ObservedSlice): string {
+  const endpoints = [...slice.endpoints]
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map((e) => [
+      e.id,
+      e.state,
+      e.serviceName,
+      sorted(e.subnetIds),
+      sorted(e.securityGroupIds),
+      sorted(e.networkInterfaceIds),
+    ]);
+  const groups = [...slice.securityGroups]
+    .sort((a, b) => a.groupId.localeCompare(b.groupId))
+    .map((g) => [g.groupId, sorted(g.ingress.map(ruleKey)), sorted(g.egress.map(ruleKey))]);
+  const r = slice.rule;
+  const rule = r && [r.arn, r.priority, r.conditions, r.plainForward, sorted(r.forwardTargetGroupArns)];
+  return digest([endpoints, groups, rule ?? null]);
+}
+
+/** Picks the app's slice out of the scope-wide lists. */
+export function sliceOf(
+  uid: string,
+  ruleArn: string | undefined,
+  scope: {
+    endpoints: readonly TaggedEndpoint[];
+    securityGroups: readonly ObservedSecurityGroup[];
+    rules: readonly ListenerRule[];
+  },
+  uidTag: string,
+): ObservedSlice {
+  return {
+    endpoints: scope.endpoints.filter((e) => e.tags[uidTag] === uid),
+    securityGroups: scope.securityGroups.filter((g) => g.tags[uidTag] === uid),
+    rule: ruleArn === undefined ? undefined : scope.rules.find((x) => x.arn === ruleArn),
+  };
+}
+
+/** Per-UID checkpoints of one controller process. */
+export class Checkpoints {
+  private readonly byUid = new Map<string, Checkpoint>();
+  private readonly fullRecheckMs: number;
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  /**
+   * @param fullRecheckMs mean time between full walks of an unchanged object; 0 disables
+   *   checkpoints (every reconcile walks everything).
+   */
+  constructor(fullRecheckMs: number, now: () => number = Date.now, random: () => number = Math.random) {
+    this.fullRecheckMs = fullRecheckMs;
+    this.now = now;
+    this.random = random;
+  }
+
+  /** Records a clean reconcile; the next full walk is due in `fullRecheckMs` ± 20 %. */
+  record(uid: string, desired: string, observed: string): void {
+    if (this.fullRecheckMs <= 0) return;
+    const jitter = 0.8 + 0.4 * this.random();
+    this.byUid.set(uid, { desired, observed, recheckAt: this.now() + this.fullRecheckMs * jitter });
+  }
+
+  /**
+   * `holds`: a reconcile with this desired fingerprint has nothing to do; `due`: the object
+   * was clean with this spec but its full walk is due; `none`: no checkpoint, or the spec
+   * (or what it resolves to) changed.
+   */
+  check(uid: string, desired: string): 'holds' | 'due' | 'none' {
+    const cp = this.byUid.get(uid);
+    if (cp?.desired !== desired) return 'none';
+    return this.now() < cp.recheckAt ? 'holds' : 'due';
+  }
+
+  /** The observed fingerprint recorded for `uid`, if any. */
+  observed(uid: string): string | undefined {
+    return this.byUid.get(uid)?.observed;
+  }
+
+  forget(uid: string): void {
+    this.byUid.delete(uid);
+  }
+}

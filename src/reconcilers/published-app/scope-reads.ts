@@ -1,0 +1,62 @@
+/**
+ * The scope-wide (account + region) describes that every PublishedApp of the scope shares —
+ * all owned endpoints, all owned SGs, a listener's rules — memoised in {@link SharedReads}.
+ * Reconciles read them through here, and the observation loop refreshes them, so both see
+ * the same data and a resync of N objects costs O(pages), not O(N) calls.
+ */
+import { ownerFilters } from '../../aws/tags.ts';
+import type { AwsClients } from '../../aws/types.ts';
+import * as ops from './aws-ops.ts';
+import type { Deps } from './session.ts';
+
+/** Memo keys; writers invalidate these after changing what they describe. */
+export const readKeys = {
+  endpoints: (scope: string): string => `${scope}|endpoints`,
+  securityGroups: (scope: string): string => `${scope}|security-groups`,
+  rules: (scope: string, listenerArn: string): string => `${scope}|rules|${listenerArn}`,
+};
+
+/** Every endpoint this controller owns in the scope (one paged describe), any state. */
+export function scopeEndpoints(
+  deps: Deps,
+  clients: AwsClients,
+  maxAgeMs?: number,
+): Promise<ops.TaggedEndpoint[]> {
+  const { ec2, scope } = clients;
+  return deps.reads.get(
+    readKeys.endpoints(scope),
+    async () => {
+      const found = await ops.describeTaggedEndpoints(ec2, ownerFilters({ clusterId: deps.rt.clusterId }));
+      deps.enis.retain(scope, new Set(found.flatMap((e) => e.networkInterfaceIds)));
+      return found;
+    },
+    maxAgeMs,
+  );
+}
+
+/** Every SG this controller owns in the scope (one paged describe). */
+export function scopeSecurityGroups(
+  deps: Deps,
+  clients: AwsClients,
+  maxAgeMs?: number,
+): Promise<ops.ObservedSecurityGroup[]> {
+  return deps.reads.get(
+    readKeys.securityGroups(clients.scope),
+    () => ops.describeTaggedSecurityGroups(clients.ec2, ownerFilters({ clusterId: deps.rt.clusterId })),
+    maxAgeMs,
+  );
+}
+
+/** A listener's rules, shared by the apps on it. */
+export function rulesOfListener(
+  deps: Deps,
+  clients: AwsClients,
+  listenerArn: string,
+  maxAgeMs?: number,
+): Promise<ops.ListenerRule[]> {
+  return deps.reads.get(
+    readKeys.rules(clients.scope, listenerArn),
+    () => ops.describeRules(clients.elbv2, listenerArn),
+    maxAgeMs,
+  );
+}
