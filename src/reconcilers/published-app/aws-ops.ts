@@ -285,6 +285,32 @@ export async function describeTargetGroupByName(
   }
 }
 
+/**
+ * Every target group a load balancer's listeners and rules forward to (paged, 400 a page):
+ * the health-check settings of all apps on an ALB in one or two calls.
+ */
+export async function describeTargetGroupsOfLoadBalancer(
+  elbv2: ElasticLoadBalancingV2Client,
+  loadBalancerArn: string,
+): Promise<ObservedTargetGroup[]> {
+  const groups: ObservedTargetGroup[] = [];
+  let marker: string | undefined;
+  try {
+    do {
+      const out = await elbv2.send(
+        new DescribeTargetGroupsCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker, PageSize: 400 }),
+      );
+      groups.push(...(out.TargetGroups ?? []).map(normaliseTargetGroup));
+      marker = out.NextMarker;
+    } while (marker);
+  } catch (err) {
+    // moto answers TargetGroupNotFound for a load balancer without any; AWS an empty list.
+    if (isNotFound(err) && groups.length === 0) return [];
+    throw err;
+  }
+  return groups;
+}
+
 export async function createTargetGroup(
   elbv2: ElasticLoadBalancingV2Client,
   s: TargetGroupSettings,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { PublishedApp } from '../../api/v1alpha1.ts';
-import type { ListenerRule, ObservedSecurityGroup, TaggedEndpoint } from './aws-ops.ts';
+import type { ListenerRule, ObservedSecurityGroup, ObservedTargetGroup, TaggedEndpoint } from './aws-ops.ts';
 import {
   Checkpoints,
   desiredFingerprint,
@@ -43,10 +43,29 @@ const rule = (over: Partial<ListenerRule> = {}): ListenerRule => ({
   ...over,
 });
 
+const healthCheck = {
+  path: '/health',
+  intervalSeconds: 30,
+  timeoutSeconds: 5,
+  healthyThresholdCount: 5,
+  unhealthyThresholdCount: 2,
+  matcher: '200-399',
+};
+
+const targetGroup = (over: Partial<ObservedTargetGroup> = {}): ObservedTargetGroup => ({
+  arn: 'tg-1',
+  vpcId: 'vpc-1',
+  protocol: 'HTTP',
+  port: 80,
+  healthCheck,
+  ...over,
+});
+
 const slice = (over: Partial<ObservedSlice> = {}): ObservedSlice => ({
   endpoints: [endpoint()],
   securityGroups: [group()],
   rule: rule(),
+  targetGroup: targetGroup(),
   ...over,
 });
 
@@ -82,21 +101,33 @@ describe('observedFingerprint', () => {
     ['the rule path', slice({ rule: rule({ conditions: { pathPatterns: ['/x'], hostHeaders: [] } }) })],
     ['the forward target', slice({ rule: rule({ forwardTargetGroupArns: ['tg-2'] }) })],
     ['an extra action', slice({ rule: rule({ plainForward: false }) })],
+    [
+      'the health-check path',
+      slice({ targetGroup: targetGroup({ healthCheck: { ...healthCheck, path: '/' } }) }),
+    ],
+    [
+      'the health-check matcher',
+      slice({ targetGroup: targetGroup({ healthCheck: { ...healthCheck, matcher: '200' } }) }),
+    ],
+    ['the target group gone from the ALB', slice({ targetGroup: undefined })],
   ])('changes with %s', (_what, s) => {
     expect(observedFingerprint(s)).not.toBe(base);
   });
 });
 
-test('sliceOf picks the app by UID tag and its rule by ARN', () => {
+test('sliceOf picks the app by UID tag, its rule and target group by ARN', () => {
   const other = endpoint({ id: 'vpce-9', tags: { [UID_TAG]: 'u2' } });
   const scope = {
     endpoints: [endpoint(), other],
     securityGroups: [group(), group({ groupId: 'sg-9', tags: { [UID_TAG]: 'u2' } })],
     rules: [rule(), rule({ arn: 'rule-9' })],
+    targetGroups: [targetGroup(), targetGroup({ arn: 'tg-9' })],
   };
-  expect(sliceOf('u1', 'rule-1', scope, UID_TAG)).toEqual(slice());
-  expect(sliceOf('u1', undefined, scope, UID_TAG).rule).toBeUndefined();
-  expect(sliceOf('u2', 'rule-9', scope, UID_TAG).endpoints).toEqual([other]);
+  expect(sliceOf({ uid: 'u1', ruleArn: 'rule-1', targetGroupArn: 'tg-1' }, scope, UID_TAG)).toEqual(slice());
+  const bare = sliceOf({ uid: 'u1', ruleArn: undefined, targetGroupArn: undefined }, scope, UID_TAG);
+  expect([bare.rule, bare.targetGroup]).toEqual([undefined, undefined]);
+  const u2 = sliceOf({ uid: 'u2', ruleArn: 'rule-9', targetGroupArn: 'tg-9' }, scope, UID_TAG);
+  expect([u2.endpoints, u2.targetGroup?.arn]).toEqual([[other], 'tg-9']);
 });
 
 describe('desiredFingerprint', () => {

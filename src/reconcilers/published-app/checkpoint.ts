@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PublishedApp } from '../../api/v1alpha1.ts';
-import type { ListenerRule, ObservedSecurityGroup, TaggedEndpoint } from './aws-ops.ts';
+import type { ListenerRule, ObservedSecurityGroup, ObservedTargetGroup, TaggedEndpoint } from './aws-ops.ts';
 import { ruleKey } from './plan-sg.ts';
 
 /** The parts of the scope-wide observation that belong to one app. */
@@ -16,6 +16,8 @@ export interface ObservedSlice {
   securityGroups: readonly ObservedSecurityGroup[];
   /** The app's rule (by the ARN in its status), absent when it is gone. */
   rule: ListenerRule | undefined;
+  /** The app's target group (by the ARN in its status) as its ALB reports it. */
+  targetGroup: ObservedTargetGroup | undefined;
 }
 
 export interface Checkpoint {
@@ -52,24 +54,29 @@ export function observedFingerprint(slice: ObservedSlice): string {
     .map((g) => [g.groupId, sorted(g.ingress.map(ruleKey)), sorted(g.egress.map(ruleKey))]);
   const r = slice.rule;
   const rule = r && [r.arn, r.priority, r.conditions, r.plainForward, sorted(r.forwardTargetGroupArns)];
-  return digest([endpoints, groups, rule ?? null]);
+  const t = slice.targetGroup;
+  const targetGroup = t && [t.arn, t.protocol, t.port, t.healthCheck];
+  return digest([endpoints, groups, rule ?? null, targetGroup ?? null]);
 }
 
 /** Picks the app's slice out of the scope-wide lists. */
 export function sliceOf(
-  uid: string,
-  ruleArn: string | undefined,
+  app: { uid: string; ruleArn: string | undefined; targetGroupArn: string | undefined },
   scope: {
     endpoints: readonly TaggedEndpoint[];
     securityGroups: readonly ObservedSecurityGroup[];
     rules: readonly ListenerRule[];
+    targetGroups: readonly ObservedTargetGroup[];
   },
   uidTag: string,
 ): ObservedSlice {
+  const { uid, ruleArn, targetGroupArn } = app;
   return {
     endpoints: scope.endpoints.filter((e) => e.tags[uidTag] === uid),
     securityGroups: scope.securityGroups.filter((g) => g.tags[uidTag] === uid),
     rule: ruleArn === undefined ? undefined : scope.rules.find((x) => x.arn === ruleArn),
+    targetGroup:
+      targetGroupArn === undefined ? undefined : scope.targetGroups.find((g) => g.arn === targetGroupArn),
   };
 }
 

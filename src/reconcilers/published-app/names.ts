@@ -60,6 +60,11 @@ export function listenerArnOfRule(ruleArn: string): string {
   return ruleArn.replace(':listener-rule/', ':listener/').replace(/\/[^/]+$/, '');
 }
 
+/** The load balancer ARN a listener ARN belongs to. */
+export function loadBalancerArnOfListener(listenerArn: string): string {
+  return listenerArn.replace(':listener/', ':loadbalancer/').replace(/\/[^/]+$/, '');
+}
+
 /**
  * The URL an app is reachable at: scheme from the listener protocol, the ALB's DNS name,
  * and the first path pattern without its trailing wildcard.

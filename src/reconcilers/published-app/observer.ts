@@ -1,11 +1,11 @@
 /**
  * The observation loop: per scope (account + region), all owned endpoints are described
- * every period (one paged call — ENI and state changes show here first), owned SGs and the
- * listeners' rules every 6th period. Each checkpointed app's slice is compared with what its
+ * every period (one paged call — ENI and state changes show here first), owned SGs, the
+ * listeners' rules and the ALBs' target groups every 6th period. Each checkpointed app's slice is compared with what its
  * last clean reconcile saw; an app whose slice changed loses its checkpoint and is enqueued
  * ahead of routine resyncs. So an ENI-IP change reaches the target group within about one
  * period without touching the other apps, and drift of endpoints, SGs and rules is put back
- * without walking every object.
+ * without walking every object (targets and deregistration delay wait for the full walk).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -14,7 +14,14 @@ import type { PublishedApp } from '../../api/v1alpha1.ts';
 import type { AwsClientFactory, AwsClients } from '../../aws/types.ts';
 import type { EventSource, ObjectKey } from '../../controller/types.ts';
 import { observedFingerprint, sliceOf } from './checkpoint.ts';
-import { readKeys, rulesOfListener, scopeEndpoints, scopeSecurityGroups } from './scope-reads.ts';
+import { loadBalancerArnOfListener } from './names.ts';
+import {
+  readKeys,
+  rulesOfListener,
+  scopeEndpoints,
+  scopeSecurityGroups,
+  targetGroupsOfLoadBalancer,
+} from './scope-reads.ts';
 import type { Deps } from './session.ts';
 
 /** SGs and rules are described on every n-th round; endpoints on every round. */
@@ -38,10 +45,11 @@ function appsByScope(deps: Deps, aws: AwsClientFactory): Map<string, ScopeApps> 
   return out;
 }
 
-/** The rule ARN the app's last reconcile reported (this process's write first). */
-function ruleArnOf(deps: Deps, app: PublishedApp): string | undefined {
+/** What the app's last reconcile reported (this process's write first). */
+function recordedOf(deps: Deps, app: PublishedApp): Parameters<typeof sliceOf>[0] {
   const uid = app.metadata?.uid ?? '';
-  return (deps.written.get(uid) ?? app.status)?.ruleArn;
+  const status = deps.written.get(uid) ?? app.status;
+  return { uid, ruleArn: status?.ruleArn, targetGroupArn: status?.targetGroupArn };
 }
 
 /**
@@ -58,22 +66,27 @@ async function observeScope(
   const { scope } = clients;
   deps.reads.invalidate(readKeys.endpoints(scope));
   const listeners = [...new Set(checkpointed.map((a) => a.spec.listenerArn))];
+  const loadBalancers = [...new Set(listeners.map(loadBalancerArnOfListener))];
   if (full) {
     deps.reads.invalidate(readKeys.securityGroups(scope));
     for (const l of listeners) deps.reads.invalidate(readKeys.rules(scope, l));
+    for (const lb of loadBalancers) deps.reads.invalidate(readKeys.targetGroups(scope, lb));
   }
-  // Between full rounds, SGs and rules come from the memo (whatever a writer left there).
+  // Between full rounds, SGs, rules and target groups come from the memo (whatever a
+  // writer left there).
   const forever = Number.POSITIVE_INFINITY;
-  const [endpoints, securityGroups, ruleLists] = await Promise.all([
+  const [endpoints, securityGroups, ruleLists, groupLists] = await Promise.all([
     scopeEndpoints(deps, clients),
     scopeSecurityGroups(deps, clients, forever),
     Promise.all(listeners.map((l) => rulesOfListener(deps, clients, l, forever))),
+    Promise.all(loadBalancers.map((lb) => targetGroupsOfLoadBalancer(deps, clients, lb, forever))),
   ]);
-  const rules = ruleLists.flat();
+  const observed = { endpoints, securityGroups, rules: ruleLists.flat(), targetGroups: groupLists.flat() };
   const changed: PublishedApp[] = [];
   for (const app of checkpointed) {
-    const uid = app.metadata?.uid ?? '';
-    const slice = sliceOf(uid, ruleArnOf(deps, app), { endpoints, securityGroups, rules }, TAG_KEYS.uid);
+    const recorded = recordedOf(deps, app);
+    const uid = recorded.uid;
+    const slice = sliceOf(recorded, observed, TAG_KEYS.uid);
     if (observedFingerprint(slice) !== deps.checkpoints.observed(uid)) {
       deps.checkpoints.forget(uid);
       changed.push(app);

@@ -23,10 +23,15 @@ import * as ops from './aws-ops.ts';
 import { deleteOwned } from './delete.ts';
 import { EniIpCache } from './eni-ips.ts';
 import { Checkpoints, desiredFingerprint, observedFingerprint, sliceOf } from './checkpoint.ts';
-import { listenerArnOfRule } from './names.ts';
+import { listenerArnOfRule, loadBalancerArnOfListener } from './names.ts';
 import { FULL_OBSERVATION_EVERY, observationSource } from './observer.ts';
 import { resolveReferences, serviceNameOf, type References } from './resolve.ts';
-import { rulesOfListener, scopeEndpoints, scopeSecurityGroups } from './scope-reads.ts';
+import {
+  rulesOfListener,
+  scopeEndpoints,
+  scopeSecurityGroups,
+  targetGroupsOfLoadBalancer,
+} from './scope-reads.ts';
 import {
   resolveOptions,
   Session,
@@ -116,13 +121,19 @@ export class PublishedAppReconciler implements Reconciler {
   private async recordCheckpoint(s: Session, desired: string): Promise<void> {
     const clean = ASPECTS.every((a) => s.report.verdicts[a]?.status === 'True');
     if (s.dryRun || !clean || s.requeue.length > 0) return;
-    const [endpoints, securityGroups, rules] = await Promise.all([
+    const listenerArn = s.app.spec.listenerArn;
+    const [endpoints, securityGroups, rules, targetGroups] = await Promise.all([
       scopeEndpoints(s.deps, s.clients, s.readMaxAgeMs),
       scopeSecurityGroups(s.deps, s.clients, s.readMaxAgeMs),
-      rulesOfListener(s.deps, s.clients, s.app.spec.listenerArn, s.readMaxAgeMs),
+      rulesOfListener(s.deps, s.clients, listenerArn, s.readMaxAgeMs),
+      targetGroupsOfLoadBalancer(s.deps, s.clients, loadBalancerArnOfListener(listenerArn), s.readMaxAgeMs),
     ]);
-    const ruleArn = s.report.fields.ruleArn ?? s.app.status?.ruleArn;
-    const slice = sliceOf(s.uid, ruleArn, { endpoints, securityGroups, rules }, TAG_KEYS.uid);
+    const recorded = {
+      uid: s.uid,
+      ruleArn: s.report.fields.ruleArn ?? s.app.status?.ruleArn,
+      targetGroupArn: s.report.fields.targetGroupArn ?? s.app.status?.targetGroupArn,
+    };
+    const slice = sliceOf(recorded, { endpoints, securityGroups, rules, targetGroups }, TAG_KEYS.uid);
     s.deps.checkpoints.record(s.uid, desired, observedFingerprint(slice));
   }
 

@@ -14,6 +14,8 @@ export const readKeys = {
   endpoints: (scope: string): string => `${scope}|endpoints`,
   securityGroups: (scope: string): string => `${scope}|security-groups`,
   rules: (scope: string, listenerArn: string): string => `${scope}|rules|${listenerArn}`,
+  targetGroups: (scope: string, loadBalancerArn: string): string =>
+    `${scope}|target-groups|${loadBalancerArn}`,
 };
 
 /** Every endpoint this controller owns in the scope (one paged describe), any state. */
@@ -43,6 +45,20 @@ export function scopeSecurityGroups(
   return deps.reads.get(
     readKeys.securityGroups(clients.scope),
     () => ops.describeTaggedSecurityGroups(clients.ec2, ownerFilters({ clusterId: deps.rt.clusterId })),
+    maxAgeMs,
+  );
+}
+
+/** Every target group the load balancer forwards to, with its health-check settings. */
+export function targetGroupsOfLoadBalancer(
+  deps: Deps,
+  clients: AwsClients,
+  loadBalancerArn: string,
+  maxAgeMs?: number,
+): Promise<ops.ObservedTargetGroup[]> {
+  return deps.reads.get(
+    readKeys.targetGroups(clients.scope, loadBalancerArn),
+    () => ops.describeTargetGroupsOfLoadBalancer(clients.elbv2, loadBalancerArn),
     maxAgeMs,
   );
 }

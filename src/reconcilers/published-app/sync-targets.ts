@@ -7,6 +7,7 @@ import { classifyChange } from './drift.ts';
 import { targetGroupName } from './names.ts';
 import { planTargets, type RegisteredTarget, type TargetRef } from './plan-targets.ts';
 import type { References } from './resolve.ts';
+import { readKeys, targetGroupsOfLoadBalancer } from './scope-reads.ts';
 import type { EndpointOutcome } from './sync-endpoint.ts';
 import { PLANNED, type Session } from './session.ts';
 
@@ -35,8 +36,8 @@ export function desiredTargetGroup(s: Session, vpcId: string): ops.TargetGroupSe
 const show = (targets: readonly TargetRef[]): string => targets.map((t) => `${t.ip}:${t.port}`).join(', ');
 
 /**
- * Health check and deregistration delay are compared when the group is new or the spec
- * changed (not on every resync: nobody's drift of these breaks the route).
+ * Health check and deregistration delay are made exact when the group is new, the spec
+ * changed, or the ALB-wide describe shows a health check that is not the spec's.
  */
 async function syncSettings(
   s: Session,
@@ -80,19 +81,42 @@ async function ensureTargetGroup(
 }
 
 /**
- * The group and its targets. Steady state costs one call: DescribeTargetHealth on the
- * recorded group (NotFound tells it is gone); the group itself is described only when the
- * spec changed, nothing is recorded, or the recorded one has vanished.
+ * Health-check drift, seen in the describe of all the ALB's target groups that the
+ * observation shares (a group not yet forwarded to is not in it: nothing to compare).
+ */
+async function repairHealthCheck(
+  s: Session,
+  arn: string,
+  want: ops.TargetGroupSettings,
+  loadBalancerArn: string,
+): Promise<void> {
+  const groups = await targetGroupsOfLoadBalancer(s.deps, s.clients, loadBalancerArn, s.readMaxAgeMs);
+  const seen = groups.find((g) => g.arn === arn);
+  if (!seen || JSON.stringify(seen.healthCheck) === JSON.stringify(want.healthCheck)) return;
+  s.event('Warning', 'Drifted', 'Update', `target group ${arn}: health check put back`);
+  await syncSettings(s, seen, want);
+  s.deps.reads.invalidate(readKeys.targetGroups(s.clients.scope, loadBalancerArn));
+}
+
+/**
+ * The group and its targets. A walk of an unchanged app costs one call of its own:
+ * DescribeTargetHealth on the recorded group (NotFound tells it is gone), plus the shared
+ * ALB-wide group describe; the group itself is described only when the spec changed,
+ * nothing is recorded, or the recorded one has vanished.
  */
 async function observeTargetGroup(
   s: Session,
   want: ops.TargetGroupSettings,
+  loadBalancerArn: string,
 ): Promise<{ tg: { arn: string }; registered: RegisteredTarget[] } | undefined> {
   const recorded = s.app.status?.targetGroupArn;
   const unchanged = s.app.status?.observedGeneration === s.generation;
   if (recorded?.includes(`:targetgroup/${want.name}/`) && unchanged) {
     const registered = await ops.describeTargets(s.clients.elbv2, recorded);
-    if (registered) return { tg: { arn: recorded }, registered };
+    if (registered) {
+      await repairHealthCheck(s, recorded, want, loadBalancerArn);
+      return { tg: { arn: recorded }, registered };
+    }
   }
   const tg = await ensureTargetGroup(s, want);
   if (!tg) return undefined;
@@ -121,7 +145,7 @@ export async function syncTargets(s: Session, refs: References, outcome: Endpoin
     : [];
   s.report.fields.endpointIPs = [...ips].sort();
   const want = desiredTargetGroup(s, refs.loadBalancer.vpcId);
-  const found = await observeTargetGroup(s, want);
+  const found = await observeTargetGroup(s, want, refs.loadBalancer.arn);
   if (!found) {
     s.verdict('targets', {
       status: 'False',

@@ -2,12 +2,12 @@
  * Checkpoints and the observation loop, with full re-checks and resyncs effectively off
  * (1 h): an unchanged app costs no AWS call of its own when it is reconciled, the
  * observation's cost does not depend on the number of apps, and what the observation sees
- * (an ENI replaced, a rule deleted, an SG rule revoked) is put back — by the observation's
+ * (an ENI replaced, a rule deleted, an SG rule revoked, a health check changed) is put back — by the observation's
  * enqueue alone, since nothing else would walk the app within the test.
  */
 import { jest } from '@jest/globals';
 import { ModifyVpcEndpointCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
-import { DeleteRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DeleteRuleCommand, ModifyTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsCallObserverCall } from '../../../src/aws/types.ts';
 import { newTestContext, type TestContext } from '../../env/context.ts';
 import {
@@ -20,7 +20,9 @@ import {
   listenerRules,
   securityGroupRules,
   startController,
+  targetGroup,
   targetIps,
+  waitForEvent,
   waitForReady,
   type Aws,
   type RunningController,
@@ -98,7 +100,7 @@ it('reconciling unchanged apps costs no AWS call; the observation costs per roun
   });
   const perApp = [
     'DescribeTargetHealth',
-    'DescribeTargetGroups',
+    'DescribeTargetGroupAttributes',
     'DescribeNetworkInterfaces',
     'DescribeListeners',
   ];
@@ -108,11 +110,15 @@ it('reconciling unchanged apps costs no AWS call; the observation costs per roun
   // One paged DescribeVpcEndpoints per round for all four apps (the observation's own).
   expect(seen.get('DescribeVpcEndpoints') ?? 0).toBeGreaterThan(0);
   expect(seen.get('DescribeVpcEndpoints') ?? 0).toBeLessThanOrEqual(rounds);
-  // SGs and the listener's rules every 6th round; plus nothing else at all.
+  // SGs, the listener's rules and the ALB's target groups every 6th round; nothing else.
   expect(seen.get('DescribeSecurityGroups') ?? 0).toBeLessThanOrEqual(rounds / 6 + 1);
   expect(seen.get('DescribeRules') ?? 0).toBeLessThanOrEqual(rounds / 6 + 1);
+  expect(seen.get('DescribeTargetGroups') ?? 0).toBeLessThanOrEqual(rounds / 6 + 1);
   const others = [...seen.keys()].filter(
-    (op) => !['DescribeVpcEndpoints', 'DescribeSecurityGroups', 'DescribeRules'].includes(op),
+    (op) =>
+      !['DescribeVpcEndpoints', 'DescribeSecurityGroups', 'DescribeRules', 'DescribeTargetGroups'].includes(
+        op,
+      ),
   );
   expect(others).toEqual([]);
 });
@@ -169,4 +175,14 @@ it('an SG rule revoked out of band is put back by the observation', async () => 
     (await securityGroupRules(aws.ec2, sg))?.ingress.length === ingress.length ? true : undefined,
   );
   await waitForReady(ctx, 'red');
+});
+
+it('a health check changed out of band is put back by the observation', async () => {
+  const st = await status('teal');
+  const arn = st.targetGroupArn!;
+  await aws.elbv2.send(new ModifyTargetGroupCommand({ TargetGroupArn: arn, HealthCheckPath: '/changed' }));
+  await eventually('health check put back', async () =>
+    (await targetGroup(aws.elbv2, arn))?.HealthCheckPath === '/health' ? true : undefined,
+  );
+  await waitForEvent(ctx, 'teal', 'Drifted', 'health check');
 });
