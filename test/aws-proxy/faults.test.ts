@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { classifyAwsError } from '../../src/aws/errors.ts';
 import { newTestContext, type TestContext } from '../env/context.ts';
 import { FaultInjector, type FaultRule } from '../env/aws-proxy/faults.ts';
 import type { AwsProxy } from '../env/aws-proxy/server.ts';
@@ -103,6 +104,35 @@ describe('fault kinds', () => {
     expect(proxy.calls().map((c) => [c.outcome, c.fault, c.errorCode])).toEqual([
       ['fault', 'error500', 'InternalError'],
       ['fault', 'error500', 'InternalFailure'],
+    ]);
+  });
+
+  it('accessDenied answers AWS’s 403 without forwarding: EC2 UnauthorizedOperation, ELBv2 AccessDenied', async () => {
+    proxy.setFaults([
+      { kind: 'accessDenied', rate: 1, service: 'ec2', operation: 'CreateSecurityGroup' },
+      { kind: 'accessDenied', rate: 1, service: 'elbv2', operation: 'DescribeLoadBalancers' },
+    ]);
+    const name = `denied-${randomUUID()}`;
+    const ec2 = await settle(createGroup(name));
+    const elbv2 = await settle(viaProxy.elbv2.send(new DescribeLoadBalancersCommand({})));
+    const other = await settle(viaProxy.ec2.send(new DescribeVpcsCommand({})));
+    expect([ec2, elbv2, other].map((r) => [r.name, r.status])).toEqual([
+      ['UnauthorizedOperation', 403],
+      ['AccessDenied', 403],
+      ['ok', undefined],
+    ]);
+    expect((ec2.error as Error).message).toContain('not authorized to perform: ec2:CreateSecurityGroup');
+    expect((elbv2.error as Error).message).toContain(
+      'not authorized to perform: elasticloadbalancing:DescribeLoadBalancers',
+    );
+    // The controller's classifier sees a permission problem, and the SDK does not retry it.
+    expect([ec2, elbv2].map((r) => classifyAwsError(r.error).kind)).toEqual(['accessDenied', 'accessDenied']);
+    expect(isTransientError(ec2.error as SdkError) || isThrottlingError(elbv2.error as SdkError)).toBe(false);
+    expect(await groupsNamed(name)).toBe(0);
+    expect(proxy.calls().map((c) => [c.operation, c.outcome, c.fault, c.errorCode])).toEqual([
+      ['CreateSecurityGroup', 'fault', 'accessDenied', 'UnauthorizedOperation'],
+      ['DescribeLoadBalancers', 'fault', 'accessDenied', 'AccessDenied'],
+      ['DescribeVpcs', 'ok', undefined, undefined],
     ]);
   });
 

@@ -28,6 +28,7 @@ export function summarizeCalls(calls: readonly RecordedCall[]): CallSummary {
   const faults: Record<FaultKind, number> = {
     throttle: 0,
     error500: 0,
+    accessDenied: 0,
     latency: 0,
     reset: 0,
     lostResponse: 0,

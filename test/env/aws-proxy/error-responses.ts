@@ -65,6 +65,43 @@ export function internalError(service: string, requestId: string): ErrorResponse
       );
 }
 
+/** IAM's prefix for a service's actions (`elasticloadbalancing:CreateRule`). */
+const IAM_PREFIX: Readonly<Record<string, string>> = { elbv2: 'elasticloadbalancing' };
+
+/**
+ * AWS's answer to a call the caller's policy does not allow (HTTP 403): EC2 calls it
+ * `UnauthorizedOperation`, the query APIs `AccessDenied`; the message names the IAM action.
+ */
+export function accessDeniedError(
+  service: string,
+  operation: string,
+  account: string,
+  requestId: string,
+): ErrorResponse {
+  const action = `${IAM_PREFIX[service] ?? service}:${operation}`;
+  const denied = `User: arn:aws:sts::${account}:assumed-role/plp-controller/proxy is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`;
+  return service === 'ec2'
+    ? errorResponse(
+        service,
+        403,
+        'UnauthorizedOperation',
+        `You are not authorized to perform this operation. ${denied}`,
+        requestId,
+      )
+    : errorResponse(service, 403, 'AccessDenied', denied, requestId);
+}
+
+/** The error an injected fault answers with, in place of AWS. */
+export function injectedError(
+  kind: 'throttle' | 'error500' | 'accessDenied',
+  call: { service: string; operation: string; account: string },
+  requestId: string,
+): ErrorResponse {
+  if (kind === 'throttle') return throttlingError(call.service, requestId);
+  if (kind === 'error500') return internalError(call.service, requestId);
+  return accessDeniedError(call.service, call.operation, call.account, requestId);
+}
+
 const CODE = /<Code>\s*([^<\s]+)\s*<\/Code>/;
 
 /** The error code in an AWS XML error body, if any. */

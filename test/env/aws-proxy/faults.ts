@@ -4,7 +4,7 @@
  */
 
 /** What a fault does to a call (see README.md). */
-export type FaultKind = 'throttle' | 'error500' | 'latency' | 'reset' | 'lostResponse';
+export type FaultKind = 'throttle' | 'error500' | 'accessDenied' | 'latency' | 'reset' | 'lostResponse';
 
 /** Faults that end the call; `latency` only delays it. */
 export type TerminalFault = Exclude<FaultKind, 'latency'>;
@@ -39,7 +39,14 @@ export interface FaultPlan {
 /** Longest latency a rule may inject. */
 export const MAX_LATENCY_MS = 5000;
 const DEFAULT_LATENCY_MS = MAX_LATENCY_MS;
-const KINDS: readonly FaultKind[] = ['throttle', 'error500', 'latency', 'reset', 'lostResponse'];
+const KINDS: readonly FaultKind[] = [
+  'throttle',
+  'error500',
+  'accessDenied',
+  'latency',
+  'reset',
+  'lostResponse',
+];
 
 /** mulberry32: a tiny, well-distributed 32-bit PRNG; returns floats in [0, 1). */
 export function seededRandom(seed: number): () => number {

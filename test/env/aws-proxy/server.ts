@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AccountBuckets, type BucketName } from './buckets.ts';
-import { errorCodeOf, internalError, throttlingError, type ErrorResponse } from './error-responses.ts';
+import { errorCodeOf, injectedError, throttlingError, type ErrorResponse } from './error-responses.ts';
 import { FaultInjector, parseFaultRules, type FaultKind, type FaultPlan, type FaultRule } from './faults.ts';
 import { AccountDirectory, queryParams, signingOf } from './request-info.ts';
 
@@ -211,7 +211,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
   /** Faults that answer in place of AWS: the call is not forwarded. */
   function injectInstead(
     call: Call,
-    kind: 'throttle' | 'error500' | 'reset',
+    kind: 'throttle' | 'error500' | 'accessDenied' | 'reset',
     res: http.ServerResponse,
   ): void {
     if (kind === 'reset') {
@@ -220,8 +220,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       return;
     }
     const requestId = randomUUID();
-    const err =
-      kind === 'throttle' ? throttlingError(call.service, requestId) : internalError(call.service, requestId);
+    const err = injectedError(kind, call, requestId);
     sendXml(res, err, requestId);
     finish(call, { outcome: 'fault', status: err.status, errorCode: err.code });
   }
@@ -234,7 +233,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
   ): Promise<void> {
     if (call.plan.delayMs > 0) await sleep(call.plan.delayMs);
     const { terminal } = call.plan;
-    if (terminal === 'throttle' || terminal === 'error500' || terminal === 'reset') {
+    if (terminal !== undefined && terminal !== 'lostResponse') {
       injectInstead(call, terminal, res);
       return;
     }

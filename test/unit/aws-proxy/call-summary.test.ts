@@ -23,7 +23,7 @@ describe('summarizeCalls', () => {
       total: 0,
       outcomes: { ok: 0, error: 0, throttled: 0, fault: 0 },
       throttledShare: 0,
-      faults: { throttle: 0, error500: 0, latency: 0, reset: 0, lostResponse: 0 },
+      faults: { throttle: 0, error500: 0, accessDenied: 0, latency: 0, reset: 0, lostResponse: 0 },
       operations: {},
     });
   });
@@ -42,7 +42,14 @@ describe('summarizeCalls', () => {
     expect(summary.total).toBe(8);
     expect(summary.outcomes).toEqual({ ok: 4, error: 1, throttled: 1, fault: 2 });
     expect(summary.throttledShare).toBe(1 / 8);
-    expect(summary.faults).toEqual({ throttle: 1, error500: 0, latency: 1, reset: 0, lostResponse: 1 });
+    expect(summary.faults).toEqual({
+      throttle: 1,
+      error500: 0,
+      accessDenied: 0,
+      latency: 1,
+      reset: 0,
+      lostResponse: 1,
+    });
     expect(summary.operations).toEqual({
       'ec2:CreateVpcEndpoint': { ok: 1, error: 0, throttled: 1, fault: 1 },
       'elbv2:DescribeRules': { ok: 1, error: 0, throttled: 0, fault: 1 },

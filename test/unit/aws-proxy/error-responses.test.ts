@@ -1,4 +1,5 @@
 import {
+  accessDeniedError,
   errorCodeOf,
   errorResponse,
   internalError,
@@ -39,6 +40,28 @@ describe('throttlingError / internalError', () => {
   it('escapes XML in messages', () => {
     expect(errorResponse('sts', 400, 'X', 'a < b & c', 'r').body).toContain(
       '<Message>a &lt; b &amp; c</Message>',
+    );
+  });
+});
+
+describe('accessDeniedError', () => {
+  it('uses EC2’s UnauthorizedOperation 403 in the <Response><Errors> shape, naming the action', () => {
+    const err = accessDeniedError('ec2', 'CreateVpcEndpoint', '111111111111', 'r');
+    expect([err.status, err.code, errorCodeOf(err.body)]).toEqual([
+      403,
+      'UnauthorizedOperation',
+      'UnauthorizedOperation',
+    ]);
+    expect(err.body).toMatch(
+      /<Response><Errors><Error><Code>UnauthorizedOperation<\/Code><Message>You are not authorized to perform this operation\. User: arn:aws:sts::111111111111:[^<]* is not authorized to perform: ec2:CreateVpcEndpoint [^<]*<\/Message><\/Error><\/Errors><RequestID>r<\/RequestID><\/Response>$/,
+    );
+  });
+
+  it('uses the query shape’s AccessDenied 403 for ELBv2, with the elasticloadbalancing action', () => {
+    const err = accessDeniedError('elbv2', 'CreateRule', '111111111111', 'r');
+    expect([err.status, err.code]).toEqual([403, 'AccessDenied']);
+    expect(err.body).toMatch(
+      /<ErrorResponse xmlns="http:\/\/elasticloadbalancing\.amazonaws\.com\/doc\/2015-12-01\/"><Error><Type>Sender<\/Type><Code>AccessDenied<\/Code><Message>User: [^<]* is not authorized to perform: elasticloadbalancing:CreateRule because [^<]*<\/Message><\/Error><RequestId>r<\/RequestId><\/ErrorResponse>$/,
     );
   });
 });

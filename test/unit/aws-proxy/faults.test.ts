@@ -36,6 +36,13 @@ describe('parseFaultRules', () => {
     expect(parseFaultRules([rule])).toEqual([rule]);
   });
 
+  it.each(['throttle', 'error500', 'accessDenied', 'latency', 'reset', 'lostResponse'])(
+    'accepts kind %s',
+    (kind) => {
+      expect(parseFaultRules([{ kind, rate: 1 }])).toEqual([{ kind, rate: 1 }]);
+    },
+  );
+
   it.each([
     ['not an array', { kind: 'reset', rate: 1 }, /must be an array/],
     ['not an object', [3], /rules\[0\] must be an object/],
