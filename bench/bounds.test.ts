@@ -121,6 +121,31 @@ void describe('parseBenchOptions', () => {
     assert.deepEqual(o.sizes, [100, 300, 1000]);
     assert.equal(o.share, 0.5);
   });
+  void it('defaults to the controller’s own periods and concurrency', () => {
+    const o = parseBenchOptions([]);
+    assert.deepEqual(
+      [o.resyncSeconds, o.observeSeconds, o.fullRecheckSeconds, o.concurrency, o.controllerRev],
+      [300, 10, 3600, 4, undefined],
+    );
+  });
+  void it('reads periods, concurrency and the controller revision', () => {
+    const o = parseBenchOptions([
+      '--resync',
+      '30',
+      '--observe',
+      '5',
+      '--full-recheck',
+      '600',
+      '--concurrency',
+      '16',
+      '--controller-rev',
+      'HEAD~1',
+    ]);
+    assert.deepEqual(
+      [o.resyncSeconds, o.observeSeconds, o.fullRecheckSeconds, o.concurrency, o.controllerRev],
+      [30, 5, 600, 16, 'HEAD~1'],
+    );
+  });
   void it('reads sizes and scale', () => {
     const o = parseBenchOptions(['--sizes', '100', '--time-scale', '20']);
     assert.deepEqual(o.sizes, [100]);
@@ -131,6 +156,8 @@ void describe('parseBenchOptions', () => {
     [['--share', '1.5'], /--share/],
     [['--time-scale', '0'], /--time-scale/],
     [['--rules-per-listener', '100'], /--rules-per-listener/],
+    [['--concurrency', '2.5'], /--concurrency/],
+    [['--observe', '0'], /--observe/],
     [['--nope'], /nope/],
   ];
   for (const [argv, msg] of bad) {

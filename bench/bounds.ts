@@ -17,7 +17,8 @@ export interface ColdStartBound {
   ratePerSecond: number;
 }
 
-const isRead = (operation: string): boolean => /^(Describe|Get|List|Search)/.test(operation);
+/** A read-only API operation (draws no mutating bucket). */
+export const isRead = (operation: string): boolean => /^(Describe|Get|List|Search)/.test(operation);
 
 /**
  * Lower bound on the time the successful mutating calls in `calls` need when the controller

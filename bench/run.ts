@@ -6,7 +6,7 @@
  * Not a test: it asserts nothing, it measures. `npm run bench -- --help` for the flags.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,6 +40,7 @@ import {
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.ts';
 import { childPids, cpuSeconds, rssBytes, RssSampler } from './proc-stats.ts';
 import { formatTable } from './table.ts';
+import { amortisedWalkCallsPerSecond, callsPerWalk, lastMutationAt, metricSum } from './walks.ts';
 import { buildWorld } from './world.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -61,6 +62,8 @@ export interface SizeResult {
     /** Sum of the controller's call latencies over the cold start's wall time: calls in flight on average. */
     awsCallsInFlight: number;
     controllerCpuSeconds: number;
+    /** Seconds from all Ready until the controller's last AWS write was SETTLE_QUIET_MS old. */
+    settleSeconds: number;
   };
   steady: {
     windowSeconds: number;
@@ -68,11 +71,18 @@ export interface SizeResult {
     callsPerMinute: number;
     /** Goal at N = 1,000: ≤ 1 call/s. */
     callsPerSecond: number;
-    /** Calls per app per resync period. */
-    callsPerAppPerResync: number;
     byOperation: Record<string, number>;
     /** Controller CPU over the window, in % of one core. */
     cpuPercent: number;
+    /** The window's rate plus the full walks amortised over the full-recheck period. */
+    withWalksCallsPerSecond: number;
+  };
+  /** What one full walk of an unchanged app costs, measured by a restarted controller (see probeFullWalks). */
+  fullWalk: FullWalkProbe & {
+    /** AWS calls per walk, the observation's own rate taken out. */
+    perWalk: number;
+    /** apps × perWalk ÷ the full-recheck period. */
+    amortisedCallsPerSecond: number;
   };
   eniChange: LatencySummary;
   throttled: ThrottleSummary;
@@ -80,6 +90,13 @@ export interface SizeResult {
   controller: { rssDepsMB: number; rssIdleMB: number; rssPeakMB: number; rssSteadyMB: number };
   moto: { directMsPerCall: number; proxyMsPerCall: number; endpoints: number };
 }
+
+/** Full-walk probe: checkpoints due after 8–12 s, resyncs 54–66 s apart, so every resync walks. */
+const PROBE = { fullRecheckSeconds: 10, resyncSeconds: 60, windowSeconds: 120 };
+/** The cold start has settled when the controller has written nothing to AWS for this long… */
+const SETTLE_QUIET_MS = 20_000;
+/** …or after this long at most. */
+const SETTLE_MAX_MS = 120_000;
 
 const isController = (c: RecordedCall): boolean => c.userAgent?.includes(USER_AGENT_NAME) ?? false;
 const within = (calls: readonly RecordedCall[], from: number, to: number): RecordedCall[] =>
@@ -138,16 +155,28 @@ export async function startEnv(opts: BenchOptions, apps: number): Promise<Env> {
   return { controlPlane, moto, proxy, kc, workDir };
 }
 
+/** A running controller process; `metrics` fetches its /metrics text. */
+export interface BenchController {
+  proc: ManagedProcess;
+  pid: number;
+  metrics: () => Promise<string>;
+}
+
+/**
+ * Starts the controller with the bench's flags; `periods` overrides the resync and
+ * full-recheck periods (the full-walk probe does).
+ */
 export async function startController(
   env: Env,
   opts: BenchOptions,
-): Promise<{ proc: ManagedProcess; pid: number }> {
+  periods: { resyncSeconds?: number; fullRecheckSeconds?: number } = {},
+): Promise<BenchController> {
   const port = await freePort();
   const proc = startProcess(
     'controller',
     process.execPath,
     [
-      path.join(import.meta.dirname, 'controller-main.ts'),
+      controllerEntry(opts.controllerRev),
       '--kubeconfig',
       env.controlPlane.kubeconfigPath,
       '--cluster-id',
@@ -159,7 +188,13 @@ export async function startController(
       '--http-address',
       `127.0.0.1:${port}`,
       '--resync-period',
-      `${opts.resyncSeconds}s`,
+      `${periods.resyncSeconds ?? opts.resyncSeconds}s`,
+      '--observe-period',
+      `${opts.observeSeconds}s`,
+      '--full-recheck-period',
+      `${periods.fullRecheckSeconds ?? opts.fullRecheckSeconds}s`,
+      '--concurrency',
+      String(opts.concurrency),
       '--aws-api-share',
       String(opts.share),
       '--log-level',
@@ -186,13 +221,116 @@ export async function startController(
   // The reaper runs node as its child; that child is what is measured.
   const pid = childPids(proc.pid)[0];
   if (pid === undefined) throw new Error('controller process not found under its reaper');
-  return { proc, pid };
+  const metrics = async (): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return { proc, pid, metrics };
+}
+
+/**
+ * The controller's entry file: from the working tree, or from `rev`'s src/ and crds/
+ * exported once to .cache (packages still resolve to the checkout's node_modules), so a
+ * run measures one commit while others edit the tree.
+ */
+function controllerEntry(rev: string | undefined): string {
+  const main = path.join(import.meta.dirname, 'controller-main.ts');
+  if (rev === undefined) return main;
+  const sha = execFileSync('git', ['rev-parse', '--verify', `${rev}^{commit}`], {
+    cwd: root,
+    encoding: 'utf8',
+  }).trim();
+  const dir = path.join(root, '.cache', `bench-controller-${sha.slice(0, 12)}`);
+  const entry = path.join(dir, 'bench', 'controller-main.ts');
+  if (!existsSync(entry)) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(path.dirname(entry), { recursive: true });
+    execFileSync('sh', ['-c', `git archive ${sha} src crds | tar -x -C '${dir}'`], { cwd: root });
+    copyFileSync(main, entry);
+  }
+  return entry;
+}
+
+/**
+ * Waits until the controller has made no AWS write for SETTLE_QUIET_MS (at most
+ * SETTLE_MAX_MS): the cold start's requeued checks and late writes are over.
+ * @returns the seconds waited.
+ */
+async function settle(env: Env, since: number): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < SETTLE_MAX_MS) {
+    const last = lastMutationAt(within(env.proxy.calls(), since, Date.now()).filter(isController)) ?? since;
+    if (Date.now() - last >= SETTLE_QUIET_MS) break;
+    await sleep(2_000);
+  }
+  return (Date.now() - t0) / 1000;
+}
+
+/** What the full-walk probe measured. */
+export interface FullWalkProbe {
+  /** The restarted controller's catch-up: seconds until it had reconciled every app once, and its calls. */
+  restart: { seconds: number | undefined; calls: number };
+  windowSeconds: number;
+  calls: number;
+  /** PublishedApp reconciles completed in the window: each a full walk. */
+  walks: number;
+  byOperation: Record<string, number>;
+}
+
+const reconciles = async (c: BenchController): Promise<number> =>
+  metricSum(await c.metrics(), 'controller_runtime_reconcile_total', { controller: 'publishedapp' });
+
+/**
+ * One full walk's cost, measured. Checkpoints live in the controller's memory, so after the
+ * cold start the first full walks are 48–72 min away: the probe restarts the controller with
+ * a 10 s full-recheck and a 60 s resync (every resync then finds the checkpoint due, so every
+ * reconcile is a full walk), waits until it has reconciled every app once (the restart's
+ * catch-up walks, which start with nothing remembered, are reported separately), then counts
+ * AWS calls and reconciles over a window.
+ */
+async function probeFullWalks(
+  env: Env,
+  opts: BenchOptions,
+  apps: number,
+): Promise<{ controller: BenchController; probe: FullWalkProbe }> {
+  const t0 = Date.now();
+  const controller = await startController(env, opts, PROBE);
+  let caughtUp: number | undefined;
+  const limit = Math.max(180_000, apps * 2_000);
+  while (Date.now() - t0 < limit) {
+    const text = await controller.metrics();
+    const done = metricSum(text, 'controller_runtime_reconcile_total', { controller: 'publishedapp' });
+    if (done >= apps && metricSum(text, 'workqueue_depth', { name: 'publishedapp' }) === 0) {
+      caughtUp = Date.now();
+      break;
+    }
+    await sleep(1_000);
+  }
+  const restartCalls = within(env.proxy.calls(), t0, caughtUp ?? Date.now()).filter(isController).length;
+  // Let the catch-up's checkpoints come due before counting.
+  await sleep(PROBE.fullRecheckSeconds * 1000);
+  const from = Date.now();
+  const r0 = await reconciles(controller);
+  await sleep(PROBE.windowSeconds * 1000);
+  const r1 = await reconciles(controller);
+  const to = Date.now();
+  const calls = within(env.proxy.calls(), from, to).filter(isController);
+  return {
+    controller,
+    probe: {
+      restart: {
+        seconds: caughtUp === undefined ? undefined : (caughtUp - t0) / 1000,
+        calls: restartCalls,
+      },
+      windowSeconds: (to - from) / 1000,
+      calls: calls.length,
+      walks: r1 - r0,
+      byOperation: callsByOperation(calls),
+    },
+  };
 }
 
 async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
   log(`N=${apps}: starting kube-apiserver, moto, proxy (time scale ${opts.timeScale})`);
   const env = await startEnv(opts, apps);
-  let controller: { proc: ManagedProcess; pid: number } | undefined;
+  let controller: BenchController | undefined;
   try {
     const account = randomAccountId();
     const roleArn = `arn:aws:iam::${account}:role/bench`;
@@ -246,8 +384,11 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
       `N=${apps}: cold start ${coldSeconds?.toFixed(1) ?? 'timed out'} s, bound ${bound.seconds.toFixed(1)} s (${bound.bucket})`,
     );
 
-    // 2. Steady state: settle for one resync period, then count calls over the window.
-    await sleep(Math.min(opts.resyncSeconds, 60) * 1000);
+    // 2. Steady state: once the cold start has settled, count calls over the window. Every
+    // app's checkpoint was recorded during the cold start, so the window holds no full walk;
+    // those are measured by the probe (5.) and amortised.
+    const settleSeconds = await settle(env, coldFrom);
+    log(`N=${apps}: settled ${settleSeconds.toFixed(0)} s after all Ready`);
     const steadyFrom = Date.now();
     const cpu2 = cpuSeconds(pid) ?? 0;
     await sleep(opts.steadySeconds * 1000);
@@ -282,6 +423,18 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
 
     // 4. Throttling over the whole run (cold start, steady state, ENI changes).
     const allCalls = within(env.proxy.calls(), coldFrom, eniTo).filter(isController);
+    rss.stop();
+
+    // 5. One full walk's cost, from a restarted controller.
+    await controller.proc.stop();
+    log(`N=${apps}: full-walk probe (controller restarted with full recheck ${PROBE.fullRecheckSeconds} s)`);
+    const probed = await probeFullWalks(env, opts, apps);
+    controller = probed.controller;
+    const { probe } = probed;
+    const observationCallsPerSecond = steadyCalls.length / windowSeconds;
+    const perWalk = callsPerWalk({ ...probe, seconds: probe.windowSeconds, observationCallsPerSecond });
+    const amortised = amortisedWalkCallsPerSecond(apps, perWalk, opts.fullRecheckSeconds);
+    log(`N=${apps}: ${probe.walks} walks, ${probe.calls} calls in ${probe.windowSeconds.toFixed(0)} s`);
 
     const result: SizeResult = {
       apps,
@@ -294,16 +447,18 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
         calls: coldCalls.length,
         awsCallsInFlight: coldCalls.reduce((s, c) => s + c.latencyMs, 0) / (coldTo - coldFrom),
         controllerCpuSeconds: cpu1 - cpu0,
+        settleSeconds,
       },
       steady: {
         windowSeconds,
         calls: steadyCalls.length,
         callsPerMinute: (steadyCalls.length / windowSeconds) * 60,
         callsPerSecond: steadyCalls.length / windowSeconds,
-        callsPerAppPerResync: steadyCalls.length / apps / (windowSeconds / opts.resyncSeconds),
         byOperation: callsByOperation(steadyCalls),
         cpuPercent: ((cpu3 - cpu2) / windowSeconds) * 100,
+        withWalksCallsPerSecond: observationCallsPerSecond + amortised,
       },
+      fullWalk: { ...probe, perWalk, amortisedCallsPerSecond: amortised },
       eniChange,
       throttled: throttleSummary(allCalls),
       controller: {
@@ -314,7 +469,6 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
       },
       moto: { directMsPerCall: directMs, proxyMsPerCall: proxyMs, endpoints: apps },
     };
-    rss.stop();
     ec2.destroy();
     elbv2.destroy();
     return result;
@@ -344,7 +498,7 @@ async function main(): Promise<void> {
     command: `npm run bench -- ${argv.join(' ')}`.trim(),
     options: opts,
     machine: machine(),
-    source: sourceVersion(),
+    source: sourceVersion(opts.controllerRev),
     results,
   };
   for (const n of opts.sizes) {
@@ -364,13 +518,16 @@ function dependencyRss(): number {
   );
 }
 
-/** The commit measured, and whether src/ had uncommitted changes when the run started. */
-function sourceVersion(): { commit: string; srcDirty: boolean } {
+/**
+ * The commit measured, and whether the controller ran uncommitted src/ changes (never with
+ * `--controller-rev`, which runs that commit's src/ exactly).
+ */
+function sourceVersion(rev: string | undefined): { commit: string; srcDirty: boolean } {
   const git = (...args: string[]): string =>
     execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
   return {
-    commit: git('rev-parse', '--short', 'HEAD'),
-    srcDirty: git('status', '--porcelain', '--', 'src').length > 0,
+    commit: git('rev-parse', '--short', rev ?? 'HEAD'),
+    srcDirty: rev === undefined && git('status', '--porcelain', '--', 'src').length > 0,
   };
 }
 

@@ -5,6 +5,13 @@ import type { SizeResult } from './run.ts';
 const f = (n: number | undefined, digits = 1): string =>
   n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits);
 
+/** The three most frequent operations, e.g. `DescribeVpcEndpoints 12, DescribeRules 4`. */
+const topOperations = (byOperation: Record<string, number>): string =>
+  Object.entries(byOperation)
+    .slice(0, 3)
+    .map(([op, n]) => `${op.split(':')[1]} ${n}`)
+    .join(', ');
+
 /** Rows (label, one cell per size) of the summary. */
 function rows(results: readonly SizeResult[]): [string, string[]][] {
   const first = results[0];
@@ -29,9 +36,9 @@ function rows(results: readonly SizeResult[]): [string, string[]][] {
     ['  controller AWS calls', results.map((r) => String(r.coldStart.calls))],
     ['  AWS calls in flight (avg)', results.map((r) => f(r.coldStart.awsCallsInFlight, 2))],
     ['  controller CPU (s)', results.map((r) => f(r.coldStart.controllerCpuSeconds))],
-    ['steady: calls/min', results.map((r) => f(r.steady.callsPerMinute))],
-    ['  calls/s (goal ≤ 1 at N=1000)', results.map((r) => f(r.steady.callsPerSecond, 2))],
-    ['  calls per app per resync', results.map((r) => f(r.steady.callsPerAppPerResync, 2))],
+    ['  settled after all Ready (s)', results.map((r) => f(r.coldStart.settleSeconds, 0))],
+    ['steady window, no full walk: calls/min', results.map((r) => f(r.steady.callsPerMinute))],
+    ['  calls/s', results.map((r) => f(r.steady.callsPerSecond, 2))],
     [
       '  growth vs first size',
       results.map((r) =>
@@ -40,16 +47,31 @@ function rows(results: readonly SizeResult[]): [string, string[]][] {
           : 'n/a',
       ),
     ],
+    ['  top operations', results.map((r) => topOperations(r.steady.byOperation))],
+    ['  controller CPU (% of a core)', results.map((r) => f(r.steady.cpuPercent))],
     [
-      '  top operations',
-      results.map((r) =>
-        Object.entries(r.steady.byOperation)
-          .slice(0, 3)
-          .map(([op, n]) => `${op.split(':')[1]} ${n}`)
-          .join(', '),
+      'full walk: calls per walk (measured)',
+      results.map(
+        (r) =>
+          `${f(r.fullWalk.perWalk, 2)} (${r.fullWalk.walks} walks, ${r.fullWalk.calls} calls in ${f(r.fullWalk.windowSeconds, 0)} s)`,
       ),
     ],
-    ['  controller CPU (% of a core)', results.map((r) => f(r.steady.cpuPercent))],
+    ['  probe top operations', results.map((r) => topOperations(r.fullWalk.byOperation))],
+    [
+      '  amortised: N × calls/walk ÷ full recheck (calls/s)',
+      results.map((r) => f(r.fullWalk.amortisedCallsPerSecond, 3)),
+    ],
+    [
+      'steady incl. amortised walks: calls/s (goal ≤ 1 at N=1000)',
+      results.map((r) => f(r.steady.withWalksCallsPerSecond, 2)),
+    ],
+    [
+      'restart catch-up: s / calls (per app)',
+      results.map(
+        (r) =>
+          `${f(r.fullWalk.restart.seconds)} / ${r.fullWalk.restart.calls} (${f(r.fullWalk.restart.calls / r.apps, 2)})`,
+      ),
+    ],
     ['ENI change → targets: p50 (s)', results.map((r) => f(r.eniChange.p50Seconds))],
     ['  p99 (s) (goal ≤ 30)', results.map((r) => f(r.eniChange.p99Seconds))],
     ['  changes / timeouts (120 s)', results.map((r) => `${r.eniChange.changes} / ${r.eniChange.timeouts}`)],
@@ -84,7 +106,8 @@ export function formatTable(report: {
   const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => (row[i] ?? '').length)));
   const line = (row: string[]): string => row.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
   return [
-    `time scale ${o.timeScale} (proxy refill and controller refillScale), API share ${o.share}, resync ${o.resyncSeconds} s, steady window ${o.steadySeconds} s, ${o.rulesPerListener} rules/listener`,
+    `time scale ${o.timeScale} (proxy refill and controller refillScale), API share ${o.share}, concurrency ${o.concurrency}, ${o.rulesPerListener} rules/listener`,
+    `controller periods: resync ${o.resyncSeconds} s, observe ${o.observeSeconds} s, full recheck ${o.fullRecheckSeconds} s; steady window ${o.steadySeconds} s`,
     `machine: ${m.cpus} CPUs, ${m.memoryGiB} GiB, Node ${m.node}`,
     line(header),
     widths.map((w) => '-'.repeat(w)).join('-|-'),
