@@ -1,4 +1,12 @@
-import { compareRank, decidePriority, type PriorityInput, type RuleSlot } from './plan-priority.ts';
+import {
+  compareRank,
+  decidePath,
+  decidePriority,
+  type PathInput,
+  type PriorityInput,
+  type RuleOwner,
+  type RuleSlot,
+} from './plan-priority.ts';
 
 const self = { createdAtMs: 2000, key: 'dmz/b' };
 const older = { createdAtMs: 1000, key: 'dmz/a' };
@@ -8,16 +16,19 @@ const foreign = (priority: number): RuleSlot => ({
   arn: `arn:rule/${priority}`,
   priority,
   owner: { kind: 'foreign' },
+  conditions: { pathPatterns: [], hostHeaders: [] },
 });
 const mine = (priority: number): RuleSlot => ({
   arn: `arn:rule/${priority}`,
   priority,
   owner: { kind: 'self' },
+  conditions: { pathPatterns: [], hostHeaders: [] },
 });
 const app = (priority: number, name: string): RuleSlot => ({
   arn: `arn:rule/${priority}`,
   priority,
   owner: { kind: 'app', app: name },
+  conditions: { pathPatterns: [], hostHeaders: [] },
 });
 
 describe('compareRank', () => {
@@ -97,5 +108,120 @@ describe('decidePriority', () => {
     },
   ])('$name', ({ input, want }) => {
     expect(decidePriority({ ...base, ...input })).toEqual(want);
+  });
+});
+
+describe('decidePath', () => {
+  const want = { pathPatterns: ['/x', '/x/*'], hostHeaders: [] };
+  const serving = (owner: RuleOwner, paths: string[], hosts: string[] = [], priority = 5): RuleSlot => ({
+    arn: `arn:rule/${priority}`,
+    priority,
+    owner,
+    conditions: { pathPatterns: paths, hostHeaders: hosts },
+  });
+  const claim = (rank: typeof self, paths: string[], hosts: string[] = []) => ({
+    rank,
+    conditions: { pathPatterns: paths, hostHeaders: hosts },
+  });
+  const input: PathInput = { self, want, slots: [], claims: [] };
+  it.each<{ name: string; input: Partial<PathInput>; want: ReturnType<typeof decidePath> }>([
+    { name: 'nobody serves the paths', input: {}, want: { kind: 'free' } },
+    {
+      name: 'a foreign rule serves one of them',
+      input: { slots: [serving({ kind: 'foreign' }, ['/y', '/x/*'])] },
+      want: { kind: 'conflict', path: '/x/*', holder: 'rule arn:rule/5' },
+    },
+    {
+      name: 'another app’s rule serves one, even if that app is newer',
+      input: {
+        slots: [serving({ kind: 'app', app: 'dmz/c' }, ['/x'])],
+        claims: [claim(newer, ['/x'])],
+      },
+      want: { kind: 'conflict', path: '/x', holder: 'PublishedApp dmz/c' },
+    },
+    {
+      name: 'our rule serves them: a foreign rule on the same path does not take them away',
+      input: {
+        slots: [serving({ kind: 'self' }, ['/x', '/x/*'], [], 3), serving({ kind: 'foreign' }, ['/x'])],
+      },
+      want: { kind: 'free' },
+    },
+    {
+      name: 'our rule serves one, a pattern added to the spec is a foreign rule’s',
+      input: {
+        slots: [serving({ kind: 'self' }, ['/x'], [], 3), serving({ kind: 'foreign' }, ['/x/*'], [], 9)],
+      },
+      want: { kind: 'conflict', path: '/x/*', holder: 'rule arn:rule/9' },
+    },
+    {
+      name: 'several rules serve it: the one traffic reaches first is named',
+      input: {
+        slots: [
+          serving({ kind: 'foreign' }, ['/x'], [], 9),
+          serving({ kind: 'app', app: 'dmz/a' }, ['/x'], [], 4),
+        ],
+      },
+      want: { kind: 'conflict', path: '/x', holder: 'PublishedApp dmz/a' },
+    },
+    {
+      name: 'overlapping but different patterns do not clash',
+      input: { slots: [serving({ kind: 'foreign' }, ['/x*', '/'])] },
+      want: { kind: 'free' },
+    },
+    {
+      name: 'same path, other host: no clash',
+      input: {
+        want: { pathPatterns: ['/x'], hostHeaders: ['a.example.com'] },
+        slots: [serving({ kind: 'foreign' }, ['/x'], ['b.example.com'])],
+      },
+      want: { kind: 'free' },
+    },
+    {
+      name: 'same path, host compared without case',
+      input: {
+        want: { pathPatterns: ['/x'], hostHeaders: ['A.example.com'] },
+        slots: [serving({ kind: 'foreign' }, ['/x'], ['b.example.com', 'a.EXAMPLE.com'])],
+      },
+      want: { kind: 'conflict', path: '/x', holder: 'rule arn:rule/5' },
+    },
+    {
+      name: 'same path, a rule for every host clashes with ours for one host',
+      input: {
+        want: { pathPatterns: ['/x'], hostHeaders: ['a.example.com'] },
+        slots: [serving({ kind: 'foreign' }, ['/x'])],
+      },
+      want: { kind: 'conflict', path: '/x', holder: 'rule arn:rule/5' },
+    },
+    {
+      name: 'no rule yet, an older app claims one path (a newer one the other)',
+      input: { claims: [claim(newer, ['/x']), claim(older, ['/x/*'])] },
+      want: { kind: 'conflict', path: '/x/*', holder: 'PublishedApp dmz/a' },
+    },
+    {
+      name: 'no rule yet, only a newer app claims it',
+      input: { claims: [claim(newer, ['/x', '/x/*'])] },
+      want: { kind: 'free' },
+    },
+    {
+      name: 'no rule yet, two older apps claim it: the oldest is named',
+      input: {
+        claims: [
+          claim(self, ['/x']),
+          claim(older, ['/x']),
+          claim({ createdAtMs: 1500, key: 'dmz/z' }, ['/x']),
+        ],
+      },
+      want: { kind: 'conflict', path: '/x', holder: 'PublishedApp dmz/a' },
+    },
+    {
+      name: 'an older app claims it for another host',
+      input: {
+        claims: [claim(older, ['/x'], ['b.example.com'])],
+        want: { pathPatterns: ['/x'], hostHeaders: ['a.example.com'] },
+      },
+      want: { kind: 'free' },
+    },
+  ])('$name', ({ input: over, want: expected }) => {
+    expect(decidePath({ ...input, ...over })).toEqual(expected);
   });
 });

@@ -1,7 +1,9 @@
 /**
- * Listener rule priority: explicit from the spec, or allocated deterministically and kept
- * stable; clashes resolved so that only the later claimant reports `PriorityConflict`. Pure.
+ * Where the app's rule may sit on the listener: its priority (explicit from the spec, or
+ * allocated deterministically and kept stable) and its paths. Clashes are resolved so that
+ * only the later claimant reports `PriorityConflict` / `PathConflict`. Pure.
  */
+import type { RuleConditions } from './plan-rule.ts';
 
 /** Who a non-default rule on the listener belongs to. */
 export type RuleOwner = { kind: 'self' } | { kind: 'app'; app: string } | { kind: 'foreign' };
@@ -11,6 +13,7 @@ export interface RuleSlot {
   arn: string;
   priority: number;
   owner: RuleOwner;
+  conditions: RuleConditions;
 }
 
 /** Order among PublishedApps: older first, then by `namespace/name`. */
@@ -49,7 +52,8 @@ export function compareRank(a: AppRank, b: AppRank): number {
   return a.createdAtMs - b.createdAtMs || a.key.localeCompare(b.key);
 }
 
-function describeHolder(slot: RuleSlot): string {
+/** How a conflict names the rule in the way. */
+export function describeHolder(slot: RuleSlot): string {
   return slot.owner.kind === 'app' ? `PublishedApp ${slot.owner.app}` : `rule ${slot.arn}`;
 }
 
@@ -90,4 +94,55 @@ export function decidePriority(input: PriorityInput): PriorityDecision {
     if (!taken.has(p)) return { kind: 'use', priority: p };
   }
   return { kind: 'exhausted' };
+}
+
+/** Another PublishedApp's claim on paths of the same listener (its spec). */
+export interface PathClaim {
+  rank: AppRank;
+  conditions: RuleConditions;
+}
+
+export interface PathInput {
+  self: AppRank;
+  /** The conditions the app's rule is to have. */
+  want: RuleConditions;
+  slots: readonly RuleSlot[];
+  claims: readonly PathClaim[];
+}
+
+export type PathDecision = { kind: 'free' } | { kind: 'conflict'; path: string; holder: string };
+
+/** Host headers are case-insensitive; no host condition matches every host. */
+function hostsOverlap(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length === 0 || b.length === 0) return true;
+  const lower = new Set(a.map((h) => h.toLowerCase()));
+  return b.some((h) => lower.has(h.toLowerCase()));
+}
+
+/** Whether a rule (or claim) with `conditions` serves `pattern` for some of `hosts`. */
+function serves(conditions: RuleConditions, pattern: string, hosts: readonly string[]): boolean {
+  return conditions.pathPatterns.includes(pattern) && hostsOverlap(conditions.hostHeaders, hosts);
+}
+
+/**
+ * Judges each path pattern like an explicit priority: ours when our rule serves it, or no
+ * other rule serves it and no earlier app claims it. A rule that already serves it (foreign
+ * or another app's) keeps it. Only identical patterns clash (with overlapping host headers);
+ * conditions other than path and host are not compared.
+ */
+export function decidePath(input: PathInput): PathDecision {
+  const hosts = input.want.hostHeaders;
+  for (const path of input.want.pathPatterns) {
+    const serving = input.slots
+      .filter((s) => serves(s.conditions, path, hosts))
+      .sort((a, b) => a.priority - b.priority);
+    if (serving.some((s) => s.owner.kind === 'self')) continue;
+    const holder = serving[0];
+    if (holder) return { kind: 'conflict', path, holder: describeHolder(holder) };
+    const earlier = input.claims
+      .filter((c) => serves(c.conditions, path, hosts) && compareRank(c.rank, input.self) < 0)
+      .sort((a, b) => compareRank(a.rank, b.rank))[0];
+    if (earlier) return { kind: 'conflict', path, holder: `PublishedApp ${earlier.rank.key}` };
+  }
+  return { kind: 'free' };
 }

@@ -1,4 +1,4 @@
-import { planRule, type ObservedRule, type RulePlanInput } from './plan-rule.ts';
+import { lacksRoom, planRule, type ObservedRule, type RulePlanInput } from './plan-rule.ts';
 
 const TG = 'arn:tg/mine';
 const conditions = { pathPatterns: ['/blue', '/blue/*'], hostHeaders: [] };
@@ -102,5 +102,18 @@ describe('planRule', () => {
     });
     expect(plan.ruleArn).toBe('arn:rule/a');
     expect(plan.actions).toEqual([{ type: 'deleteRule', ruleArn: 'arn:rule/b' }]);
+  });
+});
+
+describe('lacksRoom', () => {
+  it.each([
+    { name: 'no rule of ours, room left', own: 0, ruleCount: 99, want: false },
+    { name: 'no rule of ours, listener full', own: 0, ruleCount: 100, want: true },
+    { name: 'no rule of ours, over the quota', own: 0, ruleCount: 101, want: true },
+    { name: 'our rule exists on a full listener: no new one needed', own: 1, ruleCount: 100, want: false },
+  ])('$name', ({ own, ruleCount, want }) => {
+    expect(lacksRoom({ own: Array.from({ length: own }, () => rule()), ruleCount, maxRules: 100 })).toBe(
+      want,
+    );
   });
 });

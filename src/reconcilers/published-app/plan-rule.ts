@@ -73,6 +73,11 @@ function pickKept(own: readonly ObservedRule[], recordedArn: string | undefined)
   return own.find((r) => r.arn === recordedArn) ?? [...own].sort((a, b) => a.priority - b.priority)[0];
 }
 
+/** Whether the app needs a rule (it has none on the listener) and the listener has no room for one. */
+export function lacksRoom(input: { own: readonly object[]; ruleCount: number; maxRules: number }): boolean {
+  return input.own.length === 0 && input.ruleCount >= input.maxRules;
+}
+
 /**
  * Plans the app's rule. Extra rules of ours (a duplicate from an interrupted create) are
  * deleted after the kept one is correct.
@@ -81,7 +86,7 @@ export function planRule(input: RulePlanInput): RulePlan {
   const { desired } = input;
   const kept = pickKept(input.own, input.recordedArn);
   if (!kept) {
-    if (input.ruleCount >= input.maxRules) return { actions: [], differences: [], limitExceeded: true };
+    if (lacksRoom(input)) return { actions: [], differences: [], limitExceeded: true };
     return {
       actions: [{ type: 'createRule', ...desired }],
       differences: ['rule missing'],

@@ -1,13 +1,15 @@
 /**
  * Resolves and checks what a PublishedApp refers to before anything is changed: the service
- * name, the listener → its ALB (VPC, SGs, DNS name), the subnets and extra SGs, and that
- * the service is visible. A problem here is a {@link StepProblem}: reported with a specific
- * reason, and no AWS change is made for the object.
+ * name, the listener → its ALB (VPC, SGs, DNS name), the subnets and extra SGs, that the
+ * service is visible, and where the app's rule can go on the listener (priority, paths,
+ * room). A problem here is a {@link StepProblem}: reported with a specific reason, and no AWS
+ * change is made for the object.
  */
 import { TAG_KEYS } from '../../api/kinds.ts';
 import * as ops from './aws-ops.ts';
 import { scopeEndpoints } from './scope-reads.ts';
 import { Session, StepProblem } from './session.ts';
+import { placeRule } from './sync-rule.ts';
 
 /** What the later steps build on. */
 export interface References {
@@ -16,6 +18,8 @@ export interface References {
   loadBalancer: ops.LoadBalancerInfo;
   /** Every endpoint of ours (this app's UID), any state. */
   endpoints: ops.TaggedEndpoint[];
+  /** The rule's priority, decided with its paths and the listener's room before any change. */
+  priority: number;
 }
 
 /** The referenced EndpointService's status.serviceName, or undefined while it has none. */
@@ -140,5 +144,6 @@ export async function resolveReferences(s: Session): Promise<References | undefi
       `endpoint service ${serviceName} not found (or not visible to this account)`,
     );
   }
-  return { serviceName, listener, loadBalancer, endpoints };
+  const priority = await placeRule(s, listener.listenerArn);
+  return { serviceName, listener, loadBalancer, endpoints, priority };
 }

@@ -1,6 +1,8 @@
 /**
- * Step: the listener rule — attributed (ours / another PublishedApp's / foreign), its
- * priority decided, created or corrected in place.
+ * The listener rule. `placeRule` (called while resolving, before any change) attributes the
+ * listener's rules (ours / another PublishedApp's / foreign) and decides the rule's priority,
+ * that its paths are free and that the listener has room; `syncRule` (the step) creates or
+ * corrects the rule in place.
  */
 import type { PublishedApp } from '../../api/v1alpha1.ts';
 import { classifyAwsError } from '../../aws/errors.ts';
@@ -8,16 +10,17 @@ import * as ops from './aws-ops.ts';
 import { classifyChange } from './drift.ts';
 import { appUrl, targetGroupName } from './names.ts';
 import {
+  decidePath,
   decidePriority,
   type AppRank,
   type PriorityClaim,
   type RuleOwner,
   type RuleSlot,
 } from './plan-priority.ts';
-import { planRule, type RuleAction, type RulePlan } from './plan-rule.ts';
+import { lacksRoom, planRule, type RuleAction, type RuleConditions, type RulePlan } from './plan-rule.ts';
 import type { References } from './resolve.ts';
 import { rulesOfListener } from './scope-reads.ts';
-import type { Session } from './session.ts';
+import { StepProblem, type Session } from './session.ts';
 
 /** A listener's rules, shared by the apps on it for a moment. */
 export function listenerRules(s: Session, listenerArn: string): Promise<ops.ListenerRule[]> {
@@ -69,6 +72,10 @@ function attribute(rule: ops.ListenerRule, self: PublishedApp, others: readonly 
   return other ? { kind: 'app', app: keyOf(other) } : { kind: 'foreign' };
 }
 
+function conditionsOf(app: PublishedApp): RuleConditions {
+  return { pathPatterns: app.spec.routing.pathPatterns, hostHeaders: app.spec.routing.hostHeaders ?? [] };
+}
+
 function claimsOf(others: readonly PublishedApp[]): PriorityClaim[] {
   return others.flatMap((a) => {
     const priority = a.spec.routing.priority ?? a.status?.priority;
@@ -114,21 +121,66 @@ function refuse(s: Session, reason: string, message: string): void {
   s.verdict('route', { status: 'False', reason, message });
 }
 
-/** Where our rule should sit, judged against every rule on the listener and the other apps. */
-function decide(s: Session, rules: readonly ops.ListenerRule[], ownRule: ops.ListenerRule | undefined) {
+/**
+ * Where the app's rule may sit, judged against every rule on the listener and the other apps
+ * on it — before any change is made, so an app that cannot have its rule gets nothing.
+ * @returns the rule's priority.
+ * @throws StepProblem `PriorityConflict`, `NoFreePriority`, `PathConflict` or `RuleLimitExceeded`.
+ */
+export async function placeRule(s: Session, listenerArn: string): Promise<number> {
+  const rules = await listenerRules(s, listenerArn);
   const others = neighbours(s);
   const slots: RuleSlot[] = rules
     .filter((r) => !r.isDefault)
-    .map((r) => ({ arn: r.arn, priority: r.priority, owner: attribute(r, s.app, others) }));
-  return decidePriority({
-    self: rankOf(s.app),
+    .map((r) => ({
+      arn: r.arn,
+      priority: r.priority,
+      owner: attribute(r, s.app, others),
+      conditions: r.conditions,
+    }));
+  const own = slots.filter((r) => r.owner.kind === 'self');
+  const self = rankOf(s.app);
+  const priority = decidePriority({
+    self,
     explicit: s.app.spec.routing.priority,
     recorded: s.app.status?.priority,
-    ownRulePriority: ownRule?.priority,
+    ownRulePriority: (own.find((r) => r.arn === s.app.status?.ruleArn) ?? own[0])?.priority,
     slots,
     claims: claimsOf(others),
     allocation: s.deps.opts.priorityAllocation,
   });
+  if (priority.kind === 'conflict') {
+    throw new StepProblem(
+      'route',
+      'PriorityConflict',
+      `priority ${priority.priority} is held by ${priority.holder}`,
+    );
+  }
+  if (priority.kind === 'exhausted') {
+    throw new StepProblem(
+      'route',
+      'NoFreePriority',
+      'no free priority left in the allocation range; set routing.priority',
+    );
+  }
+  const path = decidePath({
+    self,
+    want: conditionsOf(s.app),
+    slots,
+    claims: others.map((a) => ({ rank: rankOf(a), conditions: conditionsOf(a) })),
+  });
+  if (path.kind === 'conflict') {
+    throw new StepProblem('route', 'PathConflict', `path ${path.path} is already served by ${path.holder}`);
+  }
+  const maxRules = s.deps.opts.maxRulesPerListener;
+  if (lacksRoom({ own, ruleCount: rules.length, maxRules })) {
+    throw new StepProblem(
+      'route',
+      'RuleLimitExceeded',
+      `listener ${listenerArn} has ${rules.length} rules, its quota is ${maxRules}`,
+    );
+  }
+  return priority.priority;
 }
 
 /**
@@ -195,28 +247,18 @@ export async function syncRule(s: Session, refs: References, targetGroupArn: str
   const ownRule = own.find((r) => r.arn === s.app.status?.ruleArn) ?? own[0];
   s.report.fields.ruleArn = ownRule?.arn;
   s.report.fields.priority = ownRule?.priority ?? s.app.status?.priority;
-  const decision = decide(s, rules, ownRule);
-  if (decision.kind === 'conflict') {
-    refuse(s, 'PriorityConflict', `priority ${decision.priority} is held by ${decision.holder}`);
-    return false;
-  }
-  if (decision.kind === 'exhausted') {
-    refuse(s, 'NoFreePriority', 'no free priority left in the allocation range; set routing.priority');
-    return false;
-  }
-  const conditions = {
-    pathPatterns: s.app.spec.routing.pathPatterns,
-    hostHeaders: s.app.spec.routing.hostHeaders ?? [],
-  };
+  const { priority } = refs;
+  const conditions = conditionsOf(s.app);
   const maxRules = s.deps.opts.maxRulesPerListener;
   const plan = planRule({
-    desired: { conditions, targetGroupArn, priority: decision.priority },
+    desired: { conditions, targetGroupArn, priority },
     own,
     recordedArn: s.app.status?.ruleArn,
     ruleCount: rules.length,
     maxRules,
   });
   if (plan.limitExceeded) {
+    // Room was checked while resolving; the listener filled up since.
     refuse(
       s,
       'RuleLimitExceeded',
@@ -224,10 +266,10 @@ export async function syncRule(s: Session, refs: References, targetGroupArn: str
     );
     return false;
   }
-  const ruleArn = await applyPlan(s, plan, listenerArn, decision.priority);
+  const ruleArn = await applyPlan(s, plan, listenerArn, priority);
   if (ruleArn === null) return false;
   s.report.fields.ruleArn = ruleArn;
-  s.report.fields.priority = decision.priority;
+  s.report.fields.priority = priority;
   s.report.fields.url = appUrl(refs.listener.protocol, refs.loadBalancer.dnsName, conditions.pathPatterns);
-  return report(s, plan, ruleArn, decision.priority);
+  return report(s, plan, ruleArn, priority);
 }
