@@ -97,7 +97,8 @@ export async function inventory(
   const eps = (await ec2.send(new DescribeVpcEndpointsCommand({}))).VpcEndpoints ?? [];
   const sgs = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? [];
   const tgs = (await elbv2.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [];
-  const rules = (await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? [];
+  const rules =
+    (await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn, PageSize: 400 }))).Rules ?? [];
   const tags = await elbTags(elbv2, [
     ...tgs.map((t) => t.TargetGroupArn!),
     ...rules.filter((r) => !r.IsDefault).map((r) => r.RuleArn!),
@@ -192,7 +193,8 @@ export async function foreignSnapshot(
     for (const l of ls) {
       if (l.Protocol !== 'HTTP' && l.Protocol !== 'HTTPS') continue;
       rules.push(
-        ...((await elbv2.send(new DescribeRulesCommand({ ListenerArn: l.ListenerArn! }))).Rules ?? []),
+        ...((await elbv2.send(new DescribeRulesCommand({ ListenerArn: l.ListenerArn!, PageSize: 400 })))
+          .Rules ?? []),
       );
     }
   }

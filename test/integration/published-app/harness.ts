@@ -177,11 +177,14 @@ export function waitForReady(ctx: TestContext, name: string, timeoutMs?: number)
 
 // ------------------------------------------------------------------ AWS readers
 
+/** Every rule of the listener: one page of 400 (AWS's maximum) holds a full listener (quota 100). */
 export async function listenerRules(
   elbv2: ElasticLoadBalancingV2Client,
   listenerArn: string,
 ): Promise<Rule[]> {
-  return (await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? [];
+  return (
+    (await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn, PageSize: 400 }))).Rules ?? []
+  );
 }
 
 export function pathsOf(rule: Rule): string[] {
