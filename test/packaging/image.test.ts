@@ -189,7 +189,7 @@ describe('replayed image', () => {
     const port = await freePort();
     const args = [
       ...execForm(keywords(finalStage, 'CMD')[0]!)!,
-      `--kubeconfig=${ctx.kubeconfigPath}`,
+      `--kubeconfig=${ctx.controllerKubeconfigPath}`,
       `--namespaces=${ctx.namespace}`,
       '--region=us-east-1',
       '--cluster-id=image-test',
