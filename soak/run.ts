@@ -300,6 +300,8 @@ function summary(run: Run, startedAt: number): Record<string, unknown> {
     checksConverged: run.checks.filter((c) => c.convergedSeconds !== undefined).length,
     maxConvergedSeconds: Math.max(0, ...run.checks.map((c) => c.convergedSeconds ?? 0)),
     violations: violations.length,
+    /** The same violation found again by a later check counts once here. */
+    distinctViolations: new Set(violations.map((v) => `${v.invariant} ${v.app ?? ''} ${v.detail}`)).size,
     violationsByInvariant: byInvariant,
     violationDetails: violations,
   };
