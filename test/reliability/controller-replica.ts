@@ -23,6 +23,8 @@ export interface ReplicaOptions {
   clusterId: string;
   /** The Lease to campaign for; none = no leader election. */
   lease?: { namespace: string; name: string };
+  /** More flags, e.g. `--concurrency=1`. */
+  args?: string[];
 }
 
 /** A running controller process. */
@@ -81,6 +83,7 @@ export async function startReplica(opts: ReplicaOptions): Promise<Replica> {
           `--leader-election-namespace=${opts.lease.namespace}`,
         ]
       : []),
+    ...(opts.args ?? []),
   ];
   const env = {
     HOME: root,
