@@ -64,6 +64,7 @@ export interface SizeResult {
     controllerCpuSeconds: number;
     /** Seconds from all Ready until the controller's last AWS write was SETTLE_QUIET_MS old. */
     settleSeconds: number;
+    byOperation: Record<string, number>;
   };
   steady: {
     windowSeconds: number;
@@ -448,6 +449,7 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
         awsCallsInFlight: coldCalls.reduce((s, c) => s + c.latencyMs, 0) / (coldTo - coldFrom),
         controllerCpuSeconds: cpu1 - cpu0,
         settleSeconds,
+        byOperation: callsByOperation(coldCalls),
       },
       steady: {
         windowSeconds,

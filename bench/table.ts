@@ -34,6 +34,7 @@ function rows(results: readonly SizeResult[]): [string, string[]][] {
     ],
     ['  ratio (goal ≤ 1.15)', results.map((r) => f(r.coldStart.ratio, 2))],
     ['  controller AWS calls', results.map((r) => String(r.coldStart.calls))],
+    ['  top operations', results.map((r) => topOperations(r.coldStart.byOperation))],
     ['  AWS calls in flight (avg)', results.map((r) => f(r.coldStart.awsCallsInFlight, 2))],
     ['  controller CPU (s)', results.map((r) => f(r.coldStart.controllerCpuSeconds))],
     ['  settled after all Ready (s)', results.map((r) => f(r.coldStart.settleSeconds, 0))],
