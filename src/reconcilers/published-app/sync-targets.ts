@@ -37,7 +37,8 @@ const show = (targets: readonly TargetRef[]): string => targets.map((t) => `${t.
 
 /**
  * Health check and deregistration delay are made exact when the group is new, the spec
- * changed, or the ALB-wide describe shows a health check that is not the spec's.
+ * changed, the targets are not in order yet, or the ALB-wide describe shows a health check
+ * that is not the spec's.
  */
 async function syncSettings(
   s: Session,
@@ -66,7 +67,11 @@ async function ensureTargetGroup(
   const { elbv2 } = s.clients;
   const found = await ops.describeTargetGroupByName(elbv2, want.name);
   if (found) {
-    if (s.app.status?.observedGeneration !== s.generation) await syncSettings(s, found, want);
+    // Also while the targets aspect is not True: a pass that failed half-way (e.g. a denied
+    // ModifyTargetGroupAttributes) has already recorded the generation.
+    const settled =
+      s.app.status?.observedGeneration === s.generation && s.previous('targets')?.status === 'True';
+    if (!settled) await syncSettings(s, found, want);
     return found;
   }
   const created = await s.act(
