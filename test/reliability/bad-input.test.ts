@@ -1,25 +1,43 @@
 /**
  * Reliability, runtime bad input (issue 8, suite 5; the schema-level catalog is in
- * test/crds/invalid/). Each bad PublishedApp, applied next to a healthy one, must get its
- * specific reason on Ready=False and a Warning event, must not get AWS resources of its own,
- * and must not disturb the healthy app (still Ready, same rule, same targets).
+ * test/crds/invalid/). Each bad PublishedApp, applied next to a healthy one on the same
+ * listener, must get its specific reason on Ready=False and a Warning event, must get no AWS
+ * resource of its own when the reason can be decided before any change (all but a rejected
+ * connection: the endpoint must exist to be rejected), and must not disturb the healthy app
+ * (still Ready, same rule, same targets). A listener of an NLB is already refused by the CRD.
  *
- * Left out, because the reconciler does not handle them (see the report): a path already
- * served by a foreign rule (no overlap check — the app gets a second rule for the path).
- * A foreign rule holding the app's explicit priority is reported as PriorityConflict only at
- * the route step, after the endpoint, its SG and the target group exist; here that case
- * asserts only that no rule is made.
+ * Then AccessDenied on each operation the controller performed to create the healthy app, one
+ * at a time (the controller talks to AWS through a proxy that answers AWS's 403 for the
+ * denied operation): the app being created reports `AccessDenied` with a Warning naming the
+ * IAM action and owns at most one of each resource; a denied change is refused again on the
+ * next pass with nothing more made. Once every permission is back, each of these apps has
+ * exactly one of each resource, as specified. A denied read is every app's problem (the
+ * healthy app may report it too, but keeps its resources); a denied change is only the
+ * changing app's (the healthy app stays Ready).
+ *
+ * Last, a listener really filled to AWS's quota of 100 rules → `RuleLimitExceeded`.
  */
 import { jest } from '@jest/globals';
-import { CreateRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DeleteVpcEndpointServiceConfigurationsCommand } from '@aws-sdk/client-ec2';
-import type { PublishedAppSpec } from '../../src/api/v1alpha1.ts';
+import {
+  CreateListenerCommand,
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DeleteRuleCommand,
+  DescribeTargetGroupAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DeleteVpcEndpointServiceConfigurationsCommand,
+  RejectVpcEndpointConnectionsCommand,
+} from '@aws-sdk/client-ec2';
+import type { PublishedApp, PublishedAppSpec } from '../../src/api/v1alpha1.ts';
+import { startAwsProxy, type AwsProxy, type RecordedCall } from '../env/aws-proxy/server.ts';
 import { newTestContext, type TestContext } from '../env/context.ts';
 import {
   applyApp,
   awsClients,
   condition,
   eventsFor,
+  eventually,
   getApp,
   listenerRules,
   startController,
@@ -32,18 +50,59 @@ import {
 } from '../integration/published-app/harness.ts';
 import { appSpec } from '../integration/published-app/specs.ts';
 import { createProvider, createWorld, type World } from '../integration/published-app/world.ts';
-import { foreignSnapshot, inventory, ownedCounts } from './inventory.ts';
+import { accountThroughProxy, foreignSnapshot, inventory, ownedCounts } from './inventory.ts';
 
-jest.setTimeout(240_000);
+jest.setTimeout(300_000);
 
 let ctx: TestContext;
 let aws: Aws;
 let world: World;
+let proxy: AwsProxy;
 let controller: RunningController;
 let deletedServiceName: string;
+let pickyServiceId: string;
+let nlbListenerArn: string;
 let foreignRuleArn: string;
 let foreignBefore: string;
 const FOREIGN_PRIORITY = 50;
+const FOREIGN_PATH = '/foreign*';
+/** Operations (`service:Operation`) the controller performed to create the healthy app, first seen first. */
+let createOps: string[];
+
+/** A TCP listener on the provider's NLB: a real listener ARN, but not an ALB's. */
+async function nlbListener(vpcId: string, nlbArn: string): Promise<string> {
+  const tg = await aws.elbv2.send(
+    new CreateTargetGroupCommand({
+      Name: 'nlb-tcp',
+      Protocol: 'TCP',
+      Port: 80,
+      VpcId: vpcId,
+      TargetType: 'ip',
+    }),
+  );
+  const listener = await aws.elbv2.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: nlbArn,
+      Protocol: 'TCP',
+      Port: 80,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroups![0]!.TargetGroupArn! }],
+    }),
+  );
+  return listener.Listeners![0]!.ListenerArn!;
+}
+
+/** A foreign fixed-response rule on the shared listener. */
+async function foreignRule(priority: number, path: string): Promise<string> {
+  const out = await aws.elbv2.send(
+    new CreateRuleCommand({
+      ListenerArn: world.dmz.listenerArn,
+      Priority: priority,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: [path] } }],
+      Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '418' } }],
+    }),
+  );
+  return out.Rules![0]!.RuleArn!;
+}
 
 beforeAll(async () => {
   ctx = await newTestContext('rel-bad-input');
@@ -53,19 +112,34 @@ beforeAll(async () => {
   const gone = await createProvider(aws.ec2, aws.elbv2, 'gone', 2, { service: true });
   await aws.ec2.send(new DeleteVpcEndpointServiceConfigurationsCommand({ ServiceIds: [gone.serviceId!] }));
   deletedServiceName = gone.serviceName!;
-  const foreign = await aws.elbv2.send(
-    new CreateRuleCommand({
-      ListenerArn: world.dmz.listenerArn,
-      Priority: FOREIGN_PRIORITY,
-      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/foreign*'] } }],
-      Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '418' } }],
-    }),
-  );
-  foreignRuleArn = foreign.Rules![0]!.RuleArn!;
+  // A service whose owner accepts connections by hand (and will reject ours).
+  const picky = await createProvider(aws.ec2, aws.elbv2, 'picky', 3, {
+    service: true,
+    acceptanceRequired: true,
+  });
+  world.providers.picky = picky;
+  pickyServiceId = picky.serviceId!;
+  nlbListenerArn = await nlbListener(world.providers.blue!.vpcId, world.providers.blue!.nlbArn);
+  foreignRuleArn = await foreignRule(FOREIGN_PRIORITY, FOREIGN_PATH);
   foreignBefore = await foreignSnapshot(aws.ec2, aws.elbv2);
-  controller = await startController(ctx);
+  // The controller reaches AWS through its own proxy, so that permissions can be taken away.
+  proxy = await startAwsProxy({ upstream: process.env.AWS_ENDPOINT_URL!, throttling: false });
+  // Short resync and full walks: a refused app is retried soon after the permission is back.
+  controller = await startController(
+    { ...ctx, awsClientConfig: await accountThroughProxy(proxy.url, ctx.accountId) },
+    { resyncPeriodMs: 1_000, app: { fullRecheckMs: 1_000 } },
+  );
+  proxy.resetCalls();
   await applyApp(ctx, 'healthy', appSpec(world, 'blue', '/healthy'));
   await waitForReady(ctx, 'healthy');
+  createOps = [
+    ...new Set(
+      proxy
+        .calls()
+        .filter((c) => c.service !== 'sts')
+        .map((c) => `${c.service}:${c.operation}`),
+    ),
+  ];
   healthy = await healthyState();
   expect(healthy.targets).toHaveLength(2);
 });
@@ -74,16 +148,23 @@ afterAll(async () => {
   console.log(
     JSON.stringify({
       suite: 'reliability/bad-input',
-      badInputsTried: tried,
+      badInputsTried: tried.length,
+      tried,
+      reasonsSeen: [...reasonsSeen].sort(),
+      deniedOperations: createOps.length,
+      refusedBeforeAnyChange,
       invariantChecks: attempted,
       violations: attempted - held,
       ownedDespiteReason,
     }),
   );
   await controller.stop();
+  await proxy.stop();
   aws.destroy();
   await ctx.cleanup();
 });
+
+type Kind = keyof ReturnType<typeof ownedCounts>;
 
 interface BadCase {
   name: string;
@@ -91,9 +172,15 @@ interface BadCase {
   /** The condition that carries the reason. */
   condition: string;
   spec: () => PublishedAppSpec;
-  /** Resource kinds the object may own when its reason is decided late (see the header). */
-  mayOwn?: ('endpoints' | 'securityGroups' | 'targetGroups')[];
+  /** What the world does to the app once applied (e.g. the service owner rejects it). */
+  provoke?: (name: string) => Promise<void>;
+  /** Resource kinds the object may own: its reason can only be known after they exist. */
+  mayOwn?: Kind[];
+  /** Text the reason's message must name (the holder of a conflict). */
+  names?: () => string;
 }
+
+const healthyKey = (): string => `${ctx.namespace}/healthy`;
 
 const cases: BadCase[] = [
   {
@@ -137,6 +224,29 @@ const cases: BadCase[] = [
     spec: () => appSpec(world, 'blue', '/deleted-service', { service: { serviceName: deletedServiceName } }),
   },
   {
+    name: 'rejected',
+    reason: 'ConnectionRejected',
+    condition: 'EndpointAvailable',
+    spec: () => appSpec(world, 'picky', '/rejected'),
+    async provoke(name) {
+      const waiting = await waitForApp(
+        ctx,
+        name,
+        'WaitingForAcceptance',
+        (o) => condition(o, 'EndpointAvailable')?.[1] === 'WaitingForAcceptance',
+      );
+      await aws.ec2.send(
+        new RejectVpcEndpointConnectionsCommand({
+          ServiceId: pickyServiceId,
+          VpcEndpointIds: [waiting.status!.endpointId!],
+        }),
+      );
+    },
+    // The endpoint must exist to be rejected; it is kept (not re-created in a loop). The
+    // target group and the rule were made while it waited for acceptance.
+    mayOwn: ['endpoints', 'securityGroups', 'targetGroups', 'rules'],
+  },
+  {
     name: 'foreign-priority',
     reason: 'PriorityConflict',
     condition: 'RouteConfigured',
@@ -144,11 +254,44 @@ const cases: BadCase[] = [
       appSpec(world, 'blue', '/foreign-priority', {
         routing: { pathPatterns: ['/foreign-priority*'], priority: FOREIGN_PRIORITY },
       }),
-    mayOwn: ['endpoints', 'securityGroups', 'targetGroups'],
+    names: () => foreignRuleArn,
+  },
+  {
+    // Also claims a path (/claimed) that the next case wants.
+    name: 'our-priority',
+    reason: 'PriorityConflict',
+    condition: 'RouteConfigured',
+    spec: () => ({
+      ...appSpec(world, 'blue', '/claimed'),
+      routing: { pathPatterns: ['/claimed'], priority: healthy.priority },
+    }),
+    names: healthyKey,
+  },
+  {
+    name: 'same-path-claimed',
+    reason: 'PathConflict',
+    condition: 'RouteConfigured',
+    // No rule serves /claimed: an earlier app's claim is enough.
+    spec: () => ({ ...appSpec(world, 'blue', '/claimed'), routing: { pathPatterns: ['/claimed'] } }),
+    names: () => `${ctx.namespace}/our-priority`,
+  },
+  {
+    name: 'foreign-path',
+    reason: 'PathConflict',
+    condition: 'RouteConfigured',
+    spec: () => ({ ...appSpec(world, 'blue', '/x'), routing: { pathPatterns: ['/mine*', FOREIGN_PATH] } }),
+    names: () => foreignRuleArn,
+  },
+  {
+    name: 'our-path',
+    reason: 'PathConflict',
+    condition: 'RouteConfigured',
+    spec: () => appSpec(world, 'blue', '/healthy'),
+    names: healthyKey,
   },
 ];
 
-let healthy: { ruleArn: string; priority: string; paths: string; forward: string; targets: string[] };
+let healthy: { ruleArn: string; priority: number; paths: string; forward: string; targets: string[] };
 
 async function healthyState(): Promise<typeof healthy> {
   const app = (await getApp(ctx, 'healthy'))!;
@@ -157,50 +300,167 @@ async function healthyState(): Promise<typeof healthy> {
   );
   return {
     ruleArn: rule?.RuleArn ?? 'missing',
-    priority: rule?.Priority ?? 'missing',
+    priority: Number(rule?.Priority),
     paths: JSON.stringify(rule?.Conditions),
     forward: JSON.stringify(rule?.Actions),
     targets: await targetIps(aws.elbv2, app.status!.targetGroupArn!),
   };
 }
 
+const owned = async (app: PublishedApp) =>
+  ownedCounts(await inventory(aws.ec2, aws.elbv2, world.dmz.listenerArn), app.metadata!.uid!);
+
+async function deregistrationDelay(app: PublishedApp): Promise<string | undefined> {
+  const out = await aws.elbv2.send(
+    new DescribeTargetGroupAttributesCommand({ TargetGroupArn: app.status!.targetGroupArn! }),
+  );
+  return out.Attributes?.find((a) => a.Key === 'deregistration_delay.timeout_seconds')?.Value;
+}
+
+const NOTHING = { endpoints: 0, securityGroups: 0, targetGroups: 0, rules: 0 };
+const ONE_OF_EACH = { endpoints: 1, securityGroups: 1, targetGroups: 1, rules: 1 };
+
 /** Bad inputs applied; invariant checks attempted and held (a failed expect stops a test short of `held`). */
 const tried: string[] = [];
+const reasonsSeen = new Set<string>();
 let attempted = 0;
 let held = 0;
+/** AccessDenied cases where the app was refused before it owned anything. */
+let refusedBeforeAnyChange = 0;
 /** What the late-decided cases did own, for the report. */
 const ownedDespiteReason: Record<string, object> = {};
+
+/** Waits for `reason` on `type` and on Ready, and a Warning event with it; @returns the app. */
+async function expectRefused(
+  name: string,
+  type: string,
+  reason: string,
+  ...parts: string[]
+): Promise<PublishedApp> {
+  const app = await waitForApp(ctx, name, reason, (o) => condition(o, type)?.[1] === reason);
+  expect(condition(app, 'Ready')).toEqual(['False', reason]);
+  const event = await waitForEvent(ctx, name, reason, ...parts);
+  expect(event.type).toBe('Warning');
+  reasonsSeen.add(reason);
+  return app;
+}
 
 it.each(cases)('$name → $reason, a Warning, no AWS resources of its own', async (bad) => {
   tried.push(`${bad.name}:${bad.reason}`);
   attempted += 3;
   await applyApp(ctx, bad.name, bad.spec());
-  const app = await waitForApp(
-    ctx,
-    bad.name,
-    bad.reason,
-    (o) => condition(o, bad.condition)?.[1] === bad.reason,
-  );
-  expect(condition(app, 'Ready')).toEqual(['False', bad.reason]);
-  const event = await waitForEvent(ctx, bad.name, bad.reason);
-  expect(event.type).toBe('Warning');
-  const counts = ownedCounts(await inventory(aws.ec2, aws.elbv2, world.dmz.listenerArn), app.metadata!.uid!);
+  await bad.provoke?.(bad.name);
+  const app = await expectRefused(bad.name, bad.condition, bad.reason, ...(bad.names ? [bad.names()] : []));
+  const counts = await owned(app);
   if (bad.mayOwn) ownedDespiteReason[bad.name] = { ...counts };
-  for (const kind of bad.mayOwn ?? []) counts[kind] = 0;
-  expect(counts).toEqual({ endpoints: 0, securityGroups: 0, targetGroups: 0, rules: 0 });
+  // What it may own, it owns once at most.
+  for (const kind of bad.mayOwn ?? []) if (counts[kind] <= 1) counts[kind] = 0;
+  expect(counts).toEqual(NOTHING);
+  expect(await healthyState()).toEqual(healthy);
   held += 3;
 });
 
-it('left the healthy app, the foreign rule and every foreign resource alone', async () => {
-  attempted += 4;
-  // After all the bad inputs and their resyncs, every bad app still reports its reason.
-  for (const bad of cases) {
-    expect(condition(await getApp(ctx, bad.name), 'Ready')).toEqual(['False', bad.reason]);
+it('a listener of an NLB is refused by the API server: the controller never sees it', async () => {
+  tried.push('nlb-listener:schema');
+  attempted += 1;
+  await expect(
+    applyApp(ctx, 'nlb-listener', appSpec(world, 'blue', '/nlb', { listenerArn: nlbListenerArn })),
+  ).rejects.toThrow(/spec\.listenerArn.*should match.*listener\/app\//);
+  expect(await getApp(ctx, 'nlb-listener')).toBeUndefined();
+  held += 1;
+});
+
+/** A call that changes something (EC2's and ELBv2's reads are Describe*). */
+const isChange = (c: Pick<RecordedCall, 'service' | 'operation'>): boolean =>
+  c.service !== 'sts' && !c.operation.startsWith('Describe');
+
+it('AccessDenied on each operation of a create: reported at once, nothing duplicated', async () => {
+  for (const [i, op] of createOps.entries()) {
+    const [service, operation] = op.split(':') as [string, string];
+    const name = `denied-${i}`;
+    tried.push(`${name}(${op}):AccessDenied`);
+    attempted += 3;
+    proxy.resetCalls();
+    proxy.setFaults([{ kind: 'accessDenied', rate: 1, service, operation }]);
+    await applyApp(ctx, name, appSpec(world, 'blue', `/denied-${i}`));
+    const action = `${service === 'elbv2' ? 'elasticloadbalancing' : service}:${operation}`;
+    const app = await waitForApp(
+      ctx,
+      name,
+      'AccessDenied',
+      (o) => condition(o, 'Ready')?.[1] === 'AccessDenied',
+    );
+    const event = await waitForEvent(ctx, name, 'AccessDenied', action);
+    expect(event.type).toBe('Warning');
+    reasonsSeen.add('AccessDenied');
+    const meanwhile = await owned(app);
+    expect({ op, meanwhile: Object.values(meanwhile).every((n) => n <= 1) }).toEqual({ op, meanwhile: true });
+    refusedBeforeAnyChange += JSON.stringify(meanwhile) === JSON.stringify(NOTHING) ? 1 : 0;
+    if (isChange({ service, operation })) {
+      // The next pass is refused at the same call and changes nothing more.
+      await eventually(`${name}: ${op} refused again`, () =>
+        Promise.resolve(proxy.calls().filter((c) => c.fault === 'accessDenied').length >= 2),
+      );
+      expect({ op, counts: await owned(app) }).toEqual({ op, counts: meanwhile });
+    }
+    // A denied change is only the changing app's business: the healthy app is Ready meanwhile.
+    if (isChange({ service, operation })) await waitForReady(ctx, 'healthy');
+    expect(await healthyState()).toEqual(healthy);
+    held += 3;
+    // The previous apps go on converging meanwhile (a later denial may hold them up again).
+  }
+  proxy.clearFaults();
+});
+
+it('… and every app once denied converges to exactly one of each once allowed', async () => {
+  attempted += 1;
+  for (const [i, op] of createOps.entries()) {
+    const ready = await waitForReady(ctx, `denied-${i}`, 60_000);
+    expect({ op, counts: await owned(ready), delay: await deregistrationDelay(ready) }).toEqual({
+      op,
+      counts: ONE_OF_EACH,
+      delay: String(ready.spec.target.deregistrationDelaySeconds),
+    });
+  }
+  held += 1;
+});
+
+let fillers: string[] = [];
+
+it('a listener really filled to its 100 rules → RuleLimitExceeded, nothing created', async () => {
+  tried.push('rule-limit:RuleLimitExceeded');
+  attempted += 2;
+  const present = await listenerRules(aws.elbv2, world.dmz.listenerArn);
+  const used = new Set(present.map((r) => Number(r.Priority)));
+  const free = Array.from({ length: 200 }, (_, i) => 100 + i).filter((p) => !used.has(p));
+  for (const priority of free.slice(0, 100 - present.length))
+    fillers.push(await foreignRule(priority, `/filler-${priority}`));
+  expect(await listenerRules(aws.elbv2, world.dmz.listenerArn)).toHaveLength(100);
+  await applyApp(ctx, 'rule-limit', appSpec(world, 'blue', '/rule-limit'));
+  const app = await expectRefused('rule-limit', 'RouteConfigured', 'RuleLimitExceeded', 'its quota is 100');
+  expect(await owned(app)).toEqual(NOTHING);
+  held += 2;
+});
+
+it('left the healthy app, the foreign rules and every foreign resource alone', async () => {
+  attempted += 5;
+  // After all the bad inputs and their resyncs, every bad app still reports its reason…
+  // (A denied read reached them too, until the next pass after it was allowed again.)
+  for (const bad of [...cases, { name: 'rule-limit', reason: 'RuleLimitExceeded' }]) {
+    await waitForApp(ctx, bad.name, bad.reason, (o) => condition(o, 'Ready')?.[1] === bad.reason);
   }
   expect(condition(await getApp(ctx, 'healthy'), 'Ready')).toEqual(['True', 'Ready']);
   expect(await healthyState()).toEqual(healthy);
-  expect((await eventsFor(ctx, 'healthy')).filter((e) => e.type === 'Warning')).toEqual([]);
-  held += 3;
+  // The healthy app's only Warnings: denied reads, which every app needs.
+  const warnings = (await eventsFor(ctx, 'healthy')).filter((e) => e.type === 'Warning');
+  expect(
+    warnings.filter(
+      (e) => e.reason !== 'AccessDenied' || !/perform: [a-z0-9]+:Describe/.test(e.message ?? ''),
+    ),
+  ).toEqual([]);
+  held += 4;
+  for (const arn of fillers) await aws.elbv2.send(new DeleteRuleCommand({ RuleArn: arn }));
+  fillers = [];
   // The controller's egress rule on the ALB's SG (for apps that got an SG) is its own; the rest is not.
   const inv = await inventory(aws.ec2, aws.elbv2, world.dmz.listenerArn);
   const ours = new Set(inv.securityGroups.filter((g) => g.uid !== undefined).map((g) => g.id));
