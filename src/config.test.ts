@@ -24,7 +24,7 @@ describe('loadConfig', () => {
       kubeconfig: undefined,
       namespaces: [],
       region: 'us-east-1',
-      concurrency: 4,
+      concurrency: 16,
       resyncPeriodMs: 300_000,
       observePeriodMs: 10_000,
       fullRecheckPeriodMs: 3_600_000,
@@ -97,12 +97,12 @@ describe('loadConfig', () => {
       PLP_DRY_RUN: 'yes',
       KUBECONFIG: '/from-env',
     };
-    const c = loadConfig(['--concurrency', '16', '--no-dry-run'], env);
+    const c = loadConfig(['--concurrency', '12', '--no-dry-run'], env);
     expect(c).toMatchObject({
       region: 'eu-west-1',
       clusterId: 'env-cluster',
       namespaces: ['x', 'y'],
-      concurrency: 16,
+      concurrency: 12,
       resyncPeriodMs: 60_000,
       leaderElect: true,
       leaderElectionNamespace: 'pod-ns',

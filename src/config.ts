@@ -70,7 +70,7 @@ export const USAGE = `Usage: privatelink-publisher [flags]
   --namespaces a,b                  namespaces to watch (default: all)          [PLP_NAMESPACES]
   --region REGION                   default AWS region (required)               [PLP_REGION, AWS_REGION]
   --cluster-id ID                   this installation's id, tagged on AWS resources (required) [PLP_CLUSTER_ID]
-  --concurrency N                   workers per controller (default 4)          [PLP_CONCURRENCY]
+  --concurrency N                   workers per controller (default 16)         [PLP_CONCURRENCY]
   --resync-period DURATION          period of enqueueing every object, e.g. 5m (default 5m) [PLP_RESYNC_PERIOD]
   --observe-period DURATION         owned endpoints described this often for ENI/state changes;
                                     SGs and rules every 6th time (default 10s)  [PLP_OBSERVE_PERIOD]
@@ -236,7 +236,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, podNamespace?
     kubeconfig: str('kubeconfig', '') || undefined,
     namespaces,
     region,
-    concurrency: num('concurrency', 4, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer 1-64'),
+    concurrency: num('concurrency', 16, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer 1-64'),
     resyncPeriodMs,
     observePeriodMs,
     fullRecheckPeriodMs,
