@@ -238,10 +238,42 @@ async function checkConverged(objs: readonly PublishedApp[]): Promise<void> {
   check((await foreignSnapshot(aws.ec2, aws.elbv2, ours)) === foreignBefore, 'a foreign resource changed');
 }
 
+/**
+ * Waits (up to 2 min) until `done` holds for the apps after the last, unkilled start, and
+ * records how long that took. Not settling is a violation naming each app's state, and the
+ * audit goes on: what was left is the interesting part.
+ */
+async function settle(
+  phase: keyof typeof settledMs,
+  done: (all: (PublishedApp | undefined)[]) => boolean,
+): Promise<(PublishedApp | undefined)[]> {
+  const from = Date.now();
+  const all = await eventually(
+    `${phase} settled after the crashes`,
+    async () => {
+      const now = await currentApps();
+      return done(now) ? now : undefined;
+    },
+    120_000,
+  ).catch(() => undefined);
+  settledMs[phase] = Date.now() - from;
+  const now = all ?? (await currentApps());
+  const states = now.flatMap((o) =>
+    o
+      ? [
+          `${o.metadata!.name}: ${o.metadata!.deletionTimestamp ? 'deleting, ' : ''}${condition(o, 'Ready')?.[1]}`,
+        ]
+      : [],
+  );
+  check(all !== undefined, `${phase} did not settle in 2 min: ${states.join('; ')}`);
+  return now;
+}
+
 const isReady = (o: PublishedApp | undefined): boolean =>
   condition(o, 'Ready')?.[0] === 'True' && o?.status?.observedGeneration === o?.metadata?.generation;
 
 it(`converges through up to ${CRASHES.convergence} crashes without duplicates or foreign changes`, async () => {
+  const before = audit.violations.length;
   for (const app of apps) await applyApp(ctx, app.name, appSpec(world, app.provider, app.path));
   await crashThrough(
     plan.convergence,
@@ -251,23 +283,16 @@ it(`converges through up to ${CRASHES.convergence} crashes without duplicates or
   );
 
   controller = await startProcess(4);
-  const settleFrom = Date.now();
-  const objs = await eventually(
-    'every app Ready after the crashes',
-    async () => {
-      const all = await currentApps();
-      return all.every(isReady) ? (all as PublishedApp[]) : undefined;
-    },
-    180_000,
+  const objs = (await settle('convergence', (all) => all.every(isReady))).filter(
+    (o): o is PublishedApp => o !== undefined,
   );
-  settledMs.convergence = Date.now() - settleFrom;
   uids.push(...objs.map((o) => o.metadata!.uid!));
-  const before = audit.violations.length;
   await checkConverged(objs);
   expect(audit.violations.slice(before)).toEqual([]);
 });
 
 it(`deletes through up to ${CRASHES.deletion} crashes, leaving nothing behind`, async () => {
+  const before = audit.violations.length;
   await controller?.kill();
   await controller?.stop();
   controller = undefined;
@@ -278,14 +303,7 @@ it(`deletes through up to ${CRASHES.deletion} crashes, leaving nothing behind`, 
   );
 
   controller = await startProcess(4);
-  const settleFrom = Date.now();
-  await eventually(
-    'every app gone (finalizers removed)',
-    async () => (await currentApps()).every((o) => o === undefined),
-    180_000,
-  );
-  settledMs.deletion = Date.now() - settleFrom;
-  const before = audit.violations.length;
+  await settle('deletion', (all) => all.every((o) => o === undefined));
   const inv = await inventory(aws.ec2, aws.elbv2, world.dmz.listenerArn);
   for (const uid of uids) {
     const left = Object.entries(ownedCounts(inv, uid)).filter(([, n]) => n > 0);
