@@ -93,6 +93,13 @@ interface Run {
   faultsInjected: Partial<Record<FaultKind, number>>;
   controllerCalls: { total: number; ok: number; error: number; throttled: number; fault: number };
   checks: CheckResult[];
+  trail: {
+    at: string;
+    kind: ActionKind;
+    app: string | undefined;
+    done: boolean;
+    detail: string | undefined;
+  }[];
 }
 
 const isReadyAtGeneration = (a: PublishedApp): boolean =>
@@ -116,7 +123,9 @@ async function createApp(run: Run, name: string, state: AppState): Promise<void>
   state.uid = created.metadata!.uid!;
 }
 
-function count(run: Run, kind: ActionKind, done: boolean): void {
+/** Counts an action and appends it to the trail (for tracing a violation back to its cause). */
+function count(run: Run, kind: ActionKind, done: boolean, app?: string, detail?: string): void {
+  run.trail.push({ at: new Date().toISOString().slice(11, 19), kind, app, done, detail });
   const c = (run.actions[kind] ??= { done: 0, skipped: 0 });
   if (done) c.done++;
   else c.skipped++;
@@ -133,7 +142,7 @@ async function act(run: Run): Promise<void> {
     const rules = faultEpisode(run.random, run.opts.faultRate);
     run.env.proxy.setFaults(rules, run.opts.seed + run.faultEpisodes);
     run.faultsOn = true;
-    count(run, kind, true);
+    count(run, kind, true, undefined, rules.map((r) => `${r.kind} ${r.rate}`).join(', '));
     log(`faults on: ${rules.map((r) => `${r.kind} ${Math.round(r.rate * 100)}%`).join(', ')}`);
     return;
   }
@@ -164,7 +173,7 @@ async function act(run: Run): Promise<void> {
       const app = await run.kube.request<PublishedApp>('GET', where);
       const alb = run.base.albSecurityGroup.get(state.spec.listenerArn)!;
       const out = await applyDrift(run.random, kind as Drift, app, alb, run.aws);
-      count(run, kind, out.applied);
+      count(run, kind, out.applied, name, out.detail);
       return;
     } else if (kind === 'delete') {
       await run.kube.request('DELETE', where);
@@ -176,9 +185,9 @@ async function act(run: Run): Promise<void> {
       state.spec = initialSpec(run, state.index, state.version);
       await createApp(run, name, state);
     }
-    count(run, kind, true);
+    count(run, kind, true, name);
   } catch (err) {
-    count(run, kind, false);
+    count(run, kind, false, name, (err as Error).message.slice(0, 200));
     log(`${kind} ${name}: ${(err as Error).message.slice(0, 200)}`);
   }
 }
@@ -304,6 +313,7 @@ function summary(run: Run, startedAt: number): Record<string, unknown> {
     distinctViolations: new Set(violations.map((v) => `${v.invariant} ${v.app ?? ''} ${v.detail}`)).size,
     violationsByInvariant: byInvariant,
     violationDetails: violations,
+    trail: run.trail,
   };
 }
 
@@ -356,6 +366,7 @@ async function soak(opts: SoakOptions, report: Record<string, unknown>, save: ()
       faultsInjected: {},
       controllerCalls: { total: 0, ok: 0, error: 0, throttled: 0, fault: 0 },
       checks: [],
+      trail: [],
     };
     const states = Array.from({ length: opts.apps }, (_, index) => ({
       index,
