@@ -8,7 +8,7 @@ import { seededRandom } from '../env/aws-proxy/faults.ts';
 import type { RecordedCall } from '../env/aws-proxy/server.ts';
 
 /** AWS calls that change something: a crash right after one is where a create can be orphaned. */
-export const MUTATING_CALL = /^(Create|Modify|Register|Authorize|Delete|Deregister|Revoke|Set|Add|Remove)/;
+const MUTATING_CALL = /^(Create|Modify|Register|Authorize|Delete|Deregister|Revoke|Set|Add|Remove)/;
 
 /**
  * When to kill. Time counts from the process's first AWS call, not from its start: startup
@@ -17,7 +17,7 @@ export const MUTATING_CALL = /^(Create|Modify|Register|Authorize|Delete|Deregist
 export type KillPoint = { after: 'time'; ms: number } | { after: 'call'; nth: number };
 
 /** How far into a run the kill points may lie. */
-export interface KillRange {
+interface KillRange {
   /** Time points lie 300 ms to `maxMs` after the first AWS call. */
   maxMs: number;
   /** Call points follow the 1st to `maxNth` mutating call. */
@@ -25,7 +25,7 @@ export interface KillRange {
 }
 
 /** `count` kill points, half of each kind on average, within `range`. */
-export function planKillPoints(random: () => number, count: number, range: KillRange): KillPoint[] {
+function planKillPoints(random: () => number, count: number, range: KillRange): KillPoint[] {
   return Array.from({ length: count }, () =>
     random() < 0.5
       ? { after: 'time', ms: Math.round(300 + random() * (range.maxMs - 300)) }

@@ -1,6 +1,7 @@
 /**
  * Reliability, controller crashes (issue 8, item 2). The controller runs as a real process
- * (src/main.ts) and is SIGKILLed at seeded random points — some time into its work, some right
+ * (src/main.ts, as the chart's ServiceAccount, with a call recorder of its own chained in front
+ * of the global setup's AWS proxy — see controller-replica.ts) and is SIGKILLed at seeded random points — some time into its work, some right
  * after a mutating AWS call (the create happened, the process never recorded it) — and
  * restarted, over and over, first while the blue/green world plus more apps converge, then
  * while they are all deleted. What must hold: every app Ready with exactly one endpoint,
