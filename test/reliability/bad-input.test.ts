@@ -29,6 +29,7 @@ import {
   DeleteVpcEndpointServiceConfigurationsCommand,
   RejectVpcEndpointConnectionsCommand,
 } from '@aws-sdk/client-ec2';
+import { FINALIZER } from '../../src/api/kinds.ts';
 import type { PublishedApp, PublishedAppSpec } from '../../src/api/v1alpha1.ts';
 import { startAwsProxy, type AwsProxy, type RecordedCall } from '../env/aws-proxy/server.ts';
 import { newTestContext, type TestContext } from '../env/context.ts';
@@ -36,6 +37,7 @@ import {
   applyApp,
   awsClients,
   condition,
+  deleteApp,
   eventsFor,
   eventually,
   getApp,
@@ -421,6 +423,32 @@ it('… and every app once denied converges to exactly one of each once allowed'
       delay: String(ready.spec.target.deregistrationDelaySeconds),
     });
   }
+  held += 1;
+});
+
+it('AccessDenied while deleting: a Warning and the reason, the finalizer stays, deleted once allowed', async () => {
+  const name = 'denied-0';
+  tried.push(`${name}(delete: elbv2:DeleteRule):AccessDenied`);
+  attempted += 3;
+  const app = (await getApp(ctx, name))!;
+  proxy.setFaults([{ kind: 'accessDenied', rate: 1, service: 'elbv2', operation: 'DeleteRule' }]);
+  await deleteApp(ctx, name);
+  const refused = await waitForApp(
+    ctx,
+    name,
+    'AccessDenied while deleting',
+    (o) => o.metadata?.deletionTimestamp !== undefined && condition(o, 'Ready')?.[1] === 'AccessDenied',
+  );
+  expect(refused.metadata?.finalizers).toContain(FINALIZER);
+  const event = await waitForEvent(ctx, name, 'AccessDenied', 'elasticloadbalancing:DeleteRule');
+  expect([event.type, event.action]).toEqual(['Warning', 'Delete']);
+  // The rule goes first: with it refused, nothing else was taken away.
+  expect(await owned(app)).toEqual(ONE_OF_EACH);
+  held += 3;
+  attempted += 1;
+  proxy.clearFaults();
+  await eventually(`${name} gone`, async () => ((await getApp(ctx, name)) === undefined ? true : undefined));
+  expect(await owned(app)).toEqual(NOTHING);
   held += 1;
 });
 

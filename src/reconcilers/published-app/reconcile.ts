@@ -230,8 +230,16 @@ export class PublishedAppReconciler implements Reconciler {
       this.forget(s.uid);
       return undefined;
     } catch (err) {
+      // Retried with backoff whatever the kind (a permission may come back); said once.
       const info = classifyAwsError(err);
-      s.log.warn({ code: info.code }, `deletion: ${info.message}`);
+      const reason = FAILURE_REASON[info.kind] ?? 'AwsError';
+      const message = `deleting: ${info.code}: ${info.message}`;
+      s.log.warn({ code: info.code }, message);
+      if (s.previous('endpoint')?.reason !== reason) s.event('Warning', reason, 'Delete', message);
+      s.verdict('endpoint', { status: 'False', reason, message });
+      await this.writeStatus(s).catch((e: unknown) => {
+        s.log.warn({ err: e }, 'status write failed');
+      });
       throw err;
     }
   }
