@@ -1,8 +1,8 @@
 /**
  * PublishedApp reconciler: resolve references → security groups → endpoint → target group
- * and targets → listener rule → clean up what a spec change made obsolete → report. Each
- * step observes (shared, batched describes), plans with a pure planner and applies through
- * `Session.act`, so a dry run is the same walk with nothing applied.
+ * and targets → listener rule → clean up what a spec change made obsolete → tags → report.
+ * Each step observes (shared, batched describes), plans with a pure planner and applies
+ * through `Session.act`, so a dry run is the same walk with nothing applied.
  */
 import { FINALIZER, PUBLISHED_APP, TAG_KEYS } from '../../api/kinds.ts';
 import type { EndpointService, PublishedApp } from '../../api/v1alpha1.ts';
@@ -45,6 +45,7 @@ import { syncEndpoint, type EndpointOutcome } from './sync-endpoint.ts';
 import { listenerRules } from './sync-rule.ts';
 import { syncRule } from './sync-rule.ts';
 import { syncSecurityGroups } from './sync-security-groups.ts';
+import { syncTags } from './sync-tags.ts';
 import { syncTargets } from './sync-targets.ts';
 
 /** Condition reasons for AWS failures, by error kind. */
@@ -157,6 +158,7 @@ export class PublishedAppReconciler implements Reconciler {
       phase = 'route';
       const routed = await syncRule(session, refs, tgArn);
       if (routed) await this.removeObsolete(session, refs, endpoint, tgArn);
+      await syncTags(session, session.report.fields);
       await this.writeStatus(session);
       s.requeue.push(...session.requeue);
       await this.recordCheckpoint(session, desired);

@@ -3,11 +3,15 @@
  * and new paths with ModifyRule (same rule ARN throughout, so traffic always has a rule);
  * a new target port needs a new target group (ports are immutable), which is filled before
  * the rule is switched to it and the old group deleted. Health check and deregistration delay
- * change in place. Extra endpoint SGs follow the spec.
+ * change in place. Extra endpoint SGs follow the spec, and so do tags on everything owned.
  */
 import { jest } from '@jest/globals';
-import { CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
-import { DescribeTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateSecurityGroupCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeTagsCommand,
+  DescribeTargetGroupAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { TAG_KEYS } from '../../../src/api/kinds.ts';
 import { newTestContext, type TestContext } from '../../env/context.ts';
 import {
   applyApp,
@@ -152,4 +156,24 @@ it('attaches extra security groups from the spec to the endpoint, and detaches t
     'extra SG detached',
     async () => JSON.stringify(await groupsOf()) === JSON.stringify([securityGroupId]),
   );
+});
+
+it('puts new and changed spec.tags on the endpoint, SG, target group and rule; keeps others', async () => {
+  await patchApp(ctx, 'blue', { tags: { app: 'azure', team: 'edge' } });
+  const { endpointId, securityGroupId, targetGroupArn, ruleArn } = (await waitForReady(ctx, 'blue')).status!;
+  const tagsOf = async (): Promise<Record<string, string>[]> => {
+    const e = await endpoint(aws.ec2, endpointId!);
+    const g = (await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [securityGroupId!] })))
+      .SecurityGroups?.[0];
+    const elb = await aws.elbv2.send(new DescribeTagsCommand({ ResourceArns: [targetGroupArn!, ruleArn!] }));
+    return [e?.Tags, g?.Tags, ...(elb.TagDescriptions ?? []).map((d) => d.Tags)].map((t) =>
+      Object.fromEntries((t ?? []).map((x) => [x.Key!, x.Value!])),
+    );
+  };
+  const all = await eventually('tags on all four', async () => {
+    const t = await tagsOf();
+    return t.length === 4 && t.every((m) => m.app === 'azure' && m.team === 'edge') ? t : undefined;
+  });
+  // Ownership tags stay as they were.
+  for (const m of all) expect(m[TAG_KEYS.uid]).toBe((await getApp(ctx, 'blue'))!.metadata!.uid);
 });

@@ -1,0 +1,46 @@
+/**
+ * Step: the spec's tags (with the ownership tags) on everything the app owns. The endpoint
+ * and the SG come with their tags in the shared describes, so they are compared on every
+ * walk; the target group's and the rule's tags cost a DescribeTags, so they are compared
+ * when the spec changed.
+ */
+import type { PublishedAppStatus } from '../../api/v1alpha1.ts';
+import { tagsToApply } from './plan-tags.ts';
+import { ownedEndpoints } from './resolve.ts';
+import { PLANNED, type Session } from './session.ts';
+import { ownedSecurityGroups } from './sync-security-groups.ts';
+import * as tags from './tag-ops.ts';
+
+const show = (t: readonly { Key: string; Value: string }[]): string =>
+  t.map((x) => `${x.Key}=${x.Value}`).join(', ');
+
+/** @param owned what this walk reported (ids that are {@link PLANNED} are skipped). */
+export async function syncTags(
+  s: Session,
+  owned: Pick<PublishedAppStatus, 'endpointId' | 'securityGroupId' | 'targetGroupArn' | 'ruleArn'>,
+): Promise<void> {
+  const want = s.tags();
+  const { ec2, elbv2 } = s.clients;
+  const ec2Resources = [
+    ...(await ownedEndpoints(s)).filter((e) => e.id === owned.endpointId),
+    ...(await ownedSecurityGroups(s))
+      .filter((g) => g.groupId === owned.securityGroupId)
+      .map((g) => ({ id: g.groupId, tags: g.tags })),
+  ];
+  for (const r of ec2Resources) {
+    const apply = tagsToApply(r.tags, want);
+    if (apply.length > 0)
+      await s.act('Tag', `tag ${r.id}: ${show(apply)}`, () => tags.tagEc2Resource(ec2, r.id, apply));
+  }
+  if (s.app.status?.observedGeneration === s.generation) return;
+  const arns = [owned.targetGroupArn, owned.ruleArn].filter(
+    (a): a is string => a !== undefined && a !== PLANNED,
+  );
+  if (arns.length === 0) return;
+  const have = await tags.describeElbTags(elbv2, arns);
+  for (const arn of arns) {
+    const apply = tagsToApply(have.get(arn) ?? {}, want);
+    if (apply.length > 0)
+      await s.act('Tag', `tag ${arn}: ${show(apply)}`, () => tags.tagElbResource(elbv2, arn, apply));
+  }
+}
