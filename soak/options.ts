@@ -21,10 +21,17 @@ export interface SoakOptions {
   timeScale: number;
   /** The controller's `--resync-period`, in seconds: out-of-band drift is seen at the next resync. */
   resyncSeconds: number;
+  /**
+   * The controller's `--full-recheck-period`, in seconds. Out-of-band target changes are
+   * seen only at an app's full walk (the observation cannot see targets), so the soak walks
+   * often: it checks that drift is put back, not how fast (that is the benchmark's).
+   */
+  fullRecheckSeconds: number;
 }
 
 export const USAGE = `Usage: npm run soak -- [--minutes 120] [--apps 200] [--seed 1] [--fault-rate 0.2]
-  [--check-every 10] [--action-every 5] [--converge-timeout 600] [--time-scale 10] [--resync 30]`;
+  [--check-every 10] [--action-every 5] [--converge-timeout 600] [--time-scale 10] [--resync 30]
+  [--full-recheck 60]`;
 
 function positive(name: string, raw: string, integer: boolean): number {
   const n = Number(raw);
@@ -49,6 +56,7 @@ export function parseSoakOptions(argv: string[]): SoakOptions {
       'converge-timeout': { type: 'string', default: '600' },
       'time-scale': { type: 'string', default: '10' },
       resync: { type: 'string', default: '30' },
+      'full-recheck': { type: 'string', default: '60' },
     },
   });
   const faultRate = Number(values['fault-rate']);
@@ -68,5 +76,6 @@ export function parseSoakOptions(argv: string[]): SoakOptions {
     convergeTimeoutSeconds: positive('converge-timeout', values['converge-timeout'], false),
     timeScale: positive('time-scale', values['time-scale'], false),
     resyncSeconds: positive('resync', values.resync, false),
+    fullRecheckSeconds: positive('full-recheck', values['full-recheck'], false),
   };
 }

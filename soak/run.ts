@@ -246,11 +246,13 @@ async function check(
       break;
     }
     if (Date.now() >= deadline) break;
-    // The same violations through three resyncs, every app Ready: the controller has settled on them.
+    // The same violations through three resyncs and full walks, every app Ready: the
+    // controller has settled on them.
     const key = JSON.stringify(violations);
+    const settleMs = 3 * Math.max(run.opts.resyncSeconds, run.opts.fullRecheckSeconds) * 1000;
     if (key !== stableKey) [stableKey, stableSince] = [key, Date.now()];
-    else if (Date.now() - stableSince >= 3 * run.opts.resyncSeconds * 1000) break;
-    // Drift is seen at the controller's next resync.
+    else if (Date.now() - stableSince >= settleMs) break;
+    // Drift is seen by the observation, or at the app's next full walk (targets).
     await sleep(Math.min(15_000, Math.max(0, deadline - Date.now())));
   }
   harvestCalls(run);
@@ -322,6 +324,7 @@ async function soak(opts: SoakOptions, report: Record<string, unknown>, save: ()
     ...parseBenchOptions([]),
     timeScale: opts.timeScale,
     resyncSeconds: opts.resyncSeconds,
+    fullRecheckSeconds: opts.fullRecheckSeconds,
     rulesPerListener: RULES_PER_LISTENER,
   };
   log(`starting kube-apiserver, moto, proxy (time scale ${opts.timeScale})`);
