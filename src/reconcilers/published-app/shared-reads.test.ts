@@ -39,4 +39,16 @@ describe('SharedReads', () => {
     await expect(r.get('k', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(await r.get('k', () => Promise.resolve(7))).toBe(7);
   });
+
+  it('patch writes through to a memoised value without reloading or renewing it; no value, no-op', async () => {
+    const r = reads();
+    const c = counter();
+    r.patch<number>('k', (v) => v + 100); // nothing memoised yet
+    expect(await r.get('k', c.load)).toBe(1);
+    r.patch<number>('k', (v) => v + 100);
+    expect(await r.get('k', c.load)).toBe(101);
+    expect(c.count()).toBe(1);
+    clock = 1001; // the patch did not make it younger
+    expect(await r.get('k', c.load)).toBe(2);
+  });
 });

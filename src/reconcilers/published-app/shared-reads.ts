@@ -29,6 +29,15 @@ export class SharedReads {
     return value;
   }
 
+  /**
+   * Writes a change through to the memoised value of `key` (if there is one), keeping its
+   * age: a writer that knows what it changed spares every reader a reload of the whole list.
+   */
+  patch<T>(key: string, change: (value: T) => T): void {
+    const hit = this.entries.get(key);
+    if (hit) hit.value = (hit.value as Promise<T>).then(change);
+  }
+
   /** Forgets `key`, so the next `get` loads again. */
   invalidate(key: string): void {
     this.entries.delete(key);

@@ -11,7 +11,8 @@ import {
   type EndpointPlan,
   type ObservedEndpoint,
 } from './plan-endpoint.ts';
-import { ownedEndpoints, type References } from './resolve.ts';
+import type { References } from './resolve.ts';
+import { readKeys } from './scope-reads.ts';
 import { PLANNED, type Session } from './session.ts';
 
 export interface EndpointOutcome {
@@ -45,7 +46,11 @@ async function apply(
       () => ops.createEndpoint(ec2, action.endpoint, endpointClientToken(s.uid, recorded), s.tags()),
     );
     if (!created) return undefined;
-    s.deps.reads.invalidate(`${scope}|endpoints`);
+    // Written through: at N endpoints a reload is a describe of all N (seconds, at scale).
+    s.deps.reads.patch<ops.TaggedEndpoint[]>(readKeys.endpoints(scope), (all) => [
+      ...all.filter((e) => e.id !== created.id),
+      created,
+    ]);
     const replaced = recorded && recorded !== created.id ? ` (replaces ${recorded})` : '';
     s.event('Normal', 'EndpointCreated', 'Create', `created interface endpoint ${created.id}${replaced}`);
     return created;
@@ -54,9 +59,15 @@ async function apply(
     const what = `modify endpoint ${action.endpointId}: ${plan.differences.join('; ')}`;
     const done = await s.act('Modify', what, () => ops.modifyEndpoint(ec2, action));
     if (done !== undefined) {
-      // Re-read: the ENIs (and so the targets) follow the subnets.
-      s.deps.reads.invalidate(`${scope}|endpoints`);
-      return (await ownedEndpoints(s)).find((e) => e.id === action.endpointId) ?? plan.current;
+      // Re-read this one endpoint: the ENIs (and so the targets) follow the subnets.
+      const [now] = await ops.describeTaggedEndpoints(ec2, [
+        { Name: 'vpc-endpoint-id', Values: [action.endpointId] },
+      ]);
+      if (!now) return plan.current;
+      s.deps.reads.patch<ops.TaggedEndpoint[]>(readKeys.endpoints(scope), (all) =>
+        all.map((e) => (e.id === now.id ? now : e)),
+      );
+      return now;
     }
   }
   return plan.current;
