@@ -42,6 +42,7 @@ import {
   eventually,
   getApp,
   listenerRules,
+  patchApp,
   startController,
   targetIps,
   waitForApp,
@@ -449,6 +450,33 @@ it('AccessDenied while deleting: a Warning and the reason, the finalizer stays, 
   proxy.clearFaults();
   await eventually(`${name} gone`, async () => ((await getApp(ctx, name)) === undefined ? true : undefined));
   expect(await owned(app)).toEqual(NOTHING);
+  held += 1;
+});
+
+it('a spec change refused at the endpoint step still gets its target group settings once allowed', async () => {
+  const name = 'denied-1';
+  tried.push(`${name}(spec change, ec2:ModifyVpcEndpoint):AccessDenied`);
+  attempted += 2;
+  proxy.setFaults([{ kind: 'accessDenied', rate: 1, service: 'ec2', operation: 'ModifyVpcEndpoint' }]);
+  // One change the endpoint step must make (refused), one the targets step must make after it.
+  await patchApp(ctx, name, {
+    endpoint: { subnetIds: world.dmz.subnetIds.slice(0, 3) },
+    target: { deregistrationDelaySeconds: 17 },
+  });
+  await waitForApp(
+    ctx,
+    name,
+    'refused at the new generation',
+    (o) =>
+      o.status?.observedGeneration === o.metadata?.generation &&
+      condition(o, 'Ready')?.[1] === 'AccessDenied',
+  );
+  held += 1;
+  proxy.clearFaults();
+  const ready = await waitForReady(ctx, name, 60_000);
+  await eventually(`${name}: deregistration delay 17`, async () =>
+    (await deregistrationDelay(ready)) === '17' ? true : undefined,
+  );
   held += 1;
 });
 

@@ -60,6 +60,17 @@ async function syncSettings(
   }
 }
 
+/**
+ * Whether a pass at this generation already made the group's settings exact: its targets
+ * aspect is True at this generation. The status's observedGeneration alone does not say so —
+ * a pass that failed before or inside this step (an AWS error, a denied
+ * ModifyTargetGroupAttributes) records the generation too.
+ */
+function targetsSettled(s: Session): boolean {
+  const c = s.previous('targets');
+  return c?.status === 'True' && c.observedGeneration === s.generation;
+}
+
 async function ensureTargetGroup(
   s: Session,
   want: ops.TargetGroupSettings,
@@ -67,11 +78,7 @@ async function ensureTargetGroup(
   const { elbv2 } = s.clients;
   const found = await ops.describeTargetGroupByName(elbv2, want.name);
   if (found) {
-    // Also while the targets aspect is not True: a pass that failed half-way (e.g. a denied
-    // ModifyTargetGroupAttributes) has already recorded the generation.
-    const settled =
-      s.app.status?.observedGeneration === s.generation && s.previous('targets')?.status === 'True';
-    if (!settled) await syncSettings(s, found, want);
+    if (!targetsSettled(s)) await syncSettings(s, found, want);
     return found;
   }
   const created = await s.act(
@@ -106,7 +113,8 @@ async function repairHealthCheck(
 /**
  * The group and its targets. A walk of an unchanged app costs one call of its own:
  * DescribeTargetHealth on the recorded group (NotFound tells it is gone), plus the shared
- * ALB-wide group describe; the group itself is described only when the spec changed,
+ * ALB-wide group describe; the group itself is described only when no pass at this
+ * generation has finished the targets (spec changed, or a pass failed before or in them),
  * nothing is recorded, or the recorded one has vanished.
  */
 async function observeTargetGroup(
@@ -115,8 +123,7 @@ async function observeTargetGroup(
   loadBalancerArn: string,
 ): Promise<{ tg: { arn: string }; registered: RegisteredTarget[] } | undefined> {
   const recorded = s.app.status?.targetGroupArn;
-  const unchanged = s.app.status?.observedGeneration === s.generation;
-  if (recorded?.includes(`:targetgroup/${want.name}/`) && unchanged) {
+  if (recorded?.includes(`:targetgroup/${want.name}/`) && targetsSettled(s)) {
     const registered = await ops.describeTargets(s.clients.elbv2, recorded);
     if (registered) {
       await repairHealthCheck(s, recorded, want, loadBalancerArn);
