@@ -32,7 +32,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `Usage: npm run bench -- [--sizes 100,300,1000] [--time-scale 10] [--share 0.5]
-  [--resync 300] [--observe 10] [--full-recheck 3600] [--concurrency 4] [--steady 120]
+  [--resync 300] [--observe 10] [--full-recheck 3600] [--concurrency 16] [--steady 120]
   [--eni-changes 50] [--rules-per-listener 90] [--services-per-nlb 25]
   [--cold-start-timeout 1800] [--controller-rev <git rev>]`;
 
@@ -57,7 +57,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       resync: { type: 'string', default: '300' },
       observe: { type: 'string', default: '10' },
       'full-recheck': { type: 'string', default: '3600' },
-      concurrency: { type: 'string', default: '4' },
+      concurrency: { type: 'string', default: '16' },
       steady: { type: 'string', default: '120' },
       'eni-changes': { type: 'string', default: '50' },
       'rules-per-listener': { type: 'string', default: '90' },
