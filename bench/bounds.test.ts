@@ -125,7 +125,7 @@ void describe('parseBenchOptions', () => {
     const o = parseBenchOptions([]);
     assert.deepEqual(
       [o.resyncSeconds, o.observeSeconds, o.fullRecheckSeconds, o.concurrency, o.controllerRev],
-      [300, 10, 3600, 4, undefined],
+      [300, 10, 3600, 16, undefined],
     );
   });
   void it('reads periods, concurrency and the controller revision', () => {
