@@ -23,6 +23,7 @@ import {
   CreateRuleCommand,
   CreateTargetGroupCommand,
   DeleteRuleCommand,
+  DescribeTagsCommand,
   DescribeTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
@@ -453,7 +454,7 @@ it('AccessDenied while deleting: a Warning and the reason, the finalizer stays, 
   held += 1;
 });
 
-it('a spec change refused at the endpoint step still gets its target group settings once allowed', async () => {
+it('a spec change refused at the endpoint step still gets its target group settings and tags once allowed', async () => {
   const name = 'denied-1';
   tried.push(`${name}(spec change, ec2:ModifyVpcEndpoint):AccessDenied`);
   attempted += 2;
@@ -462,6 +463,7 @@ it('a spec change refused at the endpoint step still gets its target group setti
   await patchApp(ctx, name, {
     endpoint: { subnetIds: world.dmz.subnetIds.slice(0, 3) },
     target: { deregistrationDelaySeconds: 17 },
+    tags: { late: 'yes' },
   });
   await waitForApp(
     ctx,
@@ -477,6 +479,14 @@ it('a spec change refused at the endpoint step still gets its target group setti
   await eventually(`${name}: deregistration delay 17`, async () =>
     (await deregistrationDelay(ready)) === '17' ? true : undefined,
   );
+  await eventually(`${name}: the new tag on its target group`, async () => {
+    const out = await aws.elbv2.send(
+      new DescribeTagsCommand({ ResourceArns: [ready.status!.targetGroupArn!] }),
+    );
+    return out.TagDescriptions?.[0]?.Tags?.some((t) => t.Key === 'late' && t.Value === 'yes')
+      ? true
+      : undefined;
+  });
   held += 1;
 });
 

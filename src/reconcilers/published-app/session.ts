@@ -154,6 +154,16 @@ export class Session {
     return this.app.status?.conditions?.find((c) => c.type === conditionType(aspect));
   }
 
+  /**
+   * Whether a pass at this generation already finished `aspect` (its condition is True at
+   * this generation). The status's observedGeneration alone does not say so: a pass that
+   * failed before or inside the step records the generation too.
+   */
+  finishedAtThisGeneration(aspect: Aspect): boolean {
+    const c = this.previous(aspect);
+    return c?.status === 'True' && c.observedGeneration === this.generation;
+  }
+
   verdict(aspect: Aspect, v: Verdict): void {
     this.report.verdicts[aspect] = v;
   }

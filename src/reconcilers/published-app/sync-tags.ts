@@ -2,7 +2,7 @@
  * Step: the spec's tags (with the ownership tags) on everything the app owns. The endpoint
  * and the SG come with their tags in the shared describes, so they are compared on every
  * walk; the target group's and the rule's tags cost a DescribeTags, so they are compared
- * when the spec changed.
+ * until a pass at the spec's generation has got through.
  */
 import type { PublishedAppStatus } from '../../api/v1alpha1.ts';
 import { tagsToApply } from './plan-tags.ts';
@@ -32,7 +32,9 @@ export async function syncTags(
     if (apply.length > 0)
       await s.act('Tag', `tag ${r.id}: ${show(apply)}`, () => tags.tagEc2Resource(ec2, r.id, apply));
   }
-  if (s.app.status?.observedGeneration === s.generation) return;
+  // The last step of a pass: done at this generation when the route was (a pass that failed
+  // before here, or in here, left it not True).
+  if (s.finishedAtThisGeneration('route')) return;
   const arns = [owned.targetGroupArn, owned.ruleArn].filter(
     (a): a is string => a !== undefined && a !== PLANNED,
   );

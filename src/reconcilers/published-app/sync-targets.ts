@@ -60,17 +60,6 @@ async function syncSettings(
   }
 }
 
-/**
- * Whether a pass at this generation already made the group's settings exact: its targets
- * aspect is True at this generation. The status's observedGeneration alone does not say so —
- * a pass that failed before or inside this step (an AWS error, a denied
- * ModifyTargetGroupAttributes) records the generation too.
- */
-function targetsSettled(s: Session): boolean {
-  const c = s.previous('targets');
-  return c?.status === 'True' && c.observedGeneration === s.generation;
-}
-
 async function ensureTargetGroup(
   s: Session,
   want: ops.TargetGroupSettings,
@@ -78,7 +67,7 @@ async function ensureTargetGroup(
   const { elbv2 } = s.clients;
   const found = await ops.describeTargetGroupByName(elbv2, want.name);
   if (found) {
-    if (!targetsSettled(s)) await syncSettings(s, found, want);
+    if (!s.finishedAtThisGeneration('targets')) await syncSettings(s, found, want);
     return found;
   }
   const created = await s.act(
@@ -123,7 +112,7 @@ async function observeTargetGroup(
   loadBalancerArn: string,
 ): Promise<{ tg: { arn: string }; registered: RegisteredTarget[] } | undefined> {
   const recorded = s.app.status?.targetGroupArn;
-  if (recorded?.includes(`:targetgroup/${want.name}/`) && targetsSettled(s)) {
+  if (recorded?.includes(`:targetgroup/${want.name}/`) && s.finishedAtThisGeneration('targets')) {
     const registered = await ops.describeTargets(s.clients.elbv2, recorded);
     if (registered) {
       await repairHealthCheck(s, recorded, want, loadBalancerArn);
