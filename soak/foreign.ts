@@ -8,12 +8,12 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import {
-  CreateRuleCommand,
   CreateTargetGroupCommand,
   RegisterTargetsCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Dmz } from '../test/integration/published-app/world.ts';
+import { seedForeignRules } from '../test/reliability/inventory.ts';
 
 /** Seeds DMZ number `k`: a target group with targets and a rule to it, a fixed-response rule at
  * 1000 (where allocation starts), a look-alike security group, and an extra rule on the ALB's SG.
@@ -44,24 +44,7 @@ export async function seedForeign(
       ],
     }),
   );
-  await elbv2.send(
-    new CreateRuleCommand({
-      ListenerArn: dmz.listenerArn,
-      Priority: 1,
-      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/legacy', '/legacy/*'] } }],
-      Actions: [{ Type: 'forward', TargetGroupArn: tgArn }],
-    }),
-  );
-  await elbv2.send(
-    new CreateRuleCommand({
-      ListenerArn: dmz.listenerArn,
-      Priority: 1000,
-      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['teapot.example.com'] } }],
-      Actions: [
-        { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '418', ContentType: 'text/plain' } },
-      ],
-    }),
-  );
+  await seedForeignRules(elbv2, dmz.listenerArn, tgArn);
   const sg = await ec2.send(
     new CreateSecurityGroupCommand({
       VpcId: dmz.vpcId,

@@ -10,6 +10,7 @@ import {
   type IpPermission,
 } from '@aws-sdk/client-ec2';
 import {
+  CreateRuleCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
@@ -236,5 +237,35 @@ export async function foreignSnapshot(
     }),
     null,
     1,
+  );
+}
+
+/**
+ * Two foreign rules on a shared listener, the kind an ownership check must see unchanged:
+ * one forwarding `/legacy` to `tgArn` at priority 1, one fixed-response rule at 1000 (where
+ * the controller's priority allocation starts).
+ */
+export async function seedForeignRules(
+  elbv2: ElasticLoadBalancingV2Client,
+  listenerArn: string,
+  tgArn: string,
+): Promise<void> {
+  await elbv2.send(
+    new CreateRuleCommand({
+      ListenerArn: listenerArn,
+      Priority: 1,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/legacy', '/legacy/*'] } }],
+      Actions: [{ Type: 'forward', TargetGroupArn: tgArn }],
+    }),
+  );
+  await elbv2.send(
+    new CreateRuleCommand({
+      ListenerArn: listenerArn,
+      Priority: 1000,
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['teapot.example.com'] } }],
+      Actions: [
+        { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '418', ContentType: 'text/plain' } },
+      ],
+    }),
   );
 }

@@ -16,7 +16,6 @@ import {
   RevokeSecurityGroupEgressCommand,
 } from '@aws-sdk/client-ec2';
 import {
-  CreateRuleCommand,
   CreateTargetGroupCommand,
   DeleteRuleCommand,
   RegisterTargetsCommand,
@@ -38,7 +37,7 @@ import {
 } from '../integration/published-app/harness.ts';
 import { appSpec } from '../integration/published-app/specs.ts';
 import { createWorld, type World } from '../integration/published-app/world.ts';
-import { foreignSnapshot, inventory, ownedCounts } from './inventory.ts';
+import { foreignSnapshot, inventory, ownedCounts, seedForeignRules } from './inventory.ts';
 
 jest.setTimeout(240_000);
 
@@ -85,24 +84,7 @@ async function seedForeign(): Promise<void> {
     }),
   );
   // Rules on the shared listener, one forwarding to the look-alike group, one at a low priority.
-  await elbv2.send(
-    new CreateRuleCommand({
-      ListenerArn: dmz.listenerArn,
-      Priority: 1,
-      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/legacy', '/legacy/*'] } }],
-      Actions: [{ Type: 'forward', TargetGroupArn: tgArn }],
-    }),
-  );
-  await elbv2.send(
-    new CreateRuleCommand({
-      ListenerArn: dmz.listenerArn,
-      Priority: 1000,
-      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['teapot.example.com'] } }],
-      Actions: [
-        { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '418', ContentType: 'text/plain' } },
-      ],
-    }),
-  );
+  await seedForeignRules(elbv2, dmz.listenerArn, tgArn);
   // Security groups named like the controller's endpoint SGs, with rules; and a foreign rule on the ALB's SG.
   const sgA = await ec2.send(
     new CreateSecurityGroupCommand({
