@@ -180,7 +180,7 @@ export async function createRule(
   conditions: RuleConditions,
   targetGroupArn: string,
   tags: AwsTag[],
-): Promise<string> {
+): Promise<ListenerRule> {
   const out = await elbv2.send(
     new CreateRuleCommand({
       ListenerArn: listenerArn,
@@ -190,7 +190,7 @@ export async function createRule(
       Tags: tags,
     }),
   );
-  return out.Rules?.[0]?.RuleArn ?? '';
+  return normaliseRule(out.Rules?.[0] ?? {});
 }
 
 export async function modifyRule(
@@ -198,24 +198,28 @@ export async function modifyRule(
   ruleArn: string,
   conditions: RuleConditions,
   targetGroupArn: string,
-): Promise<void> {
-  await elbv2.send(
+): Promise<ListenerRule | undefined> {
+  const out = await elbv2.send(
     new ModifyRuleCommand({
       RuleArn: ruleArn,
       Conditions: ruleConditions(conditions),
       Actions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
     }),
   );
+  const rule = out.Rules?.[0];
+  return rule ? normaliseRule(rule) : undefined;
 }
 
 export async function setRulePriority(
   elbv2: ElasticLoadBalancingV2Client,
   ruleArn: string,
   priority: number,
-): Promise<void> {
-  await elbv2.send(
+): Promise<ListenerRule | undefined> {
+  const out = await elbv2.send(
     new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: ruleArn, Priority: priority }] }),
   );
+  const rule = out.Rules?.find((r) => r.RuleArn === ruleArn);
+  return rule ? normaliseRule(rule) : undefined;
 }
 
 /** NotFound counts as deleted. */

@@ -27,6 +27,7 @@ import { listenerArnOfRule, loadBalancerArnOfListener } from './names.ts';
 import { FULL_OBSERVATION_EVERY, observationSource } from './observer.ts';
 import { resolveReferences, serviceNameOf, type References } from './resolve.ts';
 import {
+  patchListenerRules,
   rulesOfListener,
   scopeEndpoints,
   scopeSecurityGroups,
@@ -192,7 +193,7 @@ export class PublishedAppReconciler implements Reconciler {
       await s.act('Delete', `delete rule ${oldRule} on the previous listener`, () =>
         ops.deleteRule(elbv2, oldRule),
       );
-      s.deps.reads.invalidate(`${scope}|rules|${listenerArnOfRule(oldRule)}`);
+      if (!s.dryRun) patchListenerRules(s.deps.reads, scope, listenerArnOfRule(oldRule), oldRule);
     }
     const oldTg = s.app.status?.targetGroupArn;
     if (oldTg && oldTg !== tgArn) {

@@ -8,8 +8,9 @@ import { ownerFilters } from '../../aws/tags.ts';
 import type { AwsClients } from '../../aws/types.ts';
 import * as ops from './aws-ops.ts';
 import type { Deps } from './session.ts';
+import type { SharedReads } from './shared-reads.ts';
 
-/** Memo keys; writers invalidate these after changing what they describe. */
+/** Memo keys; writers patch (write through) or invalidate these after changing what they describe. */
 export const readKeys = {
   endpoints: (scope: string): string => `${scope}|endpoints`,
   securityGroups: (scope: string): string => `${scope}|security-groups`,
@@ -75,4 +76,36 @@ export function rulesOfListener(
     () => ops.describeRules(clients.elbv2, listenerArn),
     maxAgeMs,
   );
+}
+
+/**
+ * Writes one rule change through to the listener's memoised rules, so the next app on the
+ * listener need not re-read them all: `rule` (as AWS returned it) replaces the rule with its
+ * ARN, or joins the list; without `rule`, `arn` leaves it.
+ */
+export function patchListenerRules(
+  reads: SharedReads,
+  scope: string,
+  listenerArn: string,
+  arn: string,
+  rule?: ops.ListenerRule,
+): void {
+  reads.patch<ops.ListenerRule[]>(readKeys.rules(scope, listenerArn), (rules) => {
+    const rest = rules.filter((r) => r.arn !== arn);
+    if (!rule) return rest;
+    const at = rules.findIndex((r) => r.arn === arn);
+    return at < 0 ? [...rest, rule] : rules.map((r) => (r.arn === arn ? rule : r));
+  });
+}
+
+/** Writes an owned SG, as just described, through to the scope's memoised owned SGs. */
+export function patchSecurityGroup(
+  reads: SharedReads,
+  scope: string,
+  group: ops.ObservedSecurityGroup,
+): void {
+  reads.patch<ops.ObservedSecurityGroup[]>(readKeys.securityGroups(scope), (groups) => [
+    ...groups.filter((g) => g.groupId !== group.groupId),
+    group,
+  ]);
 }

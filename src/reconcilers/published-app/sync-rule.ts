@@ -19,7 +19,7 @@ import {
 } from './plan-priority.ts';
 import { lacksRoom, planRule, type RuleAction, type RuleConditions, type RulePlan } from './plan-rule.ts';
 import type { References } from './resolve.ts';
-import { rulesOfListener } from './scope-reads.ts';
+import { patchListenerRules, readKeys, rulesOfListener } from './scope-reads.ts';
 import { StepProblem, type Session } from './session.ts';
 
 /** A listener's rules, shared by the apps on it for a moment. */
@@ -96,22 +96,41 @@ function describeAction(a: RuleAction, listenerArn: string): string {
   }
 }
 
+/**
+ * Applies one rule action and writes its result through to the listener's memoised rules.
+ * @returns the ARN of a created rule.
+ */
 async function applyRuleAction(s: Session, a: RuleAction, listenerArn: string): Promise<string | undefined> {
-  const { elbv2 } = s.clients;
+  const { elbv2, scope } = s.clients;
   const what = describeAction(a, listenerArn);
+  const written = (arn: string, rule: ops.ListenerRule | undefined): void => {
+    // A response without the rule (never seen) leaves nothing to write: read them all again.
+    if (rule?.arn) patchListenerRules(s.deps.reads, scope, listenerArn, arn, rule);
+    else s.deps.reads.invalidate(readKeys.rules(scope, listenerArn));
+  };
   switch (a.type) {
-    case 'createRule':
-      return s.act('Create', what, () =>
+    case 'createRule': {
+      const rule = await s.act('Create', what, () =>
         ops.createRule(elbv2, listenerArn, a.priority, a.conditions, a.targetGroupArn, s.tags()),
       );
-    case 'modifyRule':
-      await s.act('Modify', what, () => ops.modifyRule(elbv2, a.ruleArn, a.conditions, a.targetGroupArn));
+      if (!s.dryRun) written(rule?.arn ?? '', rule);
+      return rule?.arn;
+    }
+    case 'modifyRule': {
+      const rule = await s.act('Modify', what, () =>
+        ops.modifyRule(elbv2, a.ruleArn, a.conditions, a.targetGroupArn),
+      );
+      if (!s.dryRun) written(a.ruleArn, rule);
       return undefined;
-    case 'setRulePriority':
-      await s.act('Modify', what, () => ops.setRulePriority(elbv2, a.ruleArn, a.priority));
+    }
+    case 'setRulePriority': {
+      const rule = await s.act('Modify', what, () => ops.setRulePriority(elbv2, a.ruleArn, a.priority));
+      if (!s.dryRun) written(a.ruleArn, rule);
       return undefined;
+    }
     case 'deleteRule':
       await s.act('Delete', what, () => ops.deleteRule(elbv2, a.ruleArn));
+      if (!s.dryRun) patchListenerRules(s.deps.reads, scope, listenerArn, a.ruleArn);
       return undefined;
   }
 }
@@ -197,6 +216,8 @@ async function applyPlan(
   try {
     for (const action of plan.actions) ruleArn = (await applyRuleAction(s, action, listenerArn)) ?? ruleArn;
   } catch (err) {
+    // What the listener holds now is unknown (or another writer's): read it again.
+    s.deps.reads.invalidate(readKeys.rules(s.clients.scope, listenerArn));
     const { code } = classifyAwsError(err);
     if (code === 'PriorityInUse') {
       // Lost a race for the slot: look again soon (an allocated priority moves on).
@@ -209,8 +230,6 @@ async function applyPlan(
       return null;
     }
     throw err;
-  } finally {
-    if (plan.actions.length > 0) s.deps.reads.invalidate(`${s.clients.scope}|rules|${listenerArn}`);
   }
   if (ruleArn && plan.actions.some((a) => a.type === 'createRule')) {
     s.event('Normal', 'RuleCreated', 'Create', `rule ${ruleArn} at priority ${priority}`);

@@ -10,7 +10,7 @@ import * as ops from './aws-ops.ts';
 import { ownedRuleDescription, securityGroupName } from './names.ts';
 import { desiredIngress, planAlbEgress, planManagedSg, ruleKey, type SgRule } from './plan-sg.ts';
 import type { References } from './resolve.ts';
-import { scopeSecurityGroups } from './scope-reads.ts';
+import { patchSecurityGroup, readKeys, scopeSecurityGroups } from './scope-reads.ts';
 import { PLANNED, type Session } from './session.ts';
 
 /** This app's owned SGs, from the scope-wide describe. */
@@ -29,7 +29,7 @@ export function albSecurityGroups(s: Session, ids: readonly string[]): Promise<o
 }
 
 async function createManagedGroup(s: Session, vpcId: string): Promise<ops.ObservedSecurityGroup> {
-  const { ec2, scope } = s.clients;
+  const { ec2 } = s.clients;
   const ns = s.app.metadata?.namespace ?? '';
   const name = securityGroupName(ns, s.app.metadata?.name ?? '', s.uid);
   const created = await s.act('Create', `create security group ${name} in ${vpcId}`, async () => {
@@ -50,17 +50,27 @@ async function createManagedGroup(s: Session, vpcId: string): Promise<ops.Observ
     }
   });
   if (created === undefined) return { groupId: PLANNED, vpcId, tags: {}, ingress: [], egress: [] };
-  s.deps.reads.invalidate(`${scope}|security-groups`);
   s.event('Normal', 'SecurityGroupCreated', 'Create', `created security group ${created}`);
-  const [group] = await ops.describeSecurityGroups(ec2, [created]);
-  return group ?? { groupId: created, vpcId, tags: {}, ingress: [], egress: [] };
+  return (await writeThrough(s, created)) ?? { groupId: created, vpcId, tags: {}, ingress: [], egress: [] };
+}
+
+/**
+ * Describes one owned SG after a change and writes it through to the scope's memoised list:
+ * one small describe instead of every next reader re-reading all owned SGs.
+ */
+async function writeThrough(s: Session, groupId: string): Promise<ops.ObservedSecurityGroup | undefined> {
+  const { ec2, scope } = s.clients;
+  const [group] = await ops.describeSecurityGroups(ec2, [groupId]);
+  if (group) patchSecurityGroup(s.deps.reads, scope, group);
+  else s.deps.reads.invalidate(readKeys.securityGroups(scope));
+  return group;
 }
 
 const show = (r: SgRule): string => ruleKey(r).replace(/:/g, ' ');
 
 /** @returns the managed SG's id. */
 export async function syncSecurityGroups(s: Session, refs: References): Promise<string> {
-  const { ec2, scope } = s.clients;
+  const { ec2 } = s.clients;
   const port = s.app.spec.target.port;
   const existing = (await ownedSecurityGroups(s)).sort((a, b) =>
     a.groupId === s.app.status?.securityGroupId ? -1 : b.groupId === s.app.status?.securityGroupId ? 1 : 0,
@@ -96,7 +106,7 @@ export async function syncSecurityGroups(s: Session, refs: References): Promise<
       ops.revokeEgress(ec2, id, plan.revokeEgress),
     );
   }
-  if (changed) s.deps.reads.invalidate(`${scope}|security-groups`);
+  if (changed && !s.dryRun) await writeThrough(s, id);
 
   if (group.groupId !== PLANNED) await syncAlbEgress(s, refs, group.groupId);
   const kind = classifyChange(differences, s.previous('securityGroups'), s.generation);
