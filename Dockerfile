@@ -24,6 +24,10 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 FROM gcr.io/distroless/nodejs24-debian12:nonroot
 WORKDIR /app
 ENV NODE_ENV=production
+# Cap V8's young generation (8 MB semi-spaces): on a large node V8 grows it to 128 MB of mostly
+# garbage, which was most of the controller's RSS (docs/adr/0005-memory.md). The benchmark
+# runs the controller with this same value.
+ENV NODE_OPTIONS=--max-semi-space-size=8
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/dist ./dist

@@ -6,7 +6,7 @@
  * Not a test: it asserts nothing, it measures. `npm run bench -- --help` for the flags.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +15,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { USER_AGENT_NAME } from '../src/aws/clients.ts';
+import { parseDockerfile } from '../test/packaging/dockerfile.ts';
 import { startAwsProxy, type AwsProxy, type RecordedCall } from '../test/env/aws-proxy/server.ts';
 import { installCrds, startControlPlane, type ControlPlane } from '../test/env/control-plane.ts';
 import { readToolPaths } from '../test/env/global-setup.ts';
@@ -47,6 +48,9 @@ const root = path.resolve(import.meta.dirname, '..');
 export const REGION = 'us-east-1';
 export const NAMESPACE = 'bench';
 const MB = 1024 * 1024;
+
+/** The Node flags the image runs the controller with (its final stage's `ENV NODE_OPTIONS`). */
+const IMAGE_NODE_OPTIONS = imageNodeOptions();
 
 /** Everything measured for one N. */
 export interface SizeResult {
@@ -210,6 +214,7 @@ export async function startController(
         AWS_ACCESS_KEY_ID: 'testing',
         AWS_SECRET_ACCESS_KEY: 'testing',
         PLP_BENCH_REFILL_SCALE: String(opts.timeScale),
+        NODE_OPTIONS: IMAGE_NODE_OPTIONS,
       },
     },
   );
@@ -513,10 +518,19 @@ async function main(): Promise<void> {
   process.stdout.write(`${formatTable(report)}\n\nwritten: ${path.relative(root, file)}\n`);
 }
 
+function imageNodeOptions(): string {
+  const stages = parseDockerfile(readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
+  const env = stages.at(-1)?.instructions.filter((i) => i.keyword === 'ENV') ?? [];
+  return env.map((i) => /^NODE_OPTIONS=(.*)$/.exec(i.args)?.[1]).find((v) => v !== undefined) ?? '';
+}
+
 /** RSS in bytes of a Node process that has loaded only the controller's dependencies. */
 function dependencyRss(): number {
   return Number(
-    execFileSync(process.execPath, [path.join(import.meta.dirname, 'deps-rss.ts')], { encoding: 'utf8' }),
+    execFileSync(process.execPath, [path.join(import.meta.dirname, 'deps-rss.ts')], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS },
+    }),
   );
 }
 
