@@ -24,7 +24,8 @@ import { deleteOwned } from './delete.ts';
 import { EniIpCache } from './eni-ips.ts';
 import { Checkpoints, desiredFingerprint, observedFingerprint, sliceOf } from './checkpoint.ts';
 import { listenerArnOfRule, loadBalancerArnOfListener } from './names.ts';
-import { FULL_OBSERVATION_EVERY, observationSource } from './observer.ts';
+import { observationSource } from './observer.ts';
+import { readAges } from './read-ages.ts';
 import { resolveReferences, serviceNameOf, type References } from './resolve.ts';
 import {
   patchListenerRules,
@@ -93,8 +94,9 @@ export class PublishedAppReconciler implements Reconciler {
       await this.refreshSyncTime(s);
       return undefined;
     }
-    // The full walk of an object that was clean: the observation's data is recent enough.
-    if (checkpoint === 'due') s.readMaxAgeMs = this.deps.opts.observePeriodMs * FULL_OBSERVATION_EVERY;
+    const ages = readAges(this.deps.opts, checkpoint === 'due');
+    s.readMaxAgeMs = ages.sharedMs;
+    s.referenceMaxAgeMs = ages.referenceMs;
     // Re-recorded if this walk, too, finds nothing to do.
     this.deps.checkpoints.forget(s.uid);
     return this.sync(s, desired);

@@ -46,7 +46,7 @@ export function listenerAndAlb(
       const loadBalancer = await ops.describeLoadBalancer(elbv2, listener.loadBalancerArn);
       return loadBalancer ? { listener, loadBalancer } : undefined;
     },
-    s.deps.opts.referenceMaxAgeMs,
+    s.referenceMaxAgeMs,
   );
 }
 
@@ -61,7 +61,7 @@ async function checkSubnets(s: Session, vpcId: string): Promise<void> {
   const vpcs = await s.deps.reads.get(
     `${s.clients.scope}|subnets|${ids.join(',')}`,
     () => ops.describeSubnetVpcs(s.clients.ec2, ids),
-    s.deps.opts.referenceMaxAgeMs,
+    s.referenceMaxAgeMs,
   );
   const missing = ids.filter((id) => !vpcs.has(id));
   if (missing.length > 0)
@@ -83,7 +83,7 @@ async function checkExtraSecurityGroups(s: Session, vpcId: string): Promise<void
   const groups = await s.deps.reads.get(
     `${s.clients.scope}|extra-sgs|${sorted.join(',')}`,
     () => ops.describeSecurityGroups(s.clients.ec2, sorted),
-    s.deps.opts.referenceMaxAgeMs,
+    s.referenceMaxAgeMs,
   );
   const bad = ids.filter((id) => !groups.some((g) => g.groupId === id && g.vpcId === vpcId));
   if (bad.length > 0) {

@@ -110,6 +110,8 @@ export class Session {
    * observation would have enqueued it had its slice changed).
    */
   readMaxAgeMs: number;
+  /** How old a reference lookup (listener + ALB, subnets, extra SGs) may be for this reconcile. */
+  referenceMaxAgeMs: number;
 
   constructor(deps: Deps, app: PublishedApp, clients: AwsClients, log: Logger, report: SyncReport) {
     this.deps = deps;
@@ -120,6 +122,7 @@ export class Session {
     this.log = log;
     this.report = report;
     this.readMaxAgeMs = deps.opts.sharedReadMaxAgeMs;
+    this.referenceMaxAgeMs = deps.opts.referenceMaxAgeMs;
   }
 
   get dryRun(): boolean {
