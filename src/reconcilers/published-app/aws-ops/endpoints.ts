@@ -1,0 +1,165 @@
+/**
+ * PublishedApp AWS wrappers (see ../aws-ops.ts): interface endpoints and their ENIs, and the
+ * references an endpoint is checked against (subnets, the service).
+ */
+import {
+  CreateVpcEndpointCommand,
+  DeleteVpcEndpointsCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcEndpointServicesCommand,
+  DescribeVpcEndpointsCommand,
+  ModifyVpcEndpointCommand,
+  type EC2Client,
+  type Filter,
+  type VpcEndpoint,
+} from '@aws-sdk/client-ec2';
+import { isNotFound } from '../../../aws/errors.ts';
+import type { AwsTag } from '../../../aws/tags.ts';
+import type { ObservedEndpoint } from '../plan-endpoint.ts';
+
+/** @returns subnet id → VPC id for those of `ids` that exist. */
+export async function describeSubnetVpcs(
+  ec2: EC2Client,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  const out = await ec2.send(
+    new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: [...ids] }] }),
+  );
+  return new Map((out.Subnets ?? []).map((s) => [s.SubnetId ?? '', s.VpcId ?? '']));
+}
+
+/** Whether the caller can see (and so create an endpoint to) the service. */
+export async function serviceVisible(ec2: EC2Client, serviceName: string): Promise<boolean> {
+  try {
+    const out = await ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: [serviceName] }));
+    return (
+      (out.ServiceDetails ?? []).some((s) => s.ServiceName === serviceName) ||
+      (out.ServiceNames ?? []).includes(serviceName)
+    );
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+/** An endpoint with its tags (ownership is read from them). */
+export interface TaggedEndpoint extends ObservedEndpoint {
+  tags: Record<string, string>;
+}
+
+function normaliseEndpoint(e: VpcEndpoint): TaggedEndpoint {
+  return {
+    id: e.VpcEndpointId ?? '',
+    state: e.State ?? '',
+    serviceName: e.ServiceName ?? '',
+    vpcId: e.VpcId ?? '',
+    subnetIds: e.SubnetIds ?? [],
+    securityGroupIds: (e.Groups ?? []).map((g) => g.GroupId ?? ''),
+    networkInterfaceIds: e.NetworkInterfaceIds ?? [],
+    createdAtMs: e.CreationTimestamp?.getTime() ?? 0,
+    tags: Object.fromEntries((e.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+  };
+}
+
+/** Every endpoint matching the (ownership tag) filters, paged: one call for all objects. */
+export async function describeTaggedEndpoints(ec2: EC2Client, filters: Filter[]): Promise<TaggedEndpoint[]> {
+  const endpoints: TaggedEndpoint[] = [];
+  let token: string | undefined;
+  do {
+    const out = await ec2.send(
+      new DescribeVpcEndpointsCommand({ Filters: filters, NextToken: token, MaxResults: 1000 }),
+    );
+    endpoints.push(...(out.VpcEndpoints ?? []).map(normaliseEndpoint));
+    token = out.NextToken;
+  } while (token);
+  return endpoints;
+}
+
+export async function createEndpoint(
+  ec2: EC2Client,
+  e: {
+    serviceName: string;
+    vpcId: string;
+    subnetIds: readonly string[];
+    securityGroupIds: readonly string[];
+  },
+  clientToken: string,
+  tags: AwsTag[],
+): Promise<TaggedEndpoint> {
+  const out = await ec2.send(
+    new CreateVpcEndpointCommand({
+      VpcEndpointType: 'Interface',
+      ServiceName: e.serviceName,
+      VpcId: e.vpcId,
+      SubnetIds: [...e.subnetIds],
+      SecurityGroupIds: [...e.securityGroupIds],
+      PrivateDnsEnabled: false,
+      ClientToken: clientToken,
+      TagSpecifications: [{ ResourceType: 'vpc-endpoint', Tags: tags }],
+    }),
+  );
+  if (!out.VpcEndpoint) throw new Error('CreateVpcEndpoint returned no endpoint');
+  return normaliseEndpoint(out.VpcEndpoint);
+}
+
+export async function modifyEndpoint(
+  ec2: EC2Client,
+  m: {
+    endpointId: string;
+    addSubnetIds: string[];
+    removeSubnetIds: string[];
+    addSecurityGroupIds: string[];
+    removeSecurityGroupIds: string[];
+  },
+): Promise<void> {
+  const nonEmpty = (v: string[]) => (v.length > 0 ? v : undefined);
+  await ec2.send(
+    new ModifyVpcEndpointCommand({
+      VpcEndpointId: m.endpointId,
+      AddSubnetIds: nonEmpty(m.addSubnetIds),
+      RemoveSubnetIds: nonEmpty(m.removeSubnetIds),
+      AddSecurityGroupIds: nonEmpty(m.addSecurityGroupIds),
+      RemoveSecurityGroupIds: nonEmpty(m.removeSecurityGroupIds),
+    }),
+  );
+}
+
+/** NotFound counts as deleted (DeleteVpcEndpoints reports it per item). */
+export async function deleteEndpoints(ec2: EC2Client, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const out = await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [...ids] }));
+  const failed = (out.Unsuccessful ?? []).filter((u) => !/NotFound/.test(u.Error?.Code ?? ''));
+  if (failed.length > 0) {
+    const first = failed[0];
+    throw new Error(
+      `DeleteVpcEndpoints ${first?.ResourceId ?? ''}: ${first?.Error?.Code ?? ''} ${first?.Error?.Message ?? ''}`,
+    );
+  }
+}
+
+/**
+ * Primary private IPs of the given ENIs. A filter rather than `NetworkInterfaceIds`, so an
+ * ENI deleted meanwhile is simply absent instead of failing the whole call.
+ */
+export async function describeEniIps(
+  ec2: EC2Client,
+  eniIds: readonly string[],
+): Promise<Map<string, string>> {
+  const ips = new Map<string, string>();
+  let token: string | undefined;
+  do {
+    const out = await ec2.send(
+      new DescribeNetworkInterfacesCommand({
+        Filters: [{ Name: 'network-interface-id', Values: [...eniIds] }],
+        NextToken: token,
+      }),
+    );
+    for (const eni of out.NetworkInterfaces ?? []) {
+      if (eni.NetworkInterfaceId && eni.PrivateIpAddress)
+        ips.set(eni.NetworkInterfaceId, eni.PrivateIpAddress);
+    }
+    token = out.NextToken;
+  } while (token);
+  return ips;
+}

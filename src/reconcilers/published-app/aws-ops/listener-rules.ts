@@ -1,0 +1,190 @@
+/** PublishedApp AWS wrappers (see ../aws-ops.ts): the listener, its ALB and its rules. */
+import {
+  CreateRuleCommand,
+  DeleteRuleCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  ModifyRuleCommand,
+  SetRulePrioritiesCommand,
+  type ElasticLoadBalancingV2Client,
+  type Rule,
+  type RuleCondition,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { isNotFound } from '../../../aws/errors.ts';
+import type { AwsTag } from '../../../aws/tags.ts';
+import type { ObservedRule, RuleConditions } from '../plan-rule.ts';
+
+export interface ListenerInfo {
+  listenerArn: string;
+  protocol: string;
+  loadBalancerArn: string;
+}
+
+export interface LoadBalancerInfo {
+  arn: string;
+  type: string;
+  vpcId: string;
+  dnsName: string;
+  securityGroupIds: string[];
+}
+
+/** @returns undefined when the listener does not exist. */
+export async function describeListener(
+  elbv2: ElasticLoadBalancingV2Client,
+  listenerArn: string,
+): Promise<ListenerInfo | undefined> {
+  try {
+    const out = await elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }));
+    const l = out.Listeners?.[0];
+    if (!l?.LoadBalancerArn) return undefined;
+    return { listenerArn, protocol: l.Protocol ?? 'HTTP', loadBalancerArn: l.LoadBalancerArn };
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** @returns undefined when the load balancer does not exist. */
+export async function describeLoadBalancer(
+  elbv2: ElasticLoadBalancingV2Client,
+  arn: string,
+): Promise<LoadBalancerInfo | undefined> {
+  try {
+    const out = await elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] }));
+    const lb = out.LoadBalancers?.[0];
+    if (!lb) return undefined;
+    return {
+      arn,
+      type: lb.Type ?? 'application',
+      vpcId: lb.VpcId ?? '',
+      dnsName: lb.DNSName ?? '',
+      securityGroupIds: lb.SecurityGroups ?? [],
+    };
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** A rule on a listener, normalised; `priority` is undefined for the default rule. */
+export interface ListenerRule extends ObservedRule {
+  isDefault: boolean;
+}
+
+function conditionValues(conditions: RuleCondition[] | undefined, field: string): string[] {
+  const c = conditions?.find((x) => x.Field === field);
+  if (!c) return [];
+  const config = field === 'path-pattern' ? c.PathPatternConfig : c.HostHeaderConfig;
+  return config?.Values ?? c.Values ?? [];
+}
+
+function normaliseRule(r: Rule): ListenerRule {
+  const actions = r.Actions ?? [];
+  const forward = actions.length === 1 && actions[0]?.Type === 'forward' ? actions[0] : undefined;
+  const tgs = forward
+    ? (forward.ForwardConfig?.TargetGroups?.map((t) => t.TargetGroupArn ?? '') ?? [
+        forward.TargetGroupArn ?? '',
+      ])
+    : actions.flatMap(
+        (a) =>
+          a.ForwardConfig?.TargetGroups?.map((t) => t.TargetGroupArn ?? '') ??
+          (a.TargetGroupArn ? [a.TargetGroupArn] : []),
+      );
+  const isDefault = r.IsDefault === true || r.Priority === 'default';
+  return {
+    arn: r.RuleArn ?? '',
+    priority: isDefault ? Number.MAX_SAFE_INTEGER : Number(r.Priority),
+    isDefault,
+    conditions: {
+      pathPatterns: conditionValues(r.Conditions, 'path-pattern'),
+      hostHeaders: conditionValues(r.Conditions, 'host-header'),
+    },
+    forwardTargetGroupArns: [...new Set(tgs.filter(Boolean))],
+    plainForward: forward !== undefined,
+  };
+}
+
+/** Every rule of a listener (paged), the default rule included. */
+export async function describeRules(
+  elbv2: ElasticLoadBalancingV2Client,
+  listenerArn: string,
+): Promise<ListenerRule[]> {
+  const rules: ListenerRule[] = [];
+  let marker: string | undefined;
+  do {
+    const out = await elbv2.send(
+      new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker, PageSize: 400 }),
+    );
+    rules.push(...(out.Rules ?? []).map(normaliseRule));
+    marker = out.NextMarker;
+  } while (marker);
+  return rules;
+}
+
+function ruleConditions(c: RuleConditions): RuleCondition[] {
+  const out: RuleCondition[] = [
+    { Field: 'path-pattern', PathPatternConfig: { Values: [...c.pathPatterns] } },
+  ];
+  if (c.hostHeaders.length > 0)
+    out.push({ Field: 'host-header', HostHeaderConfig: { Values: [...c.hostHeaders] } });
+  return out;
+}
+
+export async function createRule(
+  elbv2: ElasticLoadBalancingV2Client,
+  listenerArn: string,
+  priority: number,
+  conditions: RuleConditions,
+  targetGroupArn: string,
+  tags: AwsTag[],
+): Promise<ListenerRule> {
+  const out = await elbv2.send(
+    new CreateRuleCommand({
+      ListenerArn: listenerArn,
+      Priority: priority,
+      Conditions: ruleConditions(conditions),
+      Actions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
+      Tags: tags,
+    }),
+  );
+  return normaliseRule(out.Rules?.[0] ?? {});
+}
+
+export async function modifyRule(
+  elbv2: ElasticLoadBalancingV2Client,
+  ruleArn: string,
+  conditions: RuleConditions,
+  targetGroupArn: string,
+): Promise<ListenerRule | undefined> {
+  const out = await elbv2.send(
+    new ModifyRuleCommand({
+      RuleArn: ruleArn,
+      Conditions: ruleConditions(conditions),
+      Actions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
+    }),
+  );
+  const rule = out.Rules?.[0];
+  return rule ? normaliseRule(rule) : undefined;
+}
+
+export async function setRulePriority(
+  elbv2: ElasticLoadBalancingV2Client,
+  ruleArn: string,
+  priority: number,
+): Promise<ListenerRule | undefined> {
+  const out = await elbv2.send(
+    new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: ruleArn, Priority: priority }] }),
+  );
+  const rule = out.Rules?.find((r) => r.RuleArn === ruleArn);
+  return rule ? normaliseRule(rule) : undefined;
+}
+
+/** NotFound counts as deleted. */
+export async function deleteRule(elbv2: ElasticLoadBalancingV2Client, ruleArn: string): Promise<void> {
+  try {
+    await elbv2.send(new DeleteRuleCommand({ RuleArn: ruleArn }));
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
