@@ -21,6 +21,12 @@ export interface Config {
   leaderElect: boolean;
   leaderElectionId: string;
   leaderElectionNamespace: string;
+  /** How long a standby waits after the leader's last renewal before taking the Lease. */
+  leaseDurationMs: number;
+  /** How long the leader keeps trying to renew before it stops reconciling. */
+  renewDeadlineMs: number;
+  /** Interval between acquire/renew attempts. */
+  retryPeriodMs: number;
   httpAddress: string;
   logLevel: LogLevel;
   dryRun: boolean;
@@ -54,6 +60,9 @@ const ENV: Record<string, string[]> = {
   'leader-elect': ['PLP_LEADER_ELECT'],
   'leader-election-id': ['PLP_LEADER_ELECTION_ID'],
   'leader-election-namespace': ['PLP_LEADER_ELECTION_NAMESPACE', 'POD_NAMESPACE'],
+  'leader-elect-lease-duration': ['PLP_LEADER_ELECT_LEASE_DURATION'],
+  'leader-elect-renew-deadline': ['PLP_LEADER_ELECT_RENEW_DEADLINE'],
+  'leader-elect-retry-period': ['PLP_LEADER_ELECT_RETRY_PERIOD'],
   'http-address': ['PLP_HTTP_ADDRESS'],
   'log-level': ['PLP_LOG_LEVEL'],
   'dry-run': ['PLP_DRY_RUN'],
@@ -79,6 +88,11 @@ export const USAGE = `Usage: privatelink-publisher [flags]
   --leader-elect                    elect a leader via a Lease (default off)    [PLP_LEADER_ELECT]
   --leader-election-id NAME         Lease name (default privatelink-publisher)  [PLP_LEADER_ELECTION_ID]
   --leader-election-namespace NS    Lease namespace (default: the pod's)        [PLP_LEADER_ELECTION_NAMESPACE, POD_NAMESPACE]
+  --leader-elect-lease-duration D   a standby takes the Lease this long after the leader's last
+                                    renewal: the fail-over time (default 15s)   [PLP_LEADER_ELECT_LEASE_DURATION]
+  --leader-elect-renew-deadline D   the leader stops reconciling when it could not renew for this
+                                    long; < lease duration (default 10s)        [PLP_LEADER_ELECT_RENEW_DEADLINE]
+  --leader-elect-retry-period D     between acquire/renew attempts; < renew deadline (default 2s) [PLP_LEADER_ELECT_RETRY_PERIOD]
   --http-address HOST:PORT          /healthz /readyz /metrics (default :8080)   [PLP_HTTP_ADDRESS]
   --log-level LEVEL                 trace|debug|info|warn|error (default info)  [PLP_LOG_LEVEL]
   --dry-run                         plan and report only; change nothing in AWS [PLP_DRY_RUN]
@@ -223,6 +237,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, podNamespace?
   const leaderElectionNamespace = str('leader-election-namespace', podNamespace ?? '');
   if (leaderElect && leaderElectionNamespace === '')
     problems.push('leader election needs a namespace: --leader-election-namespace or POD_NAMESPACE');
+  const leaseDurationMs = duration('leader-elect-lease-duration', 15_000, 1_000, '15s');
+  const renewDeadlineMs = duration('leader-elect-renew-deadline', 10_000, 1_000, '10s');
+  const retryPeriodMs = duration('leader-elect-retry-period', 2_000, 100, '2s');
+  // client-go's rules: a leader must give up before a standby may take over, and try more
+  // than once (with jitter) before it gives up.
+  if (renewDeadlineMs >= leaseDurationMs)
+    problems.push('--leader-elect-renew-deadline must be shorter than --leader-elect-lease-duration');
+  if (retryPeriodMs * 1.2 >= renewDeadlineMs)
+    problems.push('--leader-elect-retry-period × 1.2 must be shorter than --leader-elect-renew-deadline');
 
   const logLevel = str('log-level', 'info');
   if (!LOG_LEVELS.includes(logLevel as LogLevel))
@@ -243,6 +266,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, podNamespace?
     leaderElect,
     leaderElectionId: str('leader-election-id', 'privatelink-publisher'),
     leaderElectionNamespace,
+    leaseDurationMs,
+    renewDeadlineMs,
+    retryPeriodMs,
     httpAddress,
     logLevel: logLevel as LogLevel,
     dryRun: bool('dry-run'),

@@ -10,8 +10,9 @@
  * leaderships overlap; every app Ready with one endpoint, security group, target group and
  * rule. Prints a one-line JSON summary.
  *
- * The lease is the controller's default (15 s, no flag shortens it): a kill costs up to
- * ~17 s of hand-over, so five fit in about two minutes.
+ * The lease is shortened through the controller's flags (10 s instead of 15 s; renew deadline
+ * 7 s, retry 1 s), so a kill costs up to ~11 s of hand-over; the Lease object must carry the
+ * flag's duration, which checks the flags reach the elector.
  */
 import { jest } from '@jest/globals';
 import type { PublishedApp } from '../../src/api/v1alpha1.ts';
@@ -66,9 +67,20 @@ async function addReplica(): Promise<void> {
       accountId: ctx.accountId,
       clusterId: 'it-failover',
       lease: ctx.controllerLease,
+      args: LEASE_FLAGS,
     }),
   );
 }
+
+const LEASE_SECONDS = 10;
+const LEASE_FLAGS = [
+  `--leader-elect-lease-duration=${LEASE_SECONDS}s`,
+  '--leader-elect-renew-deadline=7s',
+  '--leader-elect-retry-period=1s',
+];
+
+/** Every spec.leaseDurationSeconds the Lease was seen with. */
+const leaseSeconds = new Set<number>();
 
 /** The live replica holding the Lease, once there is one. */
 function currentLeader(): Promise<Replica> {
@@ -83,9 +95,10 @@ function currentLeader(): Promise<Replica> {
         '-n',
         namespace,
         '-o',
-        'jsonpath={.spec.holderIdentity}',
+        'jsonpath={.spec.holderIdentity} {.spec.leaseDurationSeconds}',
       ]);
-      const holder = out.stdout.trim();
+      const [holder, seconds] = out.stdout.trim().split(' ');
+      leaseSeconds.add(Number(seconds));
       return replicas.find((r) => r.killedAt() === undefined && r.leadership()?.identity === holder);
     },
     60_000,
@@ -219,6 +232,7 @@ it(`converges through ${LEAD_BEFORE_KILL_MS.length} leader kills with no double 
       details: audit.violations,
     }),
   );
+  expect([...leaseSeconds]).toEqual([LEASE_SECONDS]);
   expect(handovers).toBe(LEAD_BEFORE_KILL_MS.length);
   expect(audit.violations).toEqual([]);
 });

@@ -82,6 +82,9 @@ install time. `helm template` cannot look it up: set controller.clusterId there.
 - "--leader-elect"
 - {{ printf "--leader-election-id=%s" (include "plp.leaseName" .) | quote }}
 - {{ printf "--leader-election-namespace=%s" .Release.Namespace | quote }}
+- {{ printf "--leader-elect-lease-duration=%s" $c.leaderElection.leaseDuration | quote }}
+- {{ printf "--leader-elect-renew-deadline=%s" $c.leaderElection.renewDeadline | quote }}
+- {{ printf "--leader-elect-retry-period=%s" $c.leaderElection.retryPeriod | quote }}
 {{- end }}
 {{- with $c.namespaces }}
 - {{ printf "--namespaces=%s" (join "," .) | quote }}
