@@ -1,6 +1,8 @@
 /**
  * Extension 9: a service's private DNS name awaits domain verification — a TXT record to
- * publish, `pendingVerification` — instead of moto's fixed `verified`.
+ * publish, `pendingVerification` — instead of moto's fixed `verified`; starting the
+ * verification finds the record in the account's Route 53 public zones (`verified`) or not
+ * (`failed`).
  */
 import { jest } from '@jest/globals';
 import {
@@ -8,9 +10,11 @@ import {
   DescribeVpcEndpointServiceConfigurationsCommand,
   DescribeVpcEndpointServicesCommand,
   ModifyVpcEndpointServiceConfigurationCommand,
+  StartVpcEndpointServicePrivateDnsVerificationCommand,
   type ServiceConfiguration,
 } from '@aws-sdk/client-ec2';
 import type { MotoServer } from '../env/moto/server.ts';
+import { publishTxtRecord } from '../env/route53.ts';
 import {
   clientsFor,
   createEndpointService,
@@ -105,6 +109,52 @@ it('a service without a private DNS name has no verification record', async () =
   const config = await configuration(svc.serviceId);
   expect(config.PrivateDnsName).toBeUndefined();
   expect(config.PrivateDnsNameConfiguration?.State).toBeUndefined();
+});
+
+describe('StartVpcEndpointServicePrivateDnsVerification', () => {
+  const start = (serviceId: string) =>
+    account.ec2.send(new StartVpcEndpointServicePrivateDnsVerificationCommand({ ServiceId: serviceId }));
+
+  it('fails without the TXT record, verifies once it is published; a new name starts over', async () => {
+    const svc = await createEndpointService(account, network, {
+      acceptanceRequired: false,
+      privateDnsName: 'v.example.org',
+    });
+    const record = (await configuration(svc.serviceId)).PrivateDnsNameConfiguration!;
+    expect((await start(svc.serviceId)).ReturnValue).toBe(true);
+    expect((await configuration(svc.serviceId)).PrivateDnsNameConfiguration!.State).toBe('failed');
+
+    // The wrong value, another account's zone: still failed.
+    const fqdn = `${record.Name}.v.example.org`;
+    await publishTxtRecord(moto.url, account.accountId, 'v.example.org', fqdn, 'vpce:wrong');
+    await publishTxtRecord(moto.url, '999988887777', 'v.example.org', fqdn, record.Value!);
+    await start(svc.serviceId);
+    expect((await configuration(svc.serviceId)).PrivateDnsNameConfiguration!.State).toBe('failed');
+
+    await publishTxtRecord(moto.url, account.accountId, 'example.org', fqdn, record.Value!);
+    await start(svc.serviceId);
+    expect((await configuration(svc.serviceId)).PrivateDnsNameConfiguration!.State).toBe('verified');
+    const detail = await account.ec2.send(
+      new DescribeVpcEndpointServicesCommand({ ServiceNames: [svc.serviceName] }),
+    );
+    expect(detail.ServiceDetails![0]!.PrivateDnsNameVerificationState).toBe('verified');
+
+    await account.ec2.send(
+      new ModifyVpcEndpointServiceConfigurationCommand({
+        ServiceId: svc.serviceId,
+        PrivateDnsName: 'w.example.org',
+      }),
+    );
+    expect((await configuration(svc.serviceId)).PrivateDnsNameConfiguration!.State).toBe(
+      'pendingVerification',
+    );
+  });
+
+  it('refuses an unknown service and a service without a private DNS name', async () => {
+    expect(await errorCode(start('vpce-svc-00000000000000000'))).toBe('InvalidVpcEndpointServiceId.NotFound');
+    const plain = await createEndpointService(account, network, { acceptanceRequired: false });
+    expect(await errorCode(start(plain.serviceId))).toBe('InvalidParameter');
+  });
 });
 
 describe('PrivateDnsEnabled of an endpoint', () => {

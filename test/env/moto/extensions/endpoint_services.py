@@ -16,7 +16,10 @@ AWS behaviour reproduced:
 - DescribeVpcEndpointServicePermissions returns PrincipalType and ServicePermissionId and
   honours its filters (`principal`, `principal-type`, `service-permission-id`);
 - a private DNS name starts `pendingVerification` with a random TXT record to publish;
-  ModifyVpcEndpointServiceConfiguration(RemovePrivateDnsName) works.
+  ModifyVpcEndpointServiceConfiguration(RemovePrivateDnsName) works;
+- StartVpcEndpointServicePrivateDnsVerification checks for the TXT record in the account's
+  Route 53 public hosted zones (moto's, standing in for public DNS): `verified` when it is
+  there, `failed` when not; a new name starts over at `pendingVerification`.
 """
 
 import secrets
@@ -28,6 +31,7 @@ from moto.ec2.exceptions import InvalidServiceName
 from moto.ec2.models import EC2Backend
 from moto.ec2.models.vpc_service_configuration import VPCServiceConfiguration
 from moto.ec2.responses import EC2Response
+from moto.route53.models import route53_backends
 
 from .common import (
     LOCK,
@@ -164,8 +168,48 @@ def _random_token(alphabet: str, length: int) -> str:
 
 
 def private_dns_state(config: VPCServiceConfiguration) -> str:
-    """Verification never completes here: nobody can publish the TXT record."""
-    return "pendingVerification"
+    """`pendingVerification` until a verification was started for the current name."""
+    states = config.__dict__.get("_dns_states", {})
+    return states.get(config.private_dns_name, "pendingVerification")
+
+
+def _txt_published(account_id: str, fqdn: str, value: str) -> bool:
+    """Whether a public hosted zone of the account holds TXT `fqdn` with `value`."""
+    want = fqdn.rstrip(".").lower()
+    for zone in route53_backends[account_id]["global"].zones.values():
+        if zone.private_zone:
+            continue
+        for rrset in zone.rrsets:
+            if rrset.type != "TXT" or rrset.name.rstrip(".").lower() != want:
+                continue
+            for record in rrset.records:
+                text = record.get("Value", "") if isinstance(record, dict) else str(record)
+                if text.strip('"') == value:
+                    return True
+    return False
+
+
+def start_private_dns_verification_response(self: Any) -> ActionResult:
+    """AWS looks the TXT record up in public DNS; here, in the account's Route 53 zones."""
+    service_id = self._get_param("ServiceId")
+    with LOCK:
+        config = self.ec2_backend.configurations.get(service_id)
+        if config is None:
+            raise client_error(
+                "InvalidVpcEndpointServiceId.NotFound",
+                f"The VpcEndpointService Id '{service_id}' does not exist",
+            )
+        if not config.private_dns_name:
+            raise client_error(
+                "InvalidParameter",
+                f"The VpcEndpointService '{service_id}' has no private DNS name",
+            )
+        record = private_dns_name_configuration(config)
+        fqdn = f"{record['Name']}.{config.private_dns_name}"
+        verified = _txt_published(self.current_account, fqdn, record["Value"])
+        states = config.__dict__.setdefault("_dns_states", {})
+        states[config.private_dns_name] = "verified" if verified else "failed"
+    return ActionResult({"ReturnValue": True})
 
 
 def private_dns_name_configuration(self: VPCServiceConfiguration) -> dict[str, str]:
@@ -376,4 +420,7 @@ def install() -> None:
     )
     VPCServiceConfiguration.private_dns_name_configuration = property(
         private_dns_name_configuration
+    )
+    EC2Response.start_vpc_endpoint_service_private_dns_verification = (
+        start_private_dns_verification_response
     )
