@@ -45,6 +45,8 @@ export const ENDPOINT_SERVICE_CONDITIONS = {
   serviceAvailable: 'ServiceAvailable',
   principalsSynced: 'PrincipalsSynced',
   connectionsReconciled: 'ConnectionsReconciled',
+  /** Only with spec.privateDnsName; not part of Ready. */
+  privateDnsNameVerified: 'PrivateDnsNameVerified',
   ready: 'Ready',
 } as const;
 

@@ -108,7 +108,10 @@ export interface EndpointServiceStatus {
   connections?: EndpointConnection[];
   /** Counts over connections, for kubectl's CONNECTIONS column (JSONPath cannot count a list). */
   connectionCounts?: ConnectionCounts;
-  /** ServiceAvailable, PrincipalsSynced, ConnectionsReconciled and Ready (the summary). */
+  /**
+   * ServiceAvailable, PrincipalsSynced, ConnectionsReconciled and Ready (the summary);
+   * PrivateDnsNameVerified with spec.privateDnsName (outside Ready).
+   */
   conditions?: Condition[];
 }
 

@@ -9,6 +9,7 @@ import {
   DeleteVpcEndpointServiceConfigurationsCommand,
   DescribeVpcEndpointServiceConfigurationsCommand,
   ModifyVpcEndpointServiceConfigurationCommand,
+  StartVpcEndpointServicePrivateDnsVerificationCommand,
   ModifyVpcEndpointServicePermissionsCommand,
   RejectVpcEndpointConnectionsCommand,
   paginateDescribeVpcEndpointConnections,
@@ -141,6 +142,11 @@ export async function modifyService(
       RemovePrivateDnsName: mod.removePrivateDnsName,
     }),
   );
+}
+
+/** Asks AWS to look for the private DNS name's TXT record (domain ownership verification). */
+export async function startPrivateDnsVerification(ec2: EC2Client, serviceId: string): Promise<void> {
+  await ec2.send(new StartVpcEndpointServicePrivateDnsVerificationCommand({ ServiceId: serviceId }));
 }
 
 /** CreateTags: adds or overwrites these tags on the resource. */

@@ -3,9 +3,10 @@
  * connections → plan (plan.ts) → apply through aws-ops.ts → report (status.ts, Events).
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { ENDPOINT_SERVICE, FINALIZER } from '../../api/kinds.ts';
+import { ENDPOINT_SERVICE, ENDPOINT_SERVICE_CONDITIONS as C, FINALIZER } from '../../api/kinds.ts';
 import { ownedTagMap, type Owner } from '../../aws/tags.ts';
 import type { AwsClientFactory } from '../../aws/types.ts';
+import type { ConditionInput } from '../../controller/conditions.ts';
 import {
   TerminalError,
   type ObjectCache,
@@ -36,6 +37,13 @@ import {
 } from './plan.ts';
 import type { EndpointService } from '../../api/v1alpha1.ts';
 import {
+  privateDnsCondition,
+  shouldStartVerification,
+  txtRecord,
+  verificationEvent,
+  type VerificationStart,
+} from './private-dns.ts';
+import {
   buildStatus,
   connectionsCondition,
   serviceCondition,
@@ -55,11 +63,22 @@ export interface EndpointServiceReconcilerOptions {
    * this long has passed. 0 = every reconcile is a full check.
    */
   fullCheckIntervalMs?: number;
+  /**
+   * While the private DNS name is not verified, domain verification is started again this
+   * often (AWS cannot tell when the TXT record appears); the state is read every
+   * `connectionPollMs` meanwhile.
+   */
+  dnsVerificationRetryMs?: number;
   /** Clock for condition timestamps and checkpoints. */
   now?: () => Date;
 }
 
-const DEFAULTS = { transitionPollMs: 15_000, connectionPollMs: 60_000, fullCheckIntervalMs: 240_000 };
+const DEFAULTS = {
+  transitionPollMs: 15_000,
+  connectionPollMs: 60_000,
+  fullCheckIntervalMs: 240_000,
+  dnsVerificationRetryMs: 600_000,
+};
 
 /** What the last full check of an object found, so connection polls can skip re-reading it. */
 interface Checkpoint {
@@ -74,7 +93,10 @@ export class EndpointServiceReconciler implements Reconciler {
   private readonly transitionPollMs: number;
   private readonly connectionPollMs: number;
   private readonly fullCheckIntervalMs: number;
+  private readonly dnsVerificationRetryMs: number;
   private readonly checkpoints = new Map<string, Checkpoint>();
+  /** The last domain verification started per object UID (in memory: a restart starts again). */
+  private readonly dnsStarts = new Map<string, VerificationStart>();
   private readonly now: () => Date;
   private readonly aws: AwsClientFactory;
   private readonly rt: RuntimeServices;
@@ -86,6 +108,7 @@ export class EndpointServiceReconciler implements Reconciler {
     this.transitionPollMs = opts.transitionPollMs ?? DEFAULTS.transitionPollMs;
     this.connectionPollMs = opts.connectionPollMs ?? DEFAULTS.connectionPollMs;
     this.fullCheckIntervalMs = opts.fullCheckIntervalMs ?? DEFAULTS.fullCheckIntervalMs;
+    this.dnsVerificationRetryMs = opts.dnsVerificationRetryMs ?? DEFAULTS.dnsVerificationRetryMs;
     this.now = opts.now ?? (() => new Date());
   }
 
@@ -151,7 +174,14 @@ export class EndpointServiceReconciler implements Reconciler {
       const plans = await this.syncConnections(ec2, obj, service.serviceId, desired, report, ctx);
       report.conditions.connections = connectionsCondition(plans);
 
+      const dns = await this.syncPrivateDns(ec2, obj, service, ctx);
+      report.service = dns.service;
+      report.privateDns = dns.condition;
+
       await this.writeStatus(obj, report);
+      // Until the private DNS name is verified every look is a full one, to see its state.
+      const dnsPending = dns.condition !== null && dns.condition.status !== 'True';
+      if (dnsPending) return minLook(this.nextLook(service, desired, plans), this.connectionPollMs);
       if (/^available$/i.test(service.state)) {
         this.checkpoints.set(checkpointKey(obj), {
           uid: obj.metadata?.uid,
@@ -238,6 +268,54 @@ export class EndpointServiceReconciler implements Reconciler {
     ctx.log.info({ serviceId: service.serviceId, change: what }, 'endpoint service modified');
     this.rt.events.record(obj, 'Normal', 'ServiceModified', 'Modify', `${service.serviceId}: ${what}`);
     // Re-read: the change moves fields we report (private DNS verification, state).
+    return (await ops.describeService(ec2, service.serviceId)) ?? service;
+  }
+
+  /**
+   * Starts domain verification of the private DNS name when it is due (private-dns.ts).
+   * @returns the service as AWS shows it afterwards, and PrivateDnsNameVerified (null: no name).
+   */
+  private async syncPrivateDns(
+    ec2: EC2Client,
+    obj: EndpointService,
+    service: ObservedService,
+    ctx: ReconcileContext,
+  ): Promise<{ service: ObservedService; condition: Omit<ConditionInput, 'type'> | null }> {
+    const uid = obj.metadata?.uid ?? '';
+    const name = service.privateDnsName;
+    if (!name) {
+      this.dnsStarts.delete(uid);
+      return { service, condition: null };
+    }
+    const last = this.dnsStarts.get(uid);
+    const due = shouldStartVerification(service, last, this.now().getTime(), this.dnsVerificationRetryMs);
+    const current = due ? await this.startVerification(ec2, obj, service, last, ctx) : service;
+    const condition = privateDnsCondition(current, this.dnsVerificationRetryMs) ?? null;
+    const previous = obj.status?.conditions?.find((c) => c.type === C.privateDnsNameVerified);
+    const event = condition && verificationEvent(previous?.reason, condition);
+    if (event) this.rt.events.record(obj, event.type, event.reason, 'Verify', condition.message);
+    return { service: current, condition };
+  }
+
+  /** @returns the service as AWS shows it after the start (unchanged in dry run). */
+  private async startVerification(
+    ec2: EC2Client,
+    obj: EndpointService,
+    service: ObservedService,
+    last: VerificationStart | undefined,
+    ctx: ReconcileContext,
+  ): Promise<ObservedService> {
+    const name = service.privateDnsName ?? '';
+    if (this.dryRunSkip(obj, ctx, 'Verify', `start domain verification of ${name}`)) return service;
+    await ops.startPrivateDnsVerification(ec2, service.serviceId);
+    this.dnsStarts.set(obj.metadata?.uid ?? '', { name, at: this.now().getTime() });
+    ctx.log.info({ serviceId: service.serviceId, name }, 'private DNS verification started');
+    // Once per name; the retries are logged only.
+    if (last?.name !== name) {
+      const record = txtRecord(service) ?? 'the TXT record in status.privateDnsNameConfiguration';
+      const message = `asked AWS to verify ${name}; it looks for ${record}`;
+      this.rt.events.record(obj, 'Normal', 'PrivateDnsVerificationStarted', 'Verify', message);
+    }
     return (await ops.describeService(ec2, service.serviceId)) ?? service;
   }
 
@@ -467,6 +545,11 @@ export class EndpointServiceReconciler implements Reconciler {
       uid: obj.metadata?.uid ?? '',
     };
   }
+}
+
+/** `result` with its requeue no later than `ms`. */
+function minLook(result: ReconcileResult | undefined, ms: number): ReconcileResult {
+  return { requeueAfterMs: Math.min(result?.requeueAfterMs ?? ms, ms) };
 }
 
 function checkpointKey(obj: EndpointService): string {

@@ -147,6 +147,19 @@ describe('buildStatus', () => {
     expect(s2.privateDnsNameConfiguration).toBeUndefined();
   });
 
+  it('sets PrivateDnsNameVerified outside Ready, keeps it when not reported, drops it on null', () => {
+    const all = { service: ok, principals: ok, connections: ok };
+    const failed = { status: 'False' as const, reason: 'VerificationFailed', message: 'publish it' };
+    const s1 = buildStatus(undefined, { service, conditions: all, privateDns: failed }, 1, T0);
+    expect(condition(s1, 'PrivateDnsNameVerified')).toEqual(['False', 'VerificationFailed']);
+    expect(condition(s1, 'Ready')).toEqual(['True', 'Ready']);
+    const s2 = buildStatus(s1, { conditions: {} }, 1, T1);
+    expect(condition(s2, 'PrivateDnsNameVerified')).toEqual(['False', 'VerificationFailed']);
+    const s3 = buildStatus(s2, { service, conditions: all, privateDns: null }, 2, T1);
+    expect(s3.conditions?.map((c) => c.type)).not.toContain('PrivateDnsNameVerified');
+    expect(condition(s3, 'Ready')).toEqual(['True', 'Ready']);
+  });
+
   it('omits decision for connections whose state implies none', () => {
     const gone: ConnectionPlan = {
       endpointId: 'vpce-2',

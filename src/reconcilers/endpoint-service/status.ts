@@ -24,6 +24,11 @@ export interface StatusReport {
   connections?: readonly ConnectionPlan[];
   /** Condition per phase; a phase not reached keeps its previous condition (or Unknown). */
   conditions: Partial<Record<Phase, Omit<ConditionInput, 'type'>>>;
+  /**
+   * PrivateDnsNameVerified (outside Ready); null removes it (no private DNS name any more),
+   * undefined keeps the previous one.
+   */
+  privateDns?: Omit<ConditionInput, 'type'> | null;
   /** Overrides Ready's reason/message when it is False for a reason outside the phases (e.g. DeletionBlocked). */
   notReady?: { reason: string; message: string };
 }
@@ -93,6 +98,14 @@ export function buildStatus(
     const input = report.conditions[phase] ?? currentOrUnknown(conditions, PHASE_CONDITION[phase]);
     conditions = setCondition(conditions, { type: PHASE_CONDITION[phase], ...input }, generation, now);
   }
+  if (report.privateDns === null) conditions = conditions.filter((c) => c.type !== C.privateDnsNameVerified);
+  else if (report.privateDns)
+    conditions = setCondition(
+      conditions,
+      { type: C.privateDnsNameVerified, ...report.privateDns },
+      generation,
+      now,
+    );
   conditions = setCondition(
     conditions,
     { type: C.ready, ...readiness(conditions, report.notReady) },

@@ -136,6 +136,7 @@ export async function startController(
     endpoint?: string;
     dryRun?: boolean;
     fullCheckIntervalMs?: number;
+    dnsVerificationRetryMs?: number;
   } = {},
 ): Promise<RunningController> {
   const counts = new Map<string, number>();
@@ -160,6 +161,9 @@ export async function startController(
       transitionPollMs: 500,
       connectionPollMs: 1_000,
       ...(opts.fullCheckIntervalMs === undefined ? {} : { fullCheckIntervalMs: opts.fullCheckIntervalMs }),
+      ...(opts.dnsVerificationRetryMs === undefined
+        ? {}
+        : { dnsVerificationRetryMs: opts.dnsVerificationRetryMs }),
     }),
   );
   await manager.start();
