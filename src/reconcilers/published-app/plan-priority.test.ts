@@ -102,8 +102,31 @@ describe('decidePriority', () => {
     },
     { name: 'allocated: first of the range', input: {}, want: { kind: 'use', priority: 1000 } },
     {
+      name: 'allocated, queued: an older app waiting too takes the lowest free, we the next',
+      input: { slots: [foreign(1000)], queue: [older, newer] },
+      want: { kind: 'use', priority: 1002 },
+    },
+    {
+      name: 'allocated, queued: only newer apps waiting → the lowest free',
+      input: { queue: [newer, { createdAtMs: 2000, key: 'dmz/z' }] },
+      want: { kind: 'use', priority: 1000 },
+    },
+    {
+      name: 'allocated, queued: more apps ahead than free priorities → the last free one',
+      input: {
+        slots: [foreign(1000), foreign(1001)],
+        queue: [older, { createdAtMs: 1500, key: 'dmz/x' }, { createdAtMs: 1600, key: 'dmz/y' }],
+      },
+      want: { kind: 'use', priority: 1003 },
+    },
+    {
+      name: 'allocated, queued: a free recorded priority wins over the queue',
+      input: { recorded: 1000, queue: [older] },
+      want: { kind: 'use', priority: 1000 },
+    },
+    {
       name: 'allocated: range exhausted',
-      input: { slots: [foreign(1000), foreign(1001), foreign(1002), foreign(1003)] },
+      input: { slots: [foreign(1000), foreign(1001), foreign(1002), foreign(1003)], queue: [older] },
       want: { kind: 'exhausted' },
     },
   ])('$name', ({ input, want }) => {
@@ -224,4 +247,19 @@ describe('decidePath', () => {
   ])('$name', ({ input: over, want: expected }) => {
     expect(decidePath({ ...input, ...over })).toEqual(expected);
   });
+});
+
+it('apps queued at the same moment each get a different priority', () => {
+  const ranks = Array.from({ length: 6 }, (_, i) => ({ createdAtMs: 1000, key: `dmz/app-${i}` }));
+  const chosen = ranks.map((me) => {
+    const d = decidePriority({
+      ...base,
+      self: me,
+      allocation: { min: 1000, max: 1010 },
+      slots: [foreign(1001)],
+      queue: ranks.filter((r) => r !== me),
+    });
+    return d.kind === 'use' ? d.priority : undefined;
+  });
+  expect(chosen).toEqual([1000, 1002, 1003, 1004, 1005, 1006]);
 });

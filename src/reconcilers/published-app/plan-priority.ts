@@ -38,6 +38,13 @@ export interface PriorityInput {
   ownRulePriority?: number;
   slots: readonly RuleSlot[];
   claims: readonly PriorityClaim[];
+  /**
+   * Other apps on the listener waiting for an allocated priority (none explicit, none
+   * recorded, no rule yet). Each takes the next free priority in rank order, so apps placed
+   * at the same moment by parallel workers pick different ones instead of racing for the
+   * lowest (every loser of such a race costs a refused CreateRule and a retry). Default none.
+   */
+  queue?: readonly AppRank[];
   /** Range allocation searches, lowest first. */
   allocation: { min: number; max: number };
 }
@@ -78,8 +85,9 @@ function judgeExplicit(input: PriorityInput, priority: number): PriorityDecision
 
 /**
  * Decides the priority of the app's rule. Without an explicit one: where our rule already
- * is, else the recorded one if still free, else the lowest priority in the allocation range
- * that no other rule uses and no other app claims.
+ * is, else the recorded one if still free, else a priority in the allocation range that no
+ * other rule uses and no other app claims — the lowest, or the n-th lowest when n queued apps
+ * rank before this one (the last free one when there are fewer).
  */
 export function decidePriority(input: PriorityInput): PriorityDecision {
   if (input.explicit !== undefined) return judgeExplicit(input, input.explicit);
@@ -90,10 +98,15 @@ export function decidePriority(input: PriorityInput): PriorityDecision {
   ]);
   if (input.recorded !== undefined && !taken.has(input.recorded))
     return { kind: 'use', priority: input.recorded };
+  const ahead = (input.queue ?? []).filter((r) => compareRank(r, input.self) < 0).length;
+  let last: number | undefined;
+  let skipped = 0;
   for (let p = input.allocation.min; p <= input.allocation.max; p++) {
-    if (!taken.has(p)) return { kind: 'use', priority: p };
+    if (taken.has(p)) continue;
+    if (skipped++ === ahead) return { kind: 'use', priority: p };
+    last = p;
   }
-  return { kind: 'exhausted' };
+  return last === undefined ? { kind: 'exhausted' } : { kind: 'use', priority: last };
 }
 
 /** Another PublishedApp's claim on paths of the same listener (its spec). */

@@ -83,6 +83,17 @@ function claimsOf(others: readonly PublishedApp[]): PriorityClaim[] {
   });
 }
 
+/** Other apps still waiting for an allocated priority: none explicit or recorded, no rule. */
+function queueOf(others: readonly PublishedApp[], slots: readonly RuleSlot[]): AppRank[] {
+  const placed = new Set(slots.flatMap((r) => (r.owner.kind === 'app' ? [r.owner.app] : [])));
+  return others
+    .filter(
+      (a) =>
+        a.spec.routing.priority === undefined && a.status?.priority === undefined && !placed.has(keyOf(a)),
+    )
+    .map(rankOf);
+}
+
 function describeAction(a: RuleAction, listenerArn: string): string {
   switch (a.type) {
     case 'createRule':
@@ -166,6 +177,7 @@ export async function placeRule(s: Session, listenerArn: string): Promise<number
     ownRulePriority: (own.find((r) => r.arn === s.app.status?.ruleArn) ?? own[0])?.priority,
     slots,
     claims: claimsOf(others),
+    queue: queueOf(others, slots),
     allocation: s.deps.opts.priorityAllocation,
   });
   if (priority.kind === 'conflict') {

@@ -4,7 +4,8 @@
  * after another on the same listener reads the listener's rules and the owned endpoints
  * once — every create, priority change and modify is written through instead of forcing
  * the next app to re-read the whole list (at N apps a cold start would otherwise re-read
- * a list of N entries N times).
+ * a list of N entries N times). And apps created at the same moment, placed by parallel
+ * workers, each take a different allocated priority instead of racing for the lowest.
  */
 import { jest } from '@jest/globals';
 import type { AwsCallObserverCall } from '../../../src/aws/types.ts';
@@ -25,6 +26,8 @@ import { createWorld, type World } from './world.ts';
 jest.setTimeout(150_000);
 
 const APPS = ['blue', 'green', 'red'];
+/** Created together, after APPS: allocated priorities, parallel workers. */
+const BURST = ['b1', 'b2', 'b3', 'b4', 'b5', 'b6'];
 const HOUR = 3_600_000;
 
 let ctx: TestContext;
@@ -36,7 +39,7 @@ const calls: AwsCallObserverCall[] = [];
 beforeAll(async () => {
   ctx = await newTestContext('papp-write-through');
   aws = awsClients(ctx);
-  world = await createWorld(aws.ec2, aws.elbv2, { services: true, providers: APPS });
+  world = await createWorld(aws.ec2, aws.elbv2, { services: true, providers: [...APPS, ...BURST] });
   controller = await startController(ctx, {
     resyncPeriodMs: HOUR,
     observer: (c) => calls.push(c),
@@ -78,4 +81,16 @@ it('apps created one after another on one listener re-read neither its rules nor
     const rule = onListener.find((r) => r.RuleArn === status.ruleArn);
     expect([name, rule?.Priority]).toEqual([name, String(status.priority)]);
   }
+});
+
+it('apps created at once take different allocated priorities: no CreateRule is refused', async () => {
+  const from = calls.length;
+  await Promise.all(BURST.map((name) => applyApp(ctx, name, appSpec(world, name, `/${name}`))));
+  for (const name of BURST) await waitForReady(ctx, name);
+  const creates = calls.slice(from).filter((c) => c.operation === 'CreateRule');
+  expect(creates.map((c) => c.errorCode ?? c.result)).toEqual(BURST.map(() => 'success'));
+  const priorities = await Promise.all(
+    BURST.map(async (name) => (await getApp(ctx, name))!.status!.priority),
+  );
+  expect(new Set(priorities).size).toBe(BURST.length);
 });
