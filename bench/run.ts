@@ -203,7 +203,8 @@ export async function startController(
       '--aws-api-share',
       String(opts.share),
       '--log-level',
-      'warn',
+      // Diagnosis: PLP_BENCH_LOG_LEVEL=debug logs every reconcile and observation round.
+      process.env.PLP_BENCH_LOG_LEVEL ?? 'warn',
     ],
     {
       logFile: path.join(env.workDir, 'controller.log'),

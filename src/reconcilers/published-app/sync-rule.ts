@@ -8,7 +8,7 @@ import type { PublishedApp } from '../../api/v1alpha1.ts';
 import { classifyAwsError } from '../../aws/errors.ts';
 import * as ops from './aws-ops.ts';
 import { classifyChange } from './drift.ts';
-import { appUrl, targetGroupName } from './names.ts';
+import { appUrl, loadBalancerArnOfListener, targetGroupName } from './names.ts';
 import {
   decidePath,
   decidePriority,
@@ -119,19 +119,31 @@ async function applyRuleAction(s: Session, a: RuleAction, listenerArn: string): 
     if (rule?.arn) patchListenerRules(s.deps.reads, scope, listenerArn, arn, rule);
     else s.deps.reads.invalidate(readKeys.rules(scope, listenerArn));
   };
+  // The ALB's target groups are the ones its rules forward to: a rule that now forwards to
+  // the app's group changes that list (a checkpoint taken from the old one would not match
+  // the next observation, and walk the app once more for nothing).
+  const forwardsChanged = (): void => {
+    s.deps.reads.invalidate(readKeys.targetGroups(scope, loadBalancerArnOfListener(listenerArn)));
+  };
   switch (a.type) {
     case 'createRule': {
       const rule = await s.act('Create', what, () =>
         ops.createRule(elbv2, listenerArn, a.priority, a.conditions, a.targetGroupArn, s.tags()),
       );
-      if (!s.dryRun) written(rule?.arn ?? '', rule);
+      if (!s.dryRun) {
+        written(rule?.arn ?? '', rule);
+        forwardsChanged();
+      }
       return rule?.arn;
     }
     case 'modifyRule': {
       const rule = await s.act('Modify', what, () =>
         ops.modifyRule(elbv2, a.ruleArn, a.conditions, a.targetGroupArn),
       );
-      if (!s.dryRun) written(a.ruleArn, rule);
+      if (!s.dryRun) {
+        written(a.ruleArn, rule);
+        forwardsChanged();
+      }
       return undefined;
     }
     case 'setRulePriority': {
@@ -141,7 +153,10 @@ async function applyRuleAction(s: Session, a: RuleAction, listenerArn: string): 
     }
     case 'deleteRule':
       await s.act('Delete', what, () => ops.deleteRule(elbv2, a.ruleArn));
-      if (!s.dryRun) patchListenerRules(s.deps.reads, scope, listenerArn, a.ruleArn);
+      if (!s.dryRun) {
+        patchListenerRules(s.deps.reads, scope, listenerArn, a.ruleArn);
+        forwardsChanged();
+      }
       return undefined;
   }
 }
