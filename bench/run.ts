@@ -41,7 +41,7 @@ import {
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.ts';
 import { childPids, cpuSeconds, rssBytes, RssSampler } from './proc-stats.ts';
 import { formatTable } from './table.ts';
-import { amortisedWalkCallsPerSecond, callsPerWalk, lastMutationAt, metricSum } from './walks.ts';
+import { amortisedWalkCallsPerSecond, callsPerWalk, lastReconcileCallAt, metricSum } from './walks.ts';
 import { buildWorld } from './world.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -66,7 +66,7 @@ export interface SizeResult {
     /** Sum of the controller's call latencies over the cold start's wall time: calls in flight on average. */
     awsCallsInFlight: number;
     controllerCpuSeconds: number;
-    /** Seconds from all Ready until the controller's last AWS write was SETTLE_QUIET_MS old. */
+    /** Seconds from all Ready until the last AWS call of a reconcile was SETTLE_QUIET_MS old. */
     settleSeconds: number;
     byOperation: Record<string, number>;
   };
@@ -98,10 +98,10 @@ export interface SizeResult {
 
 /** Full-walk probe: checkpoints due after 8–12 s, resyncs 54–66 s apart, so every resync walks. */
 const PROBE = { fullRecheckSeconds: 10, resyncSeconds: 60, windowSeconds: 120 };
-/** The cold start has settled when the controller has written nothing to AWS for this long… */
+/** The cold start has settled when no reconcile has called AWS for this long… */
 const SETTLE_QUIET_MS = 20_000;
 /** …or after this long at most. */
-const SETTLE_MAX_MS = 120_000;
+const SETTLE_MAX_MS = 600_000;
 
 const isController = (c: RecordedCall): boolean => c.userAgent?.includes(USER_AGENT_NAME) ?? false;
 const within = (calls: readonly RecordedCall[], from: number, to: number): RecordedCall[] =>
@@ -256,14 +256,15 @@ function controllerEntry(rev: string | undefined): string {
 }
 
 /**
- * Waits until the controller has made no AWS write for SETTLE_QUIET_MS (at most
- * SETTLE_MAX_MS): the cold start's requeued checks and late writes are over.
+ * Waits until no reconcile has made an AWS call for SETTLE_QUIET_MS (at most SETTLE_MAX_MS):
+ * the cold start's late writes and the verification passes they queued are over.
  * @returns the seconds waited.
  */
 async function settle(env: Env, since: number): Promise<number> {
   const t0 = Date.now();
   while (Date.now() - t0 < SETTLE_MAX_MS) {
-    const last = lastMutationAt(within(env.proxy.calls(), since, Date.now()).filter(isController)) ?? since;
+    const last =
+      lastReconcileCallAt(within(env.proxy.calls(), since, Date.now()).filter(isController)) ?? since;
     if (Date.now() - last >= SETTLE_QUIET_MS) break;
     await sleep(2_000);
   }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RecordedCall } from '../test/env/aws-proxy/server.ts';
-import { amortisedWalkCallsPerSecond, callsPerWalk, lastMutationAt, metricSum } from './walks.ts';
+import { amortisedWalkCallsPerSecond, callsPerWalk, lastReconcileCallAt, metricSum } from './walks.ts';
 
 const at = (time: number, operation: string): RecordedCall => ({
   time,
@@ -18,20 +18,25 @@ const at = (time: number, operation: string): RecordedCall => ({
   latencyMs: 1,
 });
 
-void describe('lastMutationAt', () => {
+void describe('lastReconcileCallAt', () => {
   const cases: [string, RecordedCall[], number | undefined][] = [
     ['no calls', [], undefined],
-    ['reads only', [at(5, 'DescribeVpcEndpoints'), at(9, 'DescribeTargetHealth')], undefined],
+    ['observation reads only', [at(5, 'DescribeVpcEndpoints'), at(9, 'DescribeRules')], undefined],
     [
-      'the latest write, reads after it ignored',
+      'the latest write, observation reads after it ignored',
       [at(3, 'CreateVpcEndpoint'), at(7, 'RegisterTargets'), at(9, 'DescribeRules')],
       7,
+    ],
+    [
+      'a verification pass: a read no observation makes',
+      [at(3, 'CreateRule'), at(8, 'DescribeTargetHealth')],
+      8,
     ],
     ['out of order', [at(8, 'CreateRule'), at(2, 'CreateTags')], 8],
   ];
   for (const [name, calls, want] of cases) {
     void it(name, () => {
-      assert.equal(lastMutationAt(calls), want);
+      assert.equal(lastReconcileCallAt(calls), want);
     });
   }
 });

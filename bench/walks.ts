@@ -6,10 +6,26 @@
 import type { RecordedCall } from '../test/env/aws-proxy/server.ts';
 import { isRead } from './bounds.ts';
 
-/** Time of the last mutating call in `calls` (any outcome), or undefined when there is none. */
-export function lastMutationAt(calls: readonly RecordedCall[]): number | undefined {
+/** What the observation loop calls; everything else comes from a reconcile of some app. */
+const OBSERVATION_OPERATIONS = new Set([
+  'DescribeVpcEndpoints',
+  'DescribeSecurityGroups',
+  'DescribeRules',
+  'DescribeTargetGroups',
+]);
+
+/**
+ * Time of the last call in `calls` (any outcome) that a reconcile made — a write, or a read
+ * the observation loop never makes (DescribeTargetHealth, …) — or undefined when there is
+ * none. Writes alone are not enough: after a cold start the verification passes the writes
+ * asked for are read-only, and at N = 300 they ran for minutes after the last write.
+ */
+export function lastReconcileCallAt(calls: readonly RecordedCall[]): number | undefined {
   let last: number | undefined;
-  for (const c of calls) if (!isRead(c.operation) && (last === undefined || c.time > last)) last = c.time;
+  for (const c of calls) {
+    const reconcile = !isRead(c.operation) || !OBSERVATION_OPERATIONS.has(c.operation);
+    if (reconcile && (last === undefined || c.time > last)) last = c.time;
+  }
   return last;
 }
 
