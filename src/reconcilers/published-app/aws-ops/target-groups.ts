@@ -13,6 +13,7 @@ import {
   ModifyTargetGroupCommand,
   RegisterTargetsCommand,
   type ElasticLoadBalancingV2Client,
+  type TargetDescription,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { isNotFound } from '../../../aws/errors.ts';
@@ -192,10 +193,14 @@ export async function describeTargets(
   }
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+/** Sends `targets` in chunks of TARGET_CHUNK, one call after another. */
+async function inChunks(
+  targets: readonly TargetRef[],
+  send: (chunk: TargetDescription[]) => Promise<unknown>,
+): Promise<void> {
+  for (let i = 0; i < targets.length; i += TARGET_CHUNK) {
+    await send(targets.slice(i, i + TARGET_CHUNK).map((t) => ({ Id: t.ip, Port: t.port })));
+  }
 }
 
 export async function registerTargets(
@@ -203,14 +208,9 @@ export async function registerTargets(
   arn: string,
   targets: readonly TargetRef[],
 ): Promise<void> {
-  for (const chunk of chunks(targets, TARGET_CHUNK)) {
-    await elbv2.send(
-      new RegisterTargetsCommand({
-        TargetGroupArn: arn,
-        Targets: chunk.map((t) => ({ Id: t.ip, Port: t.port })),
-      }),
-    );
-  }
+  await inChunks(targets, (Targets) =>
+    elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets })),
+  );
 }
 
 export async function deregisterTargets(
@@ -218,14 +218,9 @@ export async function deregisterTargets(
   arn: string,
   targets: readonly TargetRef[],
 ): Promise<void> {
-  for (const chunk of chunks(targets, TARGET_CHUNK)) {
-    await elbv2.send(
-      new DeregisterTargetsCommand({
-        TargetGroupArn: arn,
-        Targets: chunk.map((t) => ({ Id: t.ip, Port: t.port })),
-      }),
-    );
-  }
+  await inChunks(targets, (Targets) =>
+    elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets })),
+  );
 }
 
 /** NotFound counts as deleted; ResourceInUse (still referenced by a rule) is thrown. */
