@@ -174,6 +174,8 @@ it(`converges through ${LEAD_BEFORE_KILL_MS.length} leader kills with no double 
     await leader.kill();
     await addReplica();
   }
+  // The last kill's hand-over, too (the apps may all be Ready before it happens).
+  await currentLeader();
 
   const objs = await eventually(
     'every app Ready after the kills',
