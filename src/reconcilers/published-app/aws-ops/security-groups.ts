@@ -145,15 +145,17 @@ function toPermission(r: SgRule): IpPermission {
   return p;
 }
 
+/** The input every Authorize/Revoke call takes: the group and its rules as permissions. */
+function ruleChange(groupId: string, rules: readonly SgRule[]) {
+  return { GroupId: groupId, IpPermissions: rules.map(toPermission) };
+}
+
 export async function authorizeIngress(
   ec2: EC2Client,
   groupId: string,
   rules: readonly SgRule[],
 ): Promise<void> {
-  if (rules.length === 0) return;
-  await ec2.send(
-    new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: rules.map(toPermission) }),
-  );
+  if (rules.length > 0) await ec2.send(new AuthorizeSecurityGroupIngressCommand(ruleChange(groupId, rules)));
 }
 
 export async function revokeIngress(
@@ -161,10 +163,7 @@ export async function revokeIngress(
   groupId: string,
   rules: readonly SgRule[],
 ): Promise<void> {
-  if (rules.length === 0) return;
-  await ec2.send(
-    new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: rules.map(toPermission) }),
-  );
+  if (rules.length > 0) await ec2.send(new RevokeSecurityGroupIngressCommand(ruleChange(groupId, rules)));
 }
 
 export async function authorizeEgress(
@@ -172,17 +171,11 @@ export async function authorizeEgress(
   groupId: string,
   rules: readonly SgRule[],
 ): Promise<void> {
-  if (rules.length === 0) return;
-  await ec2.send(
-    new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: rules.map(toPermission) }),
-  );
+  if (rules.length > 0) await ec2.send(new AuthorizeSecurityGroupEgressCommand(ruleChange(groupId, rules)));
 }
 
 export async function revokeEgress(ec2: EC2Client, groupId: string, rules: readonly SgRule[]): Promise<void> {
-  if (rules.length === 0) return;
-  await ec2.send(
-    new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: rules.map(toPermission) }),
-  );
+  if (rules.length > 0) await ec2.send(new RevokeSecurityGroupEgressCommand(ruleChange(groupId, rules)));
 }
 
 /** NotFound counts as deleted; DependencyViolation (ENIs still attached) is thrown. */
