@@ -51,4 +51,26 @@ describe('SharedReads', () => {
     clock = 1001; // the patch did not make it younger
     expect(await r.get('k', c.load)).toBe(2);
   });
+
+  // A writer may patch while the load is still in flight; if that load then fails and no
+  // reader holds the patched promise, its rejection must still be handled (Node would
+  // otherwise end the process on an unhandled rejection; a CI run caught this).
+  it('a patch on a load that then fails raises no unhandled rejection and is forgotten', async () => {
+    const r = reads();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let fail!: (err: Error) => void;
+      const first = r.get<number>('k', () => new Promise((_, reject) => (fail = reject)));
+      r.patch<number>('k', (v) => v + 100);
+      fail(new Error('InternalFailure'));
+      await expect(first).rejects.toThrow('InternalFailure');
+      await new Promise((done) => setTimeout(done, 10)); // let Node report unhandled rejections
+      expect(unhandled).toEqual([]);
+      expect(await r.get('k', () => Promise.resolve(7))).toBe(7);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });

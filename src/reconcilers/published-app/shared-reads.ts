@@ -35,7 +35,13 @@ export class SharedReads {
    */
   patch<T>(key: string, change: (value: T) => T): void {
     const hit = this.entries.get(key);
-    if (hit) hit.value = (hit.value as Promise<T>).then(change);
+    if (!hit) return;
+    const patched = (hit.value as Promise<T>).then(change);
+    // The load may still fail; `get` forgets the entry then, and whoever reads the patched
+    // promise sees the error. Nobody may read it, so it must not count as unhandled (Node
+    // ends the process on an unhandled rejection).
+    patched.catch(() => undefined);
+    hit.value = patched;
   }
 
   /** Forgets `key`, so the next `get` loads again. */
