@@ -274,7 +274,7 @@ async function settle(env: Env, since: number): Promise<number> {
 /** What the full-walk probe measured. */
 export interface FullWalkProbe {
   /** The restarted controller's catch-up: seconds until it had reconciled every app once, and its calls. */
-  restart: { seconds: number | undefined; calls: number };
+  restart: { seconds: number | undefined; calls: number; byOperation: Record<string, number> };
   windowSeconds: number;
   calls: number;
   /** PublishedApp reconciles completed in the window: each a full walk. */
@@ -311,7 +311,7 @@ async function probeFullWalks(
     }
     await sleep(1_000);
   }
-  const restartCalls = within(env.proxy.calls(), t0, caughtUp ?? Date.now()).filter(isController).length;
+  const restartCalls = within(env.proxy.calls(), t0, caughtUp ?? Date.now()).filter(isController);
   // Let the catch-up's checkpoints come due before counting.
   await sleep(PROBE.fullRecheckSeconds * 1000);
   const from = Date.now();
@@ -325,7 +325,8 @@ async function probeFullWalks(
     probe: {
       restart: {
         seconds: caughtUp === undefined ? undefined : (caughtUp - t0) / 1000,
-        calls: restartCalls,
+        calls: restartCalls.length,
+        byOperation: callsByOperation(restartCalls),
       },
       windowSeconds: (to - from) / 1000,
       calls: calls.length,

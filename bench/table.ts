@@ -73,6 +73,7 @@ function rows(results: readonly SizeResult[]): [string, string[]][] {
           `${f(r.fullWalk.restart.seconds)} / ${r.fullWalk.restart.calls} (${f(r.fullWalk.restart.calls / r.apps, 2)})`,
       ),
     ],
+    ['  restart top operations', results.map((r) => topOperations(r.fullWalk.restart.byOperation))],
     ['ENI change → targets: p50 (s)', results.map((r) => f(r.eniChange.p50Seconds))],
     ['  p99 (s) (goal ≤ 30)', results.map((r) => f(r.eniChange.p99Seconds))],
     ['  changes / timeouts (120 s)', results.map((r) => `${r.eniChange.changes} / ${r.eniChange.timeouts}`)],
