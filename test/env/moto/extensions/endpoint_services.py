@@ -117,17 +117,26 @@ def describe_vpc_endpoint_services(
     region: str,
 ) -> dict[str, Any]:
     """AWS services + own services + services shared with the caller, filtered."""
+    # Details are built only for the services asked for by name (all when none is named):
+    # the same answer, but a lookup by name no longer costs a detail per service in the
+    # region (5 s per call at 1,000 services under load in the benchmark; AWS answers fast).
+    wanted = set(service_names)
+
+    def named(name: str) -> bool:
+        return not wanted or name in wanted
+
     defaults = [
         {**s, "ServiceRegion": region, "SupportedIpAddressTypes": ["ipv4"]}
         for s in EC2Backend._collect_default_endpoint_services(self.account_id, region)
+        if named(s["ServiceName"])
     ]
-    services = defaults + [service_detail(c) for c in visible_services(self)]
+    services = defaults + [
+        service_detail(c) for c in visible_services(self) if named(c.service_name)
+    ]
     known = {s["ServiceName"] for s in services}
     for name in service_names:
         if name not in known:
             raise InvalidServiceName(name)
-    if service_names:
-        services = [s for s in services if s["ServiceName"] in service_names]
     by_name = {f["Name"]: f.get("Values", []) for f in filters or []}
     services = apply_filters(
         services, by_name, _SERVICE_DETAIL_FILTERS, lambda s: s.get("Tags", [])
