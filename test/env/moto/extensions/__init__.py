@@ -4,7 +4,15 @@ Each module patches one area and exposes ``install()``; README.md beside this pa
 documents every extension and the AWS behaviour it reproduces.
 """
 
-from . import connections, elbv2, elbv2_targets, endpoint_services, endpoints, security_groups
+from . import (
+    connections,
+    elbv2,
+    elbv2_targets,
+    endpoint_services,
+    endpoints,
+    security_groups,
+    tags,
+)
 
 _installed = False
 
@@ -21,6 +29,7 @@ def apply() -> None:
         security_groups,
         elbv2,
         elbv2_targets,
+        tags,
     ):
         module.install()
     _installed = True
