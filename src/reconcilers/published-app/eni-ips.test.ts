@@ -37,4 +37,15 @@ describe('EniIpCache', () => {
     await cache.ips('s', ['eni-a', 'eni-b'], w.describe);
     expect(w.calls).toEqual([['eni-a', 'eni-b'], ['eni-a']]);
   });
+
+  it('keeps ENIs learnt after the mark, which the live set may not have seen yet', async () => {
+    const cache = new EniIpCache();
+    const w = world({ 'eni-a': '10.0.1.5', 'eni-b': '10.0.2.6', 'eni-new': '10.0.9.9' });
+    await cache.ips('s', ['eni-a', 'eni-b'], w.describe);
+    const since = cache.mark(); // the describe of every owned endpoint starts here
+    await cache.ips('s', ['eni-new'], w.describe); // an endpoint created while it ran
+    cache.retain('s', new Set(['eni-b']), since); // its answer: eni-b only
+    await cache.ips('s', ['eni-a', 'eni-b', 'eni-new'], w.describe);
+    expect(w.calls).toEqual([['eni-a', 'eni-b'], ['eni-new'], ['eni-a']]);
+  });
 });

@@ -6,7 +6,9 @@
 export type DescribeEniIps = (eniIds: readonly string[]) => Promise<Map<string, string>>;
 
 export class EniIpCache {
-  private readonly byScope = new Map<string, Map<string, string>>();
+  private readonly byScope = new Map<string, Map<string, { ip: string; learnt: number }>>();
+  /** Counts insertions, so a retain can tell entries learnt while its describe ran. */
+  private learnt = 0;
 
   /**
    * IPs of `eniIds` (ENIs that no longer exist are absent), describing only unknown ones.
@@ -16,21 +18,31 @@ export class EniIpCache {
     const known = this.scope(scope);
     const unknown = [...new Set(eniIds.filter((id) => !known.has(id)))];
     if (unknown.length > 0) {
-      for (const [id, ip] of await describe(unknown)) known.set(id, ip);
+      for (const [id, ip] of await describe(unknown)) known.set(id, { ip, learnt: ++this.learnt });
     }
     return eniIds.flatMap((id) => {
-      const ip = known.get(id);
-      return ip === undefined ? [] : [ip];
+      const entry = known.get(id);
+      return entry === undefined ? [] : [entry.ip];
     });
   }
 
-  /** Drops ENIs not in `liveEniIds` (every ENI of every owned endpoint of the scope). */
-  retain(scope: string, liveEniIds: ReadonlySet<string>): void {
-    const known = this.scope(scope);
-    for (const id of known.keys()) if (!liveEniIds.has(id)) known.delete(id);
+  /** A point in time for {@link retain}: take it before the describe of the live ENIs starts. */
+  mark(): number {
+    return this.learnt;
   }
 
-  private scope(scope: string): Map<string, string> {
+  /**
+   * Drops ENIs not in `liveEniIds` (every ENI of every owned endpoint of the scope) that were
+   * known at `since`. An ENI learnt after it belongs to an endpoint created while the describe
+   * ran, which the describe may have missed: forgetting it would cost its app another
+   * DescribeNetworkInterfaces (at N = 1,000, one for most of the apps created during a cold start).
+   */
+  retain(scope: string, liveEniIds: ReadonlySet<string>, since = Infinity): void {
+    const known = this.scope(scope);
+    for (const [id, { learnt }] of known) if (learnt <= since && !liveEniIds.has(id)) known.delete(id);
+  }
+
+  private scope(scope: string): Map<string, { ip: string; learnt: number }> {
     let known = this.byScope.get(scope);
     if (!known) {
       known = new Map();

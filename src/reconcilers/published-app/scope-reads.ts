@@ -29,8 +29,9 @@ export function scopeEndpoints(
   return deps.reads.get(
     readKeys.endpoints(scope),
     async () => {
+      const since = deps.enis.mark();
       const found = await ops.describeTaggedEndpoints(ec2, ownerFilters({ clusterId: deps.rt.clusterId }));
-      deps.enis.retain(scope, new Set(found.flatMap((e) => e.networkInterfaceIds)));
+      deps.enis.retain(scope, new Set(found.flatMap((e) => e.networkInterfaceIds)), since);
       return found;
     },
     maxAgeMs,
