@@ -37,7 +37,13 @@ function rows(results: readonly SizeResult[]): [string, string[]][] {
     ['  top operations', results.map((r) => topOperations(r.coldStart.byOperation))],
     ['  AWS calls in flight (avg)', results.map((r) => f(r.coldStart.awsCallsInFlight, 2))],
     ['  controller CPU (s)', results.map((r) => f(r.coldStart.controllerCpuSeconds))],
-    ['  settled after all Ready (s)', results.map((r) => f(r.coldStart.settleSeconds, 0))],
+    [
+      '  settled after all Ready (s)',
+      results.map(
+        (r) =>
+          `${f(r.coldStart.settleSeconds, 0)}${r.coldStart.settled ? '' : ' (NOT settled: steady row not steady)'}`,
+      ),
+    ],
     ['steady window, no full walk: calls/min', results.map((r) => f(r.steady.callsPerMinute))],
     ['  calls/s', results.map((r) => f(r.steady.callsPerSecond, 2))],
     [
