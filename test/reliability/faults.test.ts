@@ -199,20 +199,12 @@ it('converges every app under injected faults, without duplicates or foreign cha
   );
 
   // Retried creates may leave a duplicate for a resync or two; what counts is what stays.
-  // The audit's own reads go through the shared proxy too: a transient error there (seen
-  // once as InternalError on DescribeVpcEndpoints) is retried, not taken as the verdict.
+  let audit = await auditAws();
   const settleBy = Date.now() + 30_000;
-  const auditOnce = () =>
-    auditAws().catch((err: unknown) => {
-      if (Date.now() >= settleBy) throw err;
-      return undefined;
-    });
-  let audit = await auditOnce();
-  while ((audit === undefined || audit.violations.length > 0) && Date.now() < settleBy) {
+  while (audit.violations.length > 0 && Date.now() < settleBy) {
     await new Promise((r) => setTimeout(r, 1_000));
-    audit = (await auditOnce()) ?? audit;
+    audit = await auditAws();
   }
-  if (audit === undefined) audit = await auditAws();
   const { checks, violations, foreignAfter } = audit;
 
   const summary = summarizeCalls(faultCalls);
