@@ -33,7 +33,7 @@ describe('EniIpCache', () => {
     const cache = new EniIpCache();
     const w = world({ 'eni-a': '10.0.1.5', 'eni-b': '10.0.2.6' });
     await cache.ips('s', ['eni-a', 'eni-b'], w.describe);
-    cache.retain('s', new Set(['eni-b']));
+    cache.retain('s', new Set(['eni-b']), cache.mark());
     await cache.ips('s', ['eni-a', 'eni-b'], w.describe);
     expect(w.calls).toEqual([['eni-a', 'eni-b'], ['eni-a']]);
   });

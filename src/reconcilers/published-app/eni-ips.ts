@@ -5,8 +5,14 @@
  */
 export type DescribeEniIps = (eniIds: readonly string[]) => Promise<Map<string, string>>;
 
+/** A known ENI: its IP, and when it was learnt (see {@link EniIpCache.mark}). */
+interface KnownEni {
+  ip: string;
+  learnt: number;
+}
+
 export class EniIpCache {
-  private readonly byScope = new Map<string, Map<string, { ip: string; learnt: number }>>();
+  private readonly byScope = new Map<string, Map<string, KnownEni>>();
   /** Counts insertions, so a retain can tell entries learnt while its describe ran. */
   private learnt = 0;
 
@@ -37,12 +43,12 @@ export class EniIpCache {
    * ran, which the describe may have missed: forgetting it would cost its app another
    * DescribeNetworkInterfaces (at N = 1,000, one for most of the apps created during a cold start).
    */
-  retain(scope: string, liveEniIds: ReadonlySet<string>, since = Infinity): void {
+  retain(scope: string, liveEniIds: ReadonlySet<string>, since: number): void {
     const known = this.scope(scope);
     for (const [id, { learnt }] of known) if (learnt <= since && !liveEniIds.has(id)) known.delete(id);
   }
 
-  private scope(scope: string): Map<string, { ip: string; learnt: number }> {
+  private scope(scope: string): Map<string, KnownEni> {
     let known = this.byScope.get(scope);
     if (!known) {
       known = new Map();
