@@ -73,6 +73,7 @@ export class PublishedAppReconciler implements Reconciler {
       checkpoints: new Checkpoints(resolved.fullRecheckMs, () => resolved.now().getTime()),
       seenIps: new Map(),
       written: new Map(),
+      placed: new Map(),
       opts: resolved,
     };
   }
@@ -254,6 +255,7 @@ export class PublishedAppReconciler implements Reconciler {
     this.deps.checkpoints.forget(uid);
     this.deps.seenIps.delete(uid);
     this.deps.written.delete(uid);
+    this.deps.placed.delete(uid);
   }
 
   private next(s: Session): ReconcileResult | undefined {

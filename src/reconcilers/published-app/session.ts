@@ -78,7 +78,19 @@ export interface Deps {
    * the freshest status there is.
    */
   written: Map<string, PublishedAppStatus>;
+  /**
+   * The priority this process allocated per UID, from the moment it is decided: the rule
+   * (and the status recording it) only appear at the end of that app's pass, and an app
+   * placed meanwhile by another worker must not pick the same slot.
+   */
+  placed: Map<string, Placement>;
   opts: ResolvedOptions;
+}
+
+/** A priority allocated on a listener. */
+export interface Placement {
+  listenerArn: string;
+  priority: number;
 }
 
 /** A problem only a change of the object or of the world can fix: reported, not retried hot. */

@@ -76,22 +76,33 @@ function conditionsOf(app: PublishedApp): RuleConditions {
   return { pathPatterns: app.spec.routing.pathPatterns, hostHeaders: app.spec.routing.hostHeaders ?? [] };
 }
 
-function claimsOf(others: readonly PublishedApp[]): PriorityClaim[] {
+/**
+ * The priority another app holds a claim on: its spec's, else its recorded one (our last
+ * status write is fresher than the informer's copy), else the one this process allocated to
+ * it on this listener and whose rule may not exist yet.
+ */
+function claimOf(s: Session, app: PublishedApp): number | undefined {
+  const uid = app.metadata?.uid ?? '';
+  const placed = s.deps.placed.get(uid);
+  return (
+    app.spec.routing.priority ??
+    s.deps.written.get(uid)?.priority ??
+    app.status?.priority ??
+    (placed?.listenerArn === app.spec.listenerArn ? placed.priority : undefined)
+  );
+}
+
+function claimsOf(s: Session, others: readonly PublishedApp[]): PriorityClaim[] {
   return others.flatMap((a) => {
-    const priority = a.spec.routing.priority ?? a.status?.priority;
+    const priority = claimOf(s, a);
     return priority === undefined ? [] : [{ rank: rankOf(a), priority }];
   });
 }
 
-/** Other apps still waiting for an allocated priority: none explicit or recorded, no rule. */
-function queueOf(others: readonly PublishedApp[], slots: readonly RuleSlot[]): AppRank[] {
+/** Other apps still waiting for an allocated priority: no claim on one, no rule. */
+function queueOf(s: Session, others: readonly PublishedApp[], slots: readonly RuleSlot[]): AppRank[] {
   const placed = new Set(slots.flatMap((r) => (r.owner.kind === 'app' ? [r.owner.app] : [])));
-  return others
-    .filter(
-      (a) =>
-        a.spec.routing.priority === undefined && a.status?.priority === undefined && !placed.has(keyOf(a)),
-    )
-    .map(rankOf);
+  return others.filter((a) => claimOf(s, a) === undefined && !placed.has(keyOf(a))).map(rankOf);
 }
 
 function describeAction(a: RuleAction, listenerArn: string): string {
@@ -185,14 +196,15 @@ export async function placeRule(s: Session, listenerArn: string): Promise<number
     }));
   const own = slots.filter((r) => r.owner.kind === 'self');
   const self = rankOf(s.app);
+  const placed = s.deps.placed.get(s.uid);
   const priority = decidePriority({
     self,
     explicit: s.app.spec.routing.priority,
-    recorded: s.app.status?.priority,
+    recorded: s.app.status?.priority ?? (placed?.listenerArn === listenerArn ? placed.priority : undefined),
     ownRulePriority: (own.find((r) => r.arn === s.app.status?.ruleArn) ?? own[0])?.priority,
     slots,
-    claims: claimsOf(others),
-    queue: queueOf(others, slots),
+    claims: claimsOf(s, others),
+    queue: queueOf(s, others, slots),
     allocation: s.deps.opts.priorityAllocation,
   });
   if (priority.kind === 'conflict') {
@@ -226,6 +238,11 @@ export async function placeRule(s: Session, listenerArn: string): Promise<number
       `listener ${listenerArn} has ${rules.length} rules, its quota is ${maxRules}`,
     );
   }
+  // Claimed at once (nothing above awaited since the rules were read), so that the next app
+  // placed by another worker before our rule exists takes another slot.
+  if (s.app.spec.routing.priority === undefined) {
+    s.deps.placed.set(s.uid, { listenerArn, priority: priority.priority });
+  } else s.deps.placed.delete(s.uid);
   return priority.priority;
 }
 
