@@ -15,7 +15,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { USER_AGENT_NAME } from '../src/aws/clients.ts';
-import { parseDockerfile } from '../test/packaging/dockerfile.ts';
+import { parseDockerfile, stageEnv } from '../test/packaging/dockerfile.ts';
 import { startAwsProxy, type AwsProxy, type RecordedCall } from '../test/env/aws-proxy/server.ts';
 import { installCrds, startControlPlane, type ControlPlane } from '../test/env/control-plane.ts';
 import { readToolPaths } from '../test/env/global-setup.ts';
@@ -49,8 +49,11 @@ export const REGION = 'us-east-1';
 export const NAMESPACE = 'bench';
 const MB = 1024 * 1024;
 
-/** The Node flags the image runs the controller with (its final stage's `ENV NODE_OPTIONS`). */
-const IMAGE_NODE_OPTIONS = imageNodeOptions();
+/**
+ * The environment the image runs the controller in (its final stage's ENV: Node flags,
+ * malloc settings), so that what is measured is what is deployed.
+ */
+const IMAGE_ENV = imageEnv();
 
 /** Everything measured for one N. */
 export interface SizeResult {
@@ -220,7 +223,7 @@ export async function startController(
         AWS_ACCESS_KEY_ID: 'testing',
         AWS_SECRET_ACCESS_KEY: 'testing',
         PLP_BENCH_REFILL_SCALE: String(opts.timeScale),
-        NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+        ...IMAGE_ENV,
       },
     },
   );
@@ -535,10 +538,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${formatTable(report)}\n\nwritten: ${path.relative(root, file)}\n`);
 }
 
-function imageNodeOptions(): string {
-  const stages = parseDockerfile(readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
-  const env = stages.at(-1)?.instructions.filter((i) => i.keyword === 'ENV') ?? [];
-  return env.map((i) => /^NODE_OPTIONS=(.*)$/.exec(i.args)?.[1]).find((v) => v !== undefined) ?? '';
+function imageEnv(): Record<string, string> {
+  const final = parseDockerfile(readFileSync(path.join(root, 'Dockerfile'), 'utf8')).at(-1);
+  return final ? stageEnv(final) : {};
 }
 
 /** RSS in bytes of a Node process that has loaded only the controller's dependencies. */
@@ -546,7 +548,7 @@ function dependencyRss(): number {
   return Number(
     execFileSync(process.execPath, [path.join(import.meta.dirname, 'deps-rss.ts')], {
       encoding: 'utf8',
-      env: { ...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS },
+      env: { ...process.env, ...IMAGE_ENV },
     }),
   );
 }

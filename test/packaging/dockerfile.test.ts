@@ -1,5 +1,5 @@
 /** The Dockerfile replayer's parsing and .dockerignore rules (pure; tables). */
-import { dockerignoreMatcher, execForm, parseCopy, parseDockerfile } from './dockerfile.ts';
+import { dockerignoreMatcher, execForm, parseCopy, parseDockerfile, stageEnv } from './dockerfile.ts';
 
 describe('dockerignoreMatcher', () => {
   const allowList = '*\n!package.json\n!src\nsrc/**/*.test.ts\n# comment\n';
@@ -82,4 +82,24 @@ test('parseDockerfile: stages, continuations, comments, ARG before FROM', () => 
     },
   ]);
   expect(() => parseDockerfile('RUN true\n')).toThrow('RUN before FROM');
+});
+
+describe('stageEnv', () => {
+  const finalOf = (text: string) => parseDockerfile(text).at(-1)!;
+  test.each([
+    ['FROM a\nENV X=1\nFROM b\nENV Y=2\nENV Z=a=b\n', { Y: '2', Z: 'a=b' }],
+    [
+      'FROM b\nENV NODE_OPTIONS=--max-semi-space-size=8\nENV X=1\nENV X=2\n',
+      { NODE_OPTIONS: '--max-semi-space-size=8', X: '2' },
+    ],
+    ['FROM b\nENV X=\n', { X: '' }],
+    ['FROM b\nRUN true\n', {}],
+  ])('%j', (text, env) => {
+    expect(stageEnv(finalOf(text))).toEqual(env);
+  });
+
+  test('refuses the legacy and multi-variable forms', () => {
+    expect(() => stageEnv(finalOf('FROM b\nENV X 1\n'))).toThrow('line 2: only ENV KEY=value');
+    expect(() => stageEnv(finalOf('FROM b\n\nENV X=1 Y=2\n'))).toThrow('line 3: only ENV KEY=value');
+  });
 });

@@ -53,6 +53,18 @@ export function parseDockerfile(text: string): Stage[] {
   return stages;
 }
 
+/** An `ENV KEY=value` instruction as [key, value]; other forms are refused. */
+export function parseEnv(ins: Instruction): [string, string] {
+  const kv = /^(\w+)=(\S*)$/.exec(ins.args);
+  if (!kv) throw new Error(`line ${ins.line}: only ENV KEY=value (one variable, no spaces) is supported`);
+  return [kv[1]!, kv[2]!];
+}
+
+/** The environment a stage's ENV instructions set (the final stage's is the container's). */
+export function stageEnv(stage: Stage): Record<string, string> {
+  return Object.fromEntries(stage.instructions.filter((i) => i.keyword === 'ENV').map(parseEnv));
+}
+
 /** A COPY instruction's parts; sources and destination as written. */
 export interface CopySpec {
   from: string | undefined;
@@ -237,9 +249,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
           mkdirSync(path.join(root, workdir), { recursive: true });
           break;
         case 'ENV': {
-          const kv = /^(\w+)=(.*)$/.exec(ins.args);
-          if (!kv) throw new Error(`line ${ins.line}: only ENV KEY=value is supported`);
-          declared[kv[1]!] = kv[2]!;
+          const [key, value] = parseEnv(ins);
+          declared[key] = value;
           break;
         }
         case 'COPY':
