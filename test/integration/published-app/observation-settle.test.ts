@@ -9,8 +9,8 @@ import type { AwsCallObserverCall } from '../../../src/aws/types.ts';
 import { newTestContext, type TestContext } from '../../env/context.ts';
 import {
   applyApp,
-  eventually,
   awsClients,
+  eventually,
   startController,
   waitForReady,
   type Aws,
