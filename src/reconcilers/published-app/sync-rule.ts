@@ -83,13 +83,18 @@ function conditionsOf(app: PublishedApp): RuleConditions {
  */
 function claimOf(s: Session, app: PublishedApp): number | undefined {
   const uid = app.metadata?.uid ?? '';
-  const placed = s.deps.placed.get(uid);
   return (
     app.spec.routing.priority ??
     s.deps.written.get(uid)?.priority ??
     app.status?.priority ??
-    (placed?.listenerArn === app.spec.listenerArn ? placed.priority : undefined)
+    placedOn(s, uid, app.spec.listenerArn)
   );
+}
+
+/** The priority this process allocated to the app `uid` on `listenerArn`, if any. */
+function placedOn(s: Session, uid: string, listenerArn: string): number | undefined {
+  const placed = s.deps.placed.get(uid);
+  return placed?.listenerArn === listenerArn ? placed.priority : undefined;
 }
 
 function claimsOf(s: Session, others: readonly PublishedApp[]): PriorityClaim[] {
@@ -196,11 +201,10 @@ export async function placeRule(s: Session, listenerArn: string): Promise<number
     }));
   const own = slots.filter((r) => r.owner.kind === 'self');
   const self = rankOf(s.app);
-  const placed = s.deps.placed.get(s.uid);
   const priority = decidePriority({
     self,
     explicit: s.app.spec.routing.priority,
-    recorded: s.app.status?.priority ?? (placed?.listenerArn === listenerArn ? placed.priority : undefined),
+    recorded: s.app.status?.priority ?? placedOn(s, s.uid, listenerArn),
     ownRulePriority: (own.find((r) => r.arn === s.app.status?.ruleArn) ?? own[0])?.priority,
     slots,
     claims: claimsOf(s, others),

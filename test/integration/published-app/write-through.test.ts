@@ -8,9 +8,10 @@
  * workers, each take a different allocated priority instead of racing for the lowest — also
  * when the app that ranks first is seen after the other was placed.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { jest } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { API_GROUP, API_VERSION } from '../../../src/api/kinds.ts';
+import { API_GROUP, API_VERSION, PUBLISHED_APP } from '../../../src/api/kinds.ts';
 import type { AwsCallObserverCall } from '../../../src/aws/types.ts';
 import { newTestContext, type TestContext } from '../../env/context.ts';
 import {
@@ -111,7 +112,7 @@ async function createApp(name: string): Promise<void> {
     group: API_GROUP,
     version: API_VERSION,
     namespace: ctx.namespace,
-    plural: 'publishedapps',
+    plural: PUBLISHED_APP.plural,
     body: {
       apiVersion: `${API_GROUP}/${API_VERSION}`,
       kind: 'PublishedApp',
@@ -120,8 +121,6 @@ async function createApp(name: string): Promise<void> {
     },
   });
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Creates `later`, waits until it is placed (its first create follows), then creates
