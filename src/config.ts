@@ -32,6 +32,8 @@ export interface Config {
   dryRun: boolean;
   clusterId: string;
   awsApiShare: number;
+  /** Accept a raw PublishedApp spec.listenerArn (no SharedListener grant): one team, one cluster. */
+  singleTenant: boolean;
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -68,9 +70,10 @@ const ENV: Record<string, string[]> = {
   'dry-run': ['PLP_DRY_RUN'],
   'cluster-id': ['PLP_CLUSTER_ID'],
   'aws-api-share': ['PLP_AWS_API_SHARE'],
+  'single-tenant': ['PLP_SINGLE_TENANT'],
 };
 
-const BOOLEAN_FLAGS = new Set(['leader-elect', 'dry-run']);
+const BOOLEAN_FLAGS = new Set(['leader-elect', 'dry-run', 'single-tenant']);
 
 /** Usage text for --help. */
 export const USAGE = `Usage: privatelink-publisher [flags]
@@ -97,6 +100,9 @@ export const USAGE = `Usage: privatelink-publisher [flags]
   --log-level LEVEL                 trace|debug|info|warn|error (default info)  [PLP_LOG_LEVEL]
   --dry-run                         plan and report only; change nothing in AWS [PLP_DRY_RUN]
   --aws-api-share FRACTION          share of AWS's API rate limits to use, 0-1 (default 0.5) [PLP_AWS_API_SHARE]
+  --single-tenant                   accept a raw spec.listenerArn on PublishedApps, without a
+                                    SharedListener grant; only where one team owns the cluster
+                                    and the ALB (default off)                   [PLP_SINGLE_TENANT]
 `;
 
 /**
@@ -274,6 +280,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, podNamespace?
     dryRun: bool('dry-run'),
     clusterId,
     awsApiShare: num('aws-api-share', 0.5, (n) => n > 0 && n <= 1, 'a fraction in (0, 1]'),
+    singleTenant: bool('single-tenant'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -63,6 +63,7 @@ export async function runController(argv: string[], tuning: Tuning = {}): Promis
   collectDefaultMetrics({ register: registry });
   const aws = createAwsClientFactory({
     defaultRegion: config.region,
+    clusterId: config.clusterId,
     observer: awsCallObserver(registry),
     apiShare: config.awsApiShare,
     refillScale: tuning.awsRefillScale,
@@ -99,6 +100,7 @@ export async function runController(argv: string[], tuning: Tuning = {}): Promis
     publishedAppController(aws, {
       observePeriodMs: config.observePeriodMs,
       fullRecheckMs: config.fullRecheckPeriodMs,
+      singleTenant: config.singleTenant,
     }),
   );
 

@@ -27,6 +27,35 @@ export const PUBLISHED_APP: ResourceKind = {
   kind: 'PublishedApp',
 };
 
+/** Cluster-scoped: an AWS identity the platform admin grants to namespaces. */
+export const AWS_IDENTITY: ResourceKind = {
+  group: API_GROUP,
+  version: API_VERSION,
+  plural: 'awsidentities',
+  kind: 'AwsIdentity',
+  namespaced: false,
+};
+
+/** An ALB listener the DMZ team shares with the namespaces it allows. */
+export const SHARED_LISTENER: ResourceKind = {
+  group: API_GROUP,
+  version: API_VERSION,
+  plural: 'sharedlisteners',
+  kind: 'SharedListener',
+};
+
+/** Core Namespaces, for the label selectors of grants. */
+export const NAMESPACE: ResourceKind = {
+  group: '',
+  version: 'v1',
+  plural: 'namespaces',
+  kind: 'Namespace',
+  namespaced: false,
+};
+
+/** The AwsIdentity a spec that names none uses. */
+export const DEFAULT_IDENTITY = 'default';
+
 /** Finalizer the controller holds until the object's AWS resources are gone (or retained). */
 export const FINALIZER = `${API_GROUP}/cleanup`;
 

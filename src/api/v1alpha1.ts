@@ -4,6 +4,57 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 
 /**
+ * AwsIdentity is an AWS identity the controller may act as, and the namespaces whose objects may
+ * use it. An identity that grants no namespace is usable by nobody.
+ */
+export interface AwsIdentity {
+  apiVersion: 'publisher.privatelink.dev/v1alpha1';
+  kind: 'AwsIdentity';
+  metadata?: V1ObjectMeta;
+  /** The identity and its grant. */
+  spec: AwsIdentitySpec;
+}
+
+/** The identity and its grant. */
+export interface AwsIdentitySpec {
+  /**
+   * IAM role the controller assumes (with session tags and a SourceIdentity) for objects using this
+   * identity. Absent: the controller's own credentials.
+   */
+  roleArn?: string;
+  /** External id passed when assuming roleArn. */
+  externalId?: string;
+  /**
+   * The namespaces whose objects may use this identity: those named, and those whose labels match
+   * the selector. Neither set: nobody.
+   */
+  allowedNamespaces?: IdentityGrant;
+}
+
+/**
+ * The namespaces whose objects may use this identity: those named, and those whose labels match the
+ * selector. Neither set: nobody.
+ */
+export interface IdentityGrant {
+  /** Namespace names. */
+  names?: string[];
+  /** Label selector on Namespaces (an empty selector matches every namespace). */
+  selector?: LabelSelector;
+}
+
+/** Label selector on Namespaces (an empty selector matches every namespace). */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+/**
  * EndpointService publishes existing Network Load Balancers as a VPC endpoint service (AWS
  * PrivateLink provider side) and keeps its allowed principals and endpoint connections in line with
  * the spec.
@@ -21,10 +72,16 @@ export interface EndpointService {
 /** The endpoint service wanted. */
 export interface EndpointServiceSpec {
   /**
-   * Where and as whom the controller acts for this object. Absent fields use the controller's own
-   * region and credentials.
+   * Where and as whom the controller acts for this object: a region and an AwsIdentity that grants
+   * this object's namespace.
    */
   aws?: AwsAccess;
+  /**
+   * Consent for PublishedApps of other namespaces to consume this service (Gateway API's
+   * ReferenceGrant, held by the service's owner). Default: only this namespace's. Also governs
+   * auto-acceptance of endpoints this controller made for PublishedApps.
+   */
+  allowedConsumers?: AllowedConsumers;
   /** The Network Load Balancers the service fronts (1 to 10, same account and region). */
   networkLoadBalancerArns: string[];
   /**
@@ -65,16 +122,35 @@ export interface EndpointServiceSpec {
 }
 
 /**
- * Where and as whom the controller acts for this object. Absent fields use the controller's own
- * region and credentials.
+ * Where and as whom the controller acts for this object: a region and an AwsIdentity that grants
+ * this object's namespace.
  */
 export interface AwsAccess {
-  /** AWS region, e.g. us-east-1. */
+  /** AWS region, e.g. us-east-1; default the controller's. */
   region?: string;
-  /** IAM role the controller assumes for this object's AWS calls. */
-  roleArn?: string;
-  /** External id passed when assuming roleArn. */
-  externalId?: string;
+  /** Name of an AwsIdentity; default "default". */
+  identity?: string;
+}
+
+/**
+ * Consent for PublishedApps of other namespaces to consume this service (Gateway API's
+ * ReferenceGrant, held by the service's owner). Default: only this namespace's. Also governs
+ * auto-acceptance of endpoints this controller made for PublishedApps.
+ */
+export interface AllowedConsumers {
+  /** The namespaces granted (default: Same). */
+  namespaces?: NamespaceGrant;
+}
+
+/** The namespaces granted (default: Same). */
+export interface NamespaceGrant {
+  /**
+   * Same (this object's namespace), All, or Selector (namespaces matching selector).
+   * @defaultValue `"Same"`
+   */
+  from?: 'Same' | 'All' | 'Selector';
+  /** Label selector on Namespaces (an empty selector matches every namespace). */
+  selector?: LabelSelector;
 }
 
 /** Which pending endpoint connections the controller accepts by itself. */
@@ -183,8 +259,8 @@ export interface PublishedApp {
 /** The published app wanted. */
 export interface PublishedAppSpec {
   /**
-   * Where and as whom the controller acts for this object. Absent fields use the controller's own
-   * region and credentials.
+   * Where and as whom the controller acts for this object: a region and an AwsIdentity that grants
+   * this object's namespace.
    */
   aws?: AwsAccess;
   /** The endpoint service to publish; exactly one of its fields. */
@@ -192,10 +268,16 @@ export interface PublishedAppSpec {
   /** The interface endpoint in the DMZ VPC. */
   endpoint: InterfaceEndpointSpec;
   /**
-   * An existing listener of an internet-facing Application Load Balancer
+   * The SharedListener to attach to; it must allow this namespace. Its identity, region and
+   * listener are used for everything this app builds.
+   */
+  listenerRef?: SharedListenerReference;
+  /**
+   * Single-tenant mode only (controller flag --single-tenant): a raw listener of an internet-facing
+   * Application Load Balancer
    * (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>).
    */
-  listenerArn: string;
+  listenerArn?: string;
   /**
    * The listener rule's conditions and priority. pathPatterns and hostHeaders together hold at most
    * 5 values (an ALB rule's limit).
@@ -243,6 +325,17 @@ export interface InterfaceEndpointSpec {
   subnetIds: string[];
   /** Security groups to attach besides the managed one (at most 4: an interface endpoint takes 5). */
   securityGroupIds?: string[];
+}
+
+/**
+ * The SharedListener to attach to; it must allow this namespace. Its identity, region and listener
+ * are used for everything this app builds.
+ */
+export interface SharedListenerReference {
+  /** The SharedListener's name. */
+  name: string;
+  /** The SharedListener's namespace; default the PublishedApp's own. */
+  namespace?: string;
 }
 
 /**
@@ -358,4 +451,74 @@ export interface TargetCounts {
   registered?: number;
   /** Registered targets reported healthy. */
   healthy?: number;
+}
+
+/**
+ * SharedListener shares an existing internet-facing Application Load Balancer listener with
+ * PublishedApps of the namespaces it allows. Apps attached to it are built in the listener's
+ * account and region, as the listener's identity.
+ */
+export interface SharedListener {
+  apiVersion: 'publisher.privatelink.dev/v1alpha1';
+  kind: 'SharedListener';
+  metadata?: V1ObjectMeta;
+  /** The listener and its grant. */
+  spec: SharedListenerSpec;
+}
+
+/** The listener and its grant. */
+export interface SharedListenerSpec {
+  /**
+   * Where and as whom the controller acts for this object: a region and an AwsIdentity that grants
+   * this object's namespace.
+   */
+  aws?: AwsAccess;
+  /**
+   * An existing listener of an internet-facing Application Load Balancer
+   * (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>).
+   */
+  listenerArn: string;
+  /** Who may attach PublishedApps, and what they may claim. */
+  allowedRoutes?: AllowedRoutes;
+  /**
+   * Rule priorities of apps on this listener: allocated ones are chosen in this range, and an app's
+   * explicit priority must lie in it. Default 1-50000.
+   */
+  priorities?: PriorityRange;
+}
+
+/** Who may attach PublishedApps, and what they may claim. */
+export interface AllowedRoutes {
+  /** The namespaces granted (default: Same). */
+  namespaces?: NamespaceGrant;
+  /**
+   * Absent: an allowed namespace may claim any host and path. Present: an app must fit within one
+   * entry naming its namespace (all its host headers covered by hostnames, all its path patterns
+   * under pathPrefixes); a namespace no entry names may claim nothing.
+   */
+  claims?: RouteClaim[];
+}
+
+export interface RouteClaim {
+  /** The namespaces this claim is for. */
+  namespaces: string[];
+  /**
+   * Host headers the apps may match: exact names, or "*.example.com" for any name under
+   * example.com. Absent: any host (and none).
+   */
+  hostnames?: string[];
+  /**
+   * Path prefixes, each a whole path segment ("/blue" allows "/blue", "/blue/*", "/blue/x" but not
+   * "/bluex"). Absent: any path.
+   */
+  pathPrefixes?: string[];
+}
+
+/**
+ * Rule priorities of apps on this listener: allocated ones are chosen in this range, and an app's
+ * explicit priority must lie in it. Default 1-50000.
+ */
+export interface PriorityRange {
+  min?: number;
+  max?: number;
 }

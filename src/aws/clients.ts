@@ -11,12 +11,14 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { assumedRoleCredentials } from './credentials.ts';
 import { installCallMiddleware } from './middleware.ts';
 import { RateLimiter } from './rate-limit.ts';
-import type { AwsCallObserver, AwsClientFactory, AwsClients, AwsTarget } from './types.ts';
+import type { AwsCallObserver, AwsClientFactory, AwsClients, AwsTarget, SessionSubject } from './types.ts';
 
 /** Options of {@link createAwsClientFactory}. */
 export interface AwsClientFactoryOptions {
   /** Region for targets that name none, and for STS. */
   defaultRegion: string;
+  /** Tagged on every assumed-role session (with the object it acts for). */
+  clusterId?: string;
   /** The controller's own identity; default: the SDK's chain (env, IRSA, EKS Pod Identity, IMDS). */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Endpoint for every service; default: the SDK's own `AWS_ENDPOINT_URL[_<SERVICE>]` handling. */
@@ -67,23 +69,37 @@ export function createAwsClientFactory(opts: AwsClientFactoryOptions): ClosableA
   const defaultCredentials = sts.config.credentials;
 
   const roleCredentials = new Map<string, AwsCredentialIdentityProvider>();
-  const credentialsFor = (roleArn: string | undefined, externalId: string | undefined) => {
+  // One session per (role, external id, object acted for): its tags name that object.
+  const credentialsFor = (
+    roleArn: string | undefined,
+    externalId: string | undefined,
+    session: string,
+    subject: SessionSubject | undefined,
+  ) => {
     if (roleArn === undefined) return defaultCredentials;
-    const key = `${roleArn}|${externalId ?? ''}`;
+    const key = `${roleArn}|${externalId ?? ''}|${session}`;
     let provider = roleCredentials.get(key);
     if (!provider) {
-      provider = assumedRoleCredentials(sts, { roleArn, externalId });
+      const tagged = subject && { clusterId: opts.clusterId ?? '', ...subject };
+      provider = assumedRoleCredentials(sts, { roleArn, externalId, subject: tagged });
       roleCredentials.set(key, provider);
     }
     return provider;
   };
 
   const cache = new Map<string, AwsClients>();
-  const build = (region: string, roleArn: string | undefined, externalId: string | undefined): AwsClients => {
+  const build = (
+    region: string,
+    roleArn: string | undefined,
+    externalId: string | undefined,
+    session: string,
+    subject: SessionSubject | undefined,
+  ): AwsClients => {
+    // Caches of AWS reads are shared per role and region, whichever object's session reads.
     const scope = `${roleArn ?? 'default'}/${region}`;
     // AWS throttles per account: roles in one account share its buckets.
     const limitScope = `${roleArn === undefined ? 'default' : (accountOf(roleArn) ?? roleArn)}/${region}`;
-    const config = { ...common, region, credentials: credentialsFor(roleArn, externalId) };
+    const config = { ...common, region, credentials: credentialsFor(roleArn, externalId, session, subject) };
     const ec2 = new EC2Client(config);
     const elbv2 = new ElasticLoadBalancingV2Client(config);
     installCallMiddleware(ec2.middlewareStack, { service: 'ec2', scope: limitScope, limiter, observer });
@@ -97,10 +113,12 @@ export function createAwsClientFactory(opts: AwsClientFactoryOptions): ClosableA
       const region = target?.region || opts.defaultRegion;
       const roleArn = target?.roleArn || undefined;
       const externalId = target?.externalId || undefined;
-      const key = `${region}|${roleArn ?? ''}|${externalId ?? ''}`;
+      const subject = roleArn === undefined ? undefined : target?.session;
+      const session = subject ? `${subject.kind}/${subject.namespace}/${subject.name}` : '';
+      const key = `${region}|${roleArn ?? ''}|${externalId ?? ''}|${session}`;
       let clients = cache.get(key);
       if (!clients) {
-        clients = build(region, roleArn, externalId);
+        clients = build(region, roleArn, externalId, session, subject);
         cache.set(key, clients);
       }
       return clients;

@@ -59,12 +59,51 @@ export function cachedCredentials(
   };
 }
 
+/** Session tag keys on every AssumeRole: the object the session acts for, and the cluster. */
+export const SESSION_TAG_KEYS = {
+  cluster: 'privatelink-publisher/cluster',
+  namespace: 'privatelink-publisher/namespace',
+  kind: 'privatelink-publisher/kind',
+  name: 'privatelink-publisher/name',
+} as const;
+
 /** Target of an AssumeRole. */
 export interface RoleTarget {
   roleArn: string;
   externalId?: string;
   /** Session length; AWS's default is one hour. */
   durationSeconds?: number;
+  /** The object acted for and the cluster: session tags, SourceIdentity and session name. */
+  subject?: { clusterId: string; kind: string; namespace: string; name: string };
+}
+
+/** AWS's limits on session tag values and on SourceIdentity / RoleSessionName (2-64). */
+const TAG_VALUE_MAX = 256;
+const NAME_MAX = 64;
+
+/**
+ * The AssumeRole fields that say who the session is for: session tags a trust policy can test
+ * (`aws:RequestTag/privatelink-publisher/namespace`), a SourceIdentity (`sts:SourceIdentity`:
+ * the namespace; it follows any role chaining) and a readable session name for CloudTrail.
+ */
+export function sessionFields(subject: RoleTarget['subject']): {
+  RoleSessionName: string;
+  SourceIdentity?: string;
+  Tags?: { Key: string; Value: string }[];
+} {
+  if (!subject) return { RoleSessionName: ROLE_SESSION_NAME };
+  const tags: { Key: string; Value: string }[] = [
+    { Key: SESSION_TAG_KEYS.cluster, Value: subject.clusterId },
+    { Key: SESSION_TAG_KEYS.namespace, Value: subject.namespace },
+    { Key: SESSION_TAG_KEYS.kind, Value: subject.kind },
+    { Key: SESSION_TAG_KEYS.name, Value: subject.name },
+  ].map((t) => ({ ...t, Value: t.Value.slice(0, TAG_VALUE_MAX) }));
+  const sessionName = `plp.${subject.namespace}.${subject.name}`.replace(/[^\w+=,.@-]/g, '-');
+  return {
+    RoleSessionName: sessionName.slice(0, NAME_MAX),
+    SourceIdentity: subject.namespace.slice(0, NAME_MAX).padEnd(2, '-'),
+    Tags: tags,
+  };
 }
 
 /** One AssumeRole call, as SDK credentials. */
@@ -72,7 +111,7 @@ export async function assumeRole(sts: STSClient, target: RoleTarget): Promise<Aw
   const out = await sts.send(
     new AssumeRoleCommand({
       RoleArn: target.roleArn,
-      RoleSessionName: ROLE_SESSION_NAME,
+      ...sessionFields(target.subject),
       ExternalId: target.externalId,
       DurationSeconds: target.durationSeconds,
     }),

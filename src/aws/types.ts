@@ -5,11 +5,22 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 
-/** Which account/region a resource lives in (spec.aws in both CRDs). */
+/** The Kubernetes object an assumed-role session acts for; carried as session tags. */
+export interface SessionSubject {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** Which account/region a resource lives in and as whom: a granted AwsIdentity, resolved. */
 export interface AwsTarget {
   region?: string;
+  /** The AwsIdentity's name (for logs and metrics). */
+  identity?: string;
   roleArn?: string;
   externalId?: string;
+  /** Tagged on the AssumeRole (with the cluster id), so trust policies can check the grant. */
+  session?: SessionSubject;
 }
 
 /** SDK clients bound to one region and identity. */

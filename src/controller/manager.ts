@@ -214,7 +214,8 @@ export class Manager {
     const id = kindId(kind);
     let cache = this.caches.get(id);
     if (!cache) {
-      const namespaces = this.opts.namespaces?.length ? this.opts.namespaces : [undefined];
+      const namespaces =
+        kind.namespaced !== false && this.opts.namespaces?.length ? this.opts.namespaces : [undefined];
       cache = new MultiCache(
         namespaces.map(
           (namespace) =>

@@ -98,6 +98,8 @@ export interface ResourceKind {
   /** Lower-case plural used in URLs, e.g. `publishedapps`. */
   plural: string;
   kind: string;
+  /** False for cluster-scoped kinds (watched cluster-wide even when namespaces are restricted). */
+  namespaced?: boolean;
 }
 
 /**

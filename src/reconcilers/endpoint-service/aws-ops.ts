@@ -198,6 +198,7 @@ export async function describeConnections(ec2: EC2Client, serviceId: string): Pr
         endpointId: c.VpcEndpointId,
         owner: c.VpcEndpointOwner ?? '',
         state: c.VpcEndpointState ?? '',
+        tags: Object.fromEntries((c.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
       });
     }
   }

@@ -1,7 +1,7 @@
 /** Registration of the EndpointService controller with the runtime. */
-import { ENDPOINT_SERVICE } from '../../api/kinds.ts';
+import { AWS_IDENTITY, ENDPOINT_SERVICE, NAMESPACE } from '../../api/kinds.ts';
 import type { AwsClientFactory } from '../../aws/types.ts';
-import type { ControllerDefinition, RuntimeServices } from '../../controller/types.ts';
+import type { ControllerDefinition, KubeObject, ObjectKey, RuntimeServices } from '../../controller/types.ts';
 import { EndpointServiceReconciler, type EndpointServiceReconcilerOptions } from './reconcile.ts';
 
 export type { EndpointServiceReconcilerOptions } from './reconcile.ts';
@@ -14,9 +14,21 @@ export function endpointServiceController(
   aws: AwsClientFactory,
   opts: EndpointServiceReconcilerOptions = {},
 ): (services: RuntimeServices) => ControllerDefinition {
-  return (services) => ({
-    name: 'endpointservice',
-    kind: ENDPOINT_SERVICE,
-    reconciler: new EndpointServiceReconciler(aws, services, opts),
-  });
+  return (services) => {
+    const all = services.cache(ENDPOINT_SERVICE);
+    const keyOf = (o: KubeObject): ObjectKey => ({
+      namespace: o.metadata?.namespace ?? '',
+      name: o.metadata?.name ?? '',
+    });
+    return {
+      name: 'endpointservice',
+      kind: ENDPOINT_SERVICE,
+      reconciler: new EndpointServiceReconciler(aws, services, opts),
+      // An identity granted or withdrawn (or a namespace's labels changed) moves its objects at once.
+      watches: [
+        { kind: AWS_IDENTITY, map: () => all.list().map(keyOf) },
+        { kind: NAMESPACE, map: (ns) => all.list(ns.metadata?.name).map(keyOf) },
+      ],
+    };
+  };
 }

@@ -55,6 +55,13 @@ export interface ObservedConnection {
   owner: string;
   /** AWS VpcEndpointState, e.g. `pendingAcceptance`, `available`, `rejected`. */
   state: string;
+  /**
+   * The PublishedApp this controller made the endpoint for, when known, and whether the
+   * service consents to that app's namespace.
+   */
+  consumer?: { app: string; permitted: boolean };
+  /** Tags AWS shows on the connection. */
+  tags?: Record<string, string>;
 }
 
 /** Why the spec's load balancers cannot be used; a condition reason plus a message. */
@@ -250,6 +257,12 @@ export function planConnections(
       if (normalizeState(conn.state) !== 'pendingacceptance') return { ...base, ...seenDecision(conn.state) };
       if (!policy.acceptanceRequired) {
         return { ...base, decision: 'Accepted', action: 'accept', why: 'acceptanceRequired is false' };
+      }
+      if (conn.consumer && !conn.consumer.permitted) {
+        const why = `made for PublishedApp ${conn.consumer.app}, whose namespace allowedConsumers does not admit`;
+        return policy.autoAccept.rejectOthers
+          ? { ...base, decision: 'Rejected', action: 'reject', why: `${why} (rejectOthers)` }
+          : { ...base, decision: 'Pending', action: 'none', why: `${why}; left for manual decision` };
       }
       const matched = match(conn.owner);
       if (matched !== undefined) {

@@ -3,9 +3,17 @@
  * connections → plan (plan.ts) → apply through aws-ops.ts → report (status.ts, Events).
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { ENDPOINT_SERVICE, ENDPOINT_SERVICE_CONDITIONS as C, FINALIZER } from '../../api/kinds.ts';
+import {
+  ENDPOINT_SERVICE,
+  ENDPOINT_SERVICE_CONDITIONS as C,
+  FINALIZER,
+  PUBLISHED_APP,
+} from '../../api/kinds.ts';
 import { ownedTagMap, type Owner } from '../../aws/tags.ts';
-import type { AwsClientFactory } from '../../aws/types.ts';
+import type { AwsClientFactory, AwsClients } from '../../aws/types.ts';
+import { consents, identityTarget, type AccessLookups, type Refusal } from '../access/access.ts';
+import { consumerApp } from '../access/consumers.ts';
+import { cacheLookups } from '../access/lookups.ts';
 import type { ConditionInput } from '../../controller/conditions.ts';
 import {
   TerminalError,
@@ -33,9 +41,10 @@ import {
   serviceClientToken,
   type ConnectionPlan,
   type DesiredService,
+  type ObservedConnection,
   type ObservedService,
 } from './plan.ts';
-import type { EndpointService } from '../../api/v1alpha1.ts';
+import type { EndpointService, PublishedApp } from '../../api/v1alpha1.ts';
 import {
   privateDnsCondition,
   shouldStartVerification,
@@ -100,11 +109,15 @@ export class EndpointServiceReconciler implements Reconciler {
   private readonly now: () => Date;
   private readonly aws: AwsClientFactory;
   private readonly rt: RuntimeServices;
+  private readonly apps: ObjectCache<PublishedApp>;
+  private readonly access: AccessLookups;
 
   constructor(aws: AwsClientFactory, rt: RuntimeServices, opts: EndpointServiceReconcilerOptions = {}) {
     this.aws = aws;
     this.rt = rt;
     this.cache = rt.cache<EndpointService>(ENDPOINT_SERVICE);
+    this.apps = rt.cache<PublishedApp>(PUBLISHED_APP);
+    this.access = cacheLookups(rt, false);
     this.transitionPollMs = opts.transitionPollMs ?? DEFAULTS.transitionPollMs;
     this.connectionPollMs = opts.connectionPollMs ?? DEFAULTS.connectionPollMs;
     this.fullCheckIntervalMs = opts.fullCheckIntervalMs ?? DEFAULTS.fullCheckIntervalMs;
@@ -118,17 +131,63 @@ export class EndpointServiceReconciler implements Reconciler {
       this.checkpoints.delete(`${key.namespace}/${key.name}`);
       return undefined;
     }
-    return obj.metadata?.deletionTimestamp ? this.finalize(obj, ctx) : this.sync(obj, ctx);
+    // Checked before any AWS call: an identity the namespace was not granted is never assumed.
+    const access = identityTarget(this.access, obj.spec.aws, { kind: 'EndpointService', ...key });
+    if (!access.ok) return this.refuse(obj, access.refusal, ctx);
+    const clients = this.aws.clientsFor(access.value);
+    return obj.metadata?.deletionTimestamp ? this.finalize(obj, clients, ctx) : this.sync(obj, clients, ctx);
+  }
+
+  /** The identity is missing or not granted: Ready=False with its reason, nothing done in AWS. */
+  private async refuse(
+    obj: EndpointService,
+    refusal: Refusal,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult> {
+    this.checkpoints.delete(checkpointKey(obj));
+    if (obj.metadata?.deletionTimestamp !== undefined) return this.refuseDeletion(obj, refusal, ctx);
+    await this.report(obj, refusal.reason, refusal.message, ctx);
+    throw new TerminalError(refusal.reason, refusal.message);
+  }
+
+  /** A deletion without its identity waits, finalizer kept, until the identity is granted again. */
+  private async refuseDeletion(
+    obj: EndpointService,
+    refusal: Refusal,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult> {
+    if (!obj.metadata?.finalizers?.includes(FINALIZER)) return {};
+    if (obj.spec.deletionPolicy === 'Retain') {
+      await this.release(obj, ctx);
+      return {};
+    }
+    await this.report(obj, 'DeletionBlocked', `cannot clean up: ${refusal.message}`, ctx);
+    return { requeueAfterMs: this.connectionPollMs };
+  }
+
+  /** Ready=False with `reason`, and a Warning Event when the reason is new. */
+  private async report(
+    obj: EndpointService,
+    reason: string,
+    message: string,
+    ctx: ReconcileContext,
+  ): Promise<void> {
+    const previous = obj.status?.conditions?.find((c) => c.type === C.ready)?.reason;
+    if (previous !== reason) this.rt.events.record(obj, 'Warning', reason, 'Validate', message);
+    await this.writeStatus(obj, { conditions: {}, notReady: { reason, message } }, ctx);
   }
 
   /** Brings AWS in line with the spec and reports what it found. */
-  private async sync(obj: EndpointService, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+  private async sync(
+    obj: EndpointService,
+    { ec2, elbv2 }: AwsClients,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult | undefined> {
     const report: StatusReport = { conditions: {} };
     let phase: Phase = 'service';
     try {
       // Before anything AWS is created, so a deletion can never orphan it.
       if (!this.rt.dryRun) obj = await this.rt.finalizers.add(ENDPOINT_SERVICE, obj, FINALIZER);
-      const { ec2, elbv2 } = this.aws.clientsFor(obj.spec.aws);
       const desired = desiredService(obj.spec, ownedTagMap(this.owner(obj), obj.spec.tags));
 
       const checked = this.freshCheckpoint(obj);
@@ -360,7 +419,7 @@ export class EndpointServiceReconciler implements Reconciler {
         autoAccept: desired.autoAccept,
         serviceAccount: arnAccount(desired.networkLoadBalancerArns[0] ?? ''),
       },
-      await ops.describeConnections(ec2, serviceId),
+      (await ops.describeConnections(ec2, serviceId)).map((c) => this.withConsumer(obj, c)),
     );
     report.connections = plans;
     const batches = connectionBatches(plans);
@@ -397,6 +456,23 @@ export class EndpointServiceReconciler implements Reconciler {
     return result;
   }
 
+  /**
+   * Marks a connection from an endpoint this controller made for a PublishedApp — known by its
+   * tags when AWS shows them, else by the app's status.endpointId — with whether this
+   * service's allowedConsumers admit that app's namespace.
+   */
+  private withConsumer(obj: EndpointService, conn: ObservedConnection): ObservedConnection {
+    const app = consumerApp(this.apps.list(), conn, this.rt.clusterId);
+    if (!app) return conn;
+    return {
+      ...conn,
+      consumer: {
+        app: `${app.namespace}/${app.name}`,
+        permitted: consents(obj, app.namespace, this.access.labels),
+      },
+    };
+  }
+
   private recordDecision(obj: EndpointService, plan: ConnectionPlan, previouslyPending: Set<string>): void {
     const who = `endpoint ${plan.endpointId} of account ${plan.owner}`;
     if (plan.action === 'accept') {
@@ -428,12 +504,15 @@ export class EndpointServiceReconciler implements Reconciler {
    * Deletion: `Retain` lets go; `Delete` rejects remaining connections, deletes the service
    * (NotFound counts as done) and only then removes the finalizer.
    */
-  private async finalize(obj: EndpointService, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+  private async finalize(
+    obj: EndpointService,
+    { ec2 }: AwsClients,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult | undefined> {
     this.checkpoints.delete(checkpointKey(obj));
     if (!obj.metadata?.finalizers?.includes(FINALIZER)) return undefined;
     if (obj.spec.deletionPolicy === 'Retain') return this.release(obj, ctx);
     try {
-      const { ec2 } = this.aws.clientsFor(obj.spec.aws);
       const { service, extras } = await this.findService(ec2, obj);
       for (const s of service ? [service, ...extras] : extras) {
         if (!this.dryRunSkip(obj, ctx, 'Delete', `delete ${s.serviceId}`)) {

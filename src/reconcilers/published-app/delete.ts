@@ -14,12 +14,12 @@ import { desiredTargetGroup } from './sync-targets.ts';
 
 /** @returns true when nothing of ours is left; false when AWS still blocks (retry later). */
 export async function deleteOwned(s: Session): Promise<boolean> {
-  const listenerArns = new Set([s.app.spec.listenerArn]);
+  const listenerArns = new Set([s.listenerArn]);
   if (s.app.status?.ruleArn) listenerArns.add(listenerArnOfRule(s.app.status.ruleArn));
   for (const arn of listenerArns) await deleteRules(s, arn);
 
   const { elbv2, ec2, scope } = s.clients;
-  const found = await listenerAndAlb(s, s.app.spec.listenerArn);
+  const found = await listenerAndAlb(s, s.listenerArn);
   const tgArns = new Set<string>();
   if (s.app.status?.targetGroupArn) tgArns.add(s.app.status.targetGroupArn);
   const byName = await ops.describeTargetGroupByName(
@@ -58,7 +58,8 @@ export async function deleteOwned(s: Session): Promise<boolean> {
   return true;
 }
 
-async function deleteRules(s: Session, listenerArn: string): Promise<void> {
+/** Deletes the app's own rules on `listenerArn` (after its grant was withdrawn, or on delete). */
+export async function deleteRules(s: Session, listenerArn: string): Promise<void> {
   if (!(await listenerAndAlb(s, listenerArn))) return; // the listener, and its rules, are gone
   s.deps.reads.invalidate(`${s.clients.scope}|rules|${listenerArn}`);
   const own = (await listenerRules(s, listenerArn)).filter((r) => !r.isDefault && ruleBelongsTo(r, s.app));

@@ -1,6 +1,13 @@
 /** Registration of the PublishedApp controller with the runtime. */
-import { ENDPOINT_SERVICE, PUBLISHED_APP } from '../../api/kinds.ts';
-import type { PublishedApp } from '../../api/v1alpha1.ts';
+import {
+  AWS_IDENTITY,
+  ENDPOINT_SERVICE,
+  NAMESPACE,
+  PUBLISHED_APP,
+  SHARED_LISTENER,
+} from '../../api/kinds.ts';
+import type { EndpointService, PublishedApp } from '../../api/v1alpha1.ts';
+import { listenerKeyOf } from '../access/lookups.ts';
 import type { AwsClientFactory } from '../../aws/types.ts';
 import type { ControllerDefinition, KubeObject, ObjectKey, RuntimeServices } from '../../controller/types.ts';
 import { PublishedAppReconciler } from './reconcile.ts';
@@ -8,16 +15,48 @@ import type { PublishedAppReconcilerOptions } from './session.ts';
 
 export type { PublishedAppReconcilerOptions } from './session.ts';
 
-/** Keys of the PublishedApps whose `endpointServiceRef` names `es`. */
+const keyOf = (a: KubeObject): ObjectKey => ({
+  namespace: a.metadata?.namespace ?? '',
+  name: a.metadata?.name ?? '',
+});
+
+/**
+ * Keys of the PublishedApps whose `endpointServiceRef` names `es`, or whose `serviceName` is
+ * the one `es` manages (its consent governs both).
+ */
 export function appsReferencing(apps: readonly PublishedApp[], es: KubeObject): ObjectKey[] {
   const name = es.metadata?.name;
   const namespace = es.metadata?.namespace;
+  const managed = (es as EndpointService).status?.serviceName;
   return apps
     .filter((a) => {
-      const ref = a.spec.service.endpointServiceRef;
-      return ref !== undefined && ref.name === name && (ref.namespace ?? a.metadata?.namespace) === namespace;
+      const { endpointServiceRef: ref, serviceName } = a.spec.service;
+      if (ref === undefined) return managed !== undefined && serviceName === managed;
+      return ref.name === name && (ref.namespace ?? a.metadata?.namespace) === namespace;
     })
-    .map((a) => ({ namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' }));
+    .map(keyOf);
+}
+
+/** Keys of the PublishedApps attached to the SharedListener `listener`. */
+export function appsOnListener(apps: readonly PublishedApp[], listener: KubeObject): ObjectKey[] {
+  const k = keyOf(listener);
+  return apps
+    .filter((a) => {
+      const l = listenerKeyOf(a);
+      return l?.namespace === k.namespace && l.name === k.name;
+    })
+    .map(keyOf);
+}
+
+/**
+ * Keys of the PublishedApps a Namespace's labels bear on: its own apps (grants by selector)
+ * and the apps on its SharedListeners (their identity's grant).
+ */
+export function appsOfNamespace(apps: readonly PublishedApp[], ns: KubeObject): ObjectKey[] {
+  const name = ns.metadata?.name;
+  return apps
+    .filter((a) => a.metadata?.namespace === name || listenerKeyOf(a)?.namespace === name)
+    .map(keyOf);
 }
 
 /**
@@ -32,16 +71,18 @@ export function publishedAppController(
 ): (services: RuntimeServices) => ControllerDefinition {
   return (services) => {
     const reconciler = new PublishedAppReconciler(aws, services, opts);
+    const apps = services.cache<PublishedApp>(PUBLISHED_APP);
     return {
       name: 'publishedapp',
       kind: PUBLISHED_APP,
       reconciler,
       sources: [reconciler.observation()],
+      // A grant given or withdrawn moves the apps it bears on at once.
       watches: [
-        {
-          kind: ENDPOINT_SERVICE,
-          map: (es) => appsReferencing(services.cache<PublishedApp>(PUBLISHED_APP).list(), es),
-        },
+        { kind: ENDPOINT_SERVICE, map: (es) => appsReferencing(apps.list(), es) },
+        { kind: SHARED_LISTENER, map: (l) => appsOnListener(apps.list(), l) },
+        { kind: AWS_IDENTITY, map: () => apps.list().map(keyOf) },
+        { kind: NAMESPACE, map: (ns) => appsOfNamespace(apps.list(), ns) },
       ],
     };
   };

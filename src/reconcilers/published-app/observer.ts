@@ -13,6 +13,7 @@ import { TAG_KEYS } from '../../api/kinds.ts';
 import type { PublishedApp } from '../../api/v1alpha1.ts';
 import type { AwsClientFactory, AwsClients } from '../../aws/types.ts';
 import type { EventSource, ObjectKey } from '../../controller/types.ts';
+import { attachmentOf } from '../access/access.ts';
 import { observedFingerprint, sliceOf } from './checkpoint.ts';
 import { loadBalancerArnOfListener } from './names.ts';
 import {
@@ -29,7 +30,7 @@ export const FULL_OBSERVATION_EVERY = 6;
 
 interface ScopeApps {
   clients: AwsClients;
-  apps: PublishedApp[];
+  apps: { app: PublishedApp; listenerArn: string }[];
 }
 
 /** Live apps grouped by the scope their clients act in. */
@@ -37,9 +38,12 @@ function appsByScope(deps: Deps, aws: AwsClientFactory): Map<string, ScopeApps> 
   const out = new Map<string, ScopeApps>();
   for (const app of deps.apps.list()) {
     if (app.metadata?.deletionTimestamp) continue;
-    const clients = aws.clientsFor(app.spec.aws);
+    // A refused app is not built on: nothing of it to observe.
+    const attached = attachmentOf(deps.access, app);
+    if (!attached.ok) continue;
+    const clients = aws.clientsFor(attached.value.target);
     const entry = out.get(clients.scope) ?? { clients, apps: [] };
-    entry.apps.push(app);
+    entry.apps.push({ app, listenerArn: attached.value.listenerArn });
     out.set(clients.scope, entry);
   }
   return out;
@@ -61,11 +65,13 @@ async function observeScope(
   { clients, apps }: ScopeApps,
   full: boolean,
 ): Promise<PublishedApp[]> {
-  const checkpointed = apps.filter((a) => deps.checkpoints.observed(a.metadata?.uid ?? '') !== undefined);
+  const checkpointed = apps.filter(
+    ({ app }) => deps.checkpoints.observed(app.metadata?.uid ?? '') !== undefined,
+  );
   if (checkpointed.length === 0) return [];
   const { scope } = clients;
   deps.reads.invalidate(readKeys.endpoints(scope));
-  const listeners = [...new Set(checkpointed.map((a) => a.spec.listenerArn))];
+  const listeners = [...new Set(checkpointed.map((a) => a.listenerArn))];
   const loadBalancers = [...new Set(listeners.map(loadBalancerArnOfListener))];
   if (full) {
     deps.reads.invalidate(readKeys.securityGroups(scope));
@@ -83,7 +89,7 @@ async function observeScope(
   ]);
   const observed = { endpoints, securityGroups, rules: ruleLists.flat(), targetGroups: groupLists.flat() };
   const changed: PublishedApp[] = [];
-  for (const app of checkpointed) {
+  for (const { app } of checkpointed) {
     const recorded = recordedOf(deps, app);
     const uid = recorded.uid;
     const slice = sliceOf(recorded, observed, TAG_KEYS.uid);

@@ -19,8 +19,17 @@ import {
   type Reconciler,
   type RuntimeServices,
 } from '../../controller/types.ts';
+import type { Logger } from 'pino';
+import {
+  attachmentOf,
+  cleanupAttachmentOf,
+  consentRefusal,
+  type Attachment,
+  type Refusal,
+} from '../access/access.ts';
+import { cacheLookups, listenerArnOf } from '../access/lookups.ts';
 import * as ops from './aws-ops.ts';
-import { deleteOwned } from './delete.ts';
+import { deleteOwned, deleteRules } from './delete.ts';
 import { EniIpCache } from './eni-ips.ts';
 import { Checkpoints, desiredFingerprint, observedFingerprint, sliceOf } from './checkpoint.ts';
 import { listenerArnOfRule, loadBalancerArnOfListener } from './names.ts';
@@ -57,6 +66,9 @@ const FAILURE_REASON: Partial<Record<ReturnType<typeof classifyAwsError>['kind']
   invalidInput: 'InvalidConfiguration',
 };
 
+/** For a session that makes no AWS call (a refusal without anything built to take back). */
+const UNATTACHED: Attachment = { listenerArn: '', target: {} };
+
 export class PublishedAppReconciler implements Reconciler {
   private readonly aws: AwsClientFactory;
   private readonly deps: Deps;
@@ -64,8 +76,11 @@ export class PublishedAppReconciler implements Reconciler {
   constructor(aws: AwsClientFactory, rt: RuntimeServices, opts: PublishedAppReconcilerOptions = {}) {
     this.aws = aws;
     const resolved = resolveOptions(opts);
+    const access = cacheLookups(rt, resolved.singleTenant);
     this.deps = {
       rt,
+      access,
+      listenerArnOf: (app) => listenerArnOf(access, app),
       apps: rt.cache<PublishedApp>(PUBLISHED_APP),
       endpointServices: rt.cache<EndpointService>(ENDPOINT_SERVICE),
       reads: new SharedReads(resolved.sharedReadMaxAgeMs),
@@ -86,9 +101,12 @@ export class PublishedAppReconciler implements Reconciler {
   async reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
     const app = this.deps.apps.get(key);
     if (!app) return undefined;
-    const clients = this.aws.clientsFor(app.spec.aws);
-    const s = new Session(this.deps, app, clients, ctx.log, newReport());
-    if (app.metadata?.deletionTimestamp) return this.finalize(s);
+    if (app.metadata?.deletionTimestamp) return this.finalizeChecked(app, ctx);
+    const attached = attachmentOf(this.deps.access, app);
+    if (!attached.ok) return this.refuse(app, attached.refusal, ctx);
+    const refusal = consentRefusal(this.deps.access, app);
+    if (refusal) return this.refuse(app, refusal, ctx);
+    const s = this.session(app, attached.value, ctx.log);
     const desired = desiredFingerprint(s.app, serviceNameOf(s));
     const checkpoint = this.deps.checkpoints.check(s.uid, desired);
     if (checkpoint === 'holds') {
@@ -101,6 +119,57 @@ export class PublishedAppReconciler implements Reconciler {
     // Re-recorded if this walk, too, finds nothing to do.
     this.deps.checkpoints.forget(s.uid);
     return this.sync(s, desired);
+  }
+
+  private session(app: PublishedApp, attachment: Attachment, log: Logger, report = newReport()): Session {
+    const clients = this.aws.clientsFor(attachment.target);
+    return new Session(this.deps, app, { attachment, clients }, log, report);
+  }
+
+  /**
+   * A grant the app lacks: nothing is made or assumed for it. An app built before its grant
+   * went away stops being served — its own rule is removed, as the listener's identity — and
+   * the rest of it stays until the grant returns or the app is deleted.
+   */
+  private async refuse(app: PublishedApp, refusal: Refusal, ctx: ReconcileContext): Promise<undefined> {
+    const aspect: Aspect = refusal.reason === 'ReferenceNotPermitted' ? 'endpoint' : 'route';
+    this.forget(app.metadata?.uid ?? '');
+    const built = app.metadata?.finalizers?.includes(FINALIZER) === true;
+    const cleanup = built ? cleanupAttachmentOf(this.deps.access, app) : undefined;
+    const s = this.session(app, cleanup?.ok ? cleanup.value : UNATTACHED, ctx.log);
+    if (cleanup?.ok) await this.withdraw(s);
+    if (s.previous(aspect)?.reason !== refusal.reason)
+      s.event('Warning', refusal.reason, 'Validate', refusal.message);
+    s.verdict(aspect, { status: 'False', reason: refusal.reason, message: refusal.message });
+    await this.writeStatus(s);
+    throw new TerminalError(refusal.reason, refusal.message);
+  }
+
+  /** Stops serving a built app: deletes its own rules (and forgets them in status). */
+  private async withdraw(s: Session): Promise<void> {
+    if (s.dryRun) return;
+    const listeners = new Set([s.listenerArn]);
+    if (s.app.status?.ruleArn) listeners.add(listenerArnOfRule(s.app.status.ruleArn));
+    for (const arn of listeners) await deleteRules(s, arn);
+    Object.assign(s.report.fields, { ruleArn: undefined, priority: undefined, url: undefined });
+  }
+
+  /** Deletion, as the listener's identity; a missing or withdrawn identity blocks it, said why. */
+  private async finalizeChecked(
+    app: PublishedApp,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult | undefined> {
+    if (!app.metadata?.finalizers?.includes(FINALIZER)) return undefined;
+    const cleanup = cleanupAttachmentOf(this.deps.access, app);
+    if (cleanup.ok) return this.finalize(this.session(app, cleanup.value, ctx.log));
+    if (app.spec.deletionPolicy === 'Retain') return this.finalize(this.session(app, UNATTACHED, ctx.log));
+    const s = this.session(app, UNATTACHED, ctx.log);
+    const message = `cannot clean up: ${cleanup.refusal.message}; grant it again, or remove the finalizer to leave the AWS resources`;
+    if (s.previous('endpoint')?.reason !== 'DeletionBlocked')
+      s.event('Warning', 'DeletionBlocked', 'Delete', message);
+    s.verdict('endpoint', { status: 'False', reason: 'DeletionBlocked', message });
+    await this.writeStatus(s);
+    return { requeueAfterMs: this.deps.opts.deletionRetryMs };
   }
 
   /**
@@ -126,7 +195,7 @@ export class PublishedAppReconciler implements Reconciler {
   private async recordCheckpoint(s: Session, desired: string): Promise<void> {
     const clean = ASPECTS.every((a) => s.report.verdicts[a]?.status === 'True');
     if (s.dryRun || !clean || s.requeue.length > 0) return;
-    const listenerArn = s.app.spec.listenerArn;
+    const listenerArn = s.listenerArn;
     const [endpoints, securityGroups, rules, targetGroups] = await Promise.all([
       scopeEndpoints(s.deps, s.clients, s.readMaxAgeMs),
       scopeSecurityGroups(s.deps, s.clients, s.readMaxAgeMs),
@@ -152,7 +221,10 @@ export class PublishedAppReconciler implements Reconciler {
       }
       // Before anything is created in AWS, so a deletion can never orphan it.
       const app = s.dryRun ? s.app : await this.deps.rt.finalizers.add(PUBLISHED_APP, s.app, FINALIZER);
-      const session = app === s.app ? s : new Session(this.deps, app, s.clients, s.log, s.report);
+      const session =
+        app === s.app
+          ? s
+          : new Session(this.deps, app, { attachment: s.attachment, clients: s.clients }, s.log, s.report);
       phase = 'securityGroups';
       const sgId = await syncSecurityGroups(session, refs);
       phase = 'endpoint';

@@ -112,9 +112,8 @@ export async function resolveReferences(s: Session): Promise<References | undefi
     return undefined;
   }
   s.report.fields.serviceName = serviceName;
-  const found = await listenerAndAlb(s, s.app.spec.listenerArn);
-  if (!found)
-    throw new StepProblem('route', 'ListenerNotFound', `listener ${s.app.spec.listenerArn} not found`);
+  const found = await listenerAndAlb(s, s.listenerArn);
+  if (!found) throw new StepProblem('route', 'ListenerNotFound', `listener ${s.listenerArn} not found`);
   const { listener, loadBalancer } = found;
   if (loadBalancer.type !== 'application') {
     throw new StepProblem(

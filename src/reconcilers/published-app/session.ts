@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { EndpointService, PublishedApp, PublishedAppStatus } from '../../api/v1alpha1.ts';
 import { ownershipTags, type AwsTag } from '../../aws/tags.ts';
 import type { AwsClients } from '../../aws/types.ts';
+import type { AccessLookups, Attachment } from '../access/access.ts';
 import type { Condition, ObjectCache, RuntimeServices } from '../../controller/types.ts';
 import type { Checkpoints } from './checkpoint.ts';
 import type { EniIpCache } from './eni-ips.ts';
@@ -39,6 +40,8 @@ export interface PublishedAppReconcilerOptions {
   maxRulesPerListener?: number;
   /** Range allocated priorities are taken from, lowest first. */
   priorityAllocation?: { min: number; max: number };
+  /** Accept a raw spec.listenerArn (no SharedListener); off: every app attaches by reference. */
+  singleTenant?: boolean;
   /** lastSyncTime is refreshed at least this often. */
   syncTimeRefreshMs?: number;
   now?: () => Date;
@@ -58,6 +61,7 @@ export function resolveOptions(o: PublishedAppReconcilerOptions): ResolvedOption
     maxRulesPerListener: o.maxRulesPerListener ?? 100,
     priorityAllocation: o.priorityAllocation ?? { min: 1000, max: 50_000 },
     syncTimeRefreshMs: o.syncTimeRefreshMs ?? 600_000,
+    singleTenant: o.singleTenant ?? false,
     now: o.now ?? (() => new Date()),
   };
 }
@@ -67,6 +71,10 @@ export interface Deps {
   rt: RuntimeServices;
   apps: ObjectCache<PublishedApp>;
   endpointServices: ObjectCache<EndpointService>;
+  /** Identities, listeners and consents, for the separation-of-duties checks. */
+  access: AccessLookups;
+  /** The listener ARN an app names (raw or through its SharedListener), unchecked. */
+  listenerArnOf(app: PublishedApp): string | undefined;
   reads: SharedReads;
   enis: EniIpCache;
   checkpoints: Checkpoints;
@@ -111,6 +119,8 @@ export class Session {
   readonly app: PublishedApp;
   readonly uid: string;
   readonly clients: AwsClients;
+  /** Where the app is built and as whom, as its (checked) listener grant says. */
+  readonly attachment: Attachment;
   readonly log: Logger;
   readonly report: SyncReport;
   readonly deps: Deps;
@@ -125,8 +135,16 @@ export class Session {
   /** How old a reference lookup (listener + ALB, subnets, extra SGs) may be for this reconcile. */
   referenceMaxAgeMs: number;
 
-  constructor(deps: Deps, app: PublishedApp, clients: AwsClients, log: Logger, report: SyncReport) {
+  constructor(
+    deps: Deps,
+    app: PublishedApp,
+    access: { attachment: Attachment; clients: AwsClients },
+    log: Logger,
+    report: SyncReport,
+  ) {
     this.deps = deps;
+    this.attachment = access.attachment;
+    const clients = access.clients;
     this.uid = app.metadata?.uid ?? '';
     const written = deps.written.get(this.uid);
     this.app = written ? { ...app, status: written } : app;
@@ -143,6 +161,11 @@ export class Session {
 
   get generation(): number | undefined {
     return this.app.metadata?.generation;
+  }
+
+  /** The listener the app's rule goes on. */
+  get listenerArn(): string {
+    return this.attachment.listenerArn;
   }
 
   /** `<namespace>/<name>`. */

@@ -62,7 +62,7 @@ function neighbours(s: Session): PublishedApp[] {
       (a) =>
         a.metadata?.uid !== s.uid &&
         !a.metadata?.deletionTimestamp &&
-        a.spec.listenerArn === s.app.spec.listenerArn,
+        s.deps.listenerArnOf(a) === s.listenerArn,
     );
 }
 
@@ -87,7 +87,7 @@ function claimOf(s: Session, app: PublishedApp): number | undefined {
     app.spec.routing.priority ??
     s.deps.written.get(uid)?.priority ??
     app.status?.priority ??
-    placedOn(s, uid, app.spec.listenerArn)
+    placedOn(s, uid, s.deps.listenerArnOf(app) ?? '')
   );
 }
 
@@ -209,7 +209,7 @@ export async function placeRule(s: Session, listenerArn: string): Promise<number
     slots,
     claims: claimsOf(s, others),
     queue: queueOf(s, others, slots),
-    allocation: s.deps.opts.priorityAllocation,
+    allocation: s.attachment.priorities ?? s.deps.opts.priorityAllocation,
   });
   if (priority.kind === 'conflict') {
     throw new StepProblem(
