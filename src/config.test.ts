@@ -39,7 +39,16 @@ describe('loadConfig', () => {
       dryRun: false,
       clusterId: 'prod-1',
       awsApiShare: 0.5,
+      singleTenant: false,
     });
+  });
+
+  test.each([
+    [['--single-tenant'], {}, true],
+    [[], { PLP_SINGLE_TENANT: 'true' }, true],
+    [['--no-single-tenant'], { PLP_SINGLE_TENANT: 'true' }, false],
+  ])('single-tenant mode from %j %j', (args, env, expected) => {
+    expect(loadConfig([...REQUIRED, ...args], env).singleTenant).toBe(expected);
   });
 
   test('every flag', () => {
