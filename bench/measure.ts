@@ -7,28 +7,66 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeVpcEndpointsCommand, EC2Client, ModifyVpcEndpointCommand } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { API_GROUP, API_VERSION, PUBLISHED_APP } from '../src/api/kinds.ts';
+import { API_GROUP, API_VERSION, AWS_IDENTITY, PUBLISHED_APP, SHARED_LISTENER } from '../src/api/kinds.ts';
 import type { PublishedApp, PublishedAppSpec } from '../src/api/v1alpha1.ts';
 import { endpointIps, targetIps } from '../test/integration/published-app/harness.ts';
 import type { BenchWorld } from './world.ts';
 import { mapLimit } from './world.ts';
 
-/** The spec of app `i`: its own service, the DMZ of its listener group, path /a<i>. */
-export function benchAppSpec(
-  world: BenchWorld,
-  i: number,
-  rulesPerListener: number,
-  roleArn: string,
-): PublishedAppSpec {
-  const dmz = world.dmzs[Math.floor(i / rulesPerListener)]!;
+/** The SharedListener of the world's DMZ `k`. */
+export const benchListener = (k: number): string => `dmz-${k}`;
+
+/** The spec of app `i`: its own service, the DMZ (shared listener) of its listener group, path /a<i>. */
+export function benchAppSpec(world: BenchWorld, i: number, rulesPerListener: number): PublishedAppSpec {
+  const k = Math.floor(i / rulesPerListener);
+  const dmz = world.dmzs[k]!;
   return {
-    aws: { roleArn },
     service: { serviceName: world.serviceNames[i]! },
     endpoint: { vpcId: dmz.vpcId, subnetIds: dmz.subnetIds.slice(0, 2) },
-    listenerArn: dmz.listenerArn,
+    listenerRef: { name: benchListener(k) },
     routing: { pathPatterns: [`/a${i}`, `/a${i}/*`] },
     target: { port: 80, protocol: 'HTTP', deregistrationDelaySeconds: 0 },
   };
+}
+
+/**
+ * The platform and DMZ teams' part, as in production: the AwsIdentity `bench` (the world
+ * account's role) granted to `namespace`, and every DMZ listener shared there as that
+ * identity, so each listener's apps share one tagged STS session.
+ */
+export async function shareBenchWorld(
+  kc: KubeConfig,
+  namespace: string,
+  world: BenchWorld,
+  roleArn: string,
+): Promise<void> {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const apiVersion = `${API_GROUP}/${API_VERSION}`;
+  await api.createClusterCustomObject({
+    group: API_GROUP,
+    version: API_VERSION,
+    plural: AWS_IDENTITY.plural,
+    body: {
+      apiVersion,
+      kind: 'AwsIdentity',
+      metadata: { name: 'bench' },
+      spec: { roleArn, allowedNamespaces: { names: [namespace] } },
+    },
+  });
+  await mapLimit(world.dmzs, 8, (dmz, k) =>
+    api.createNamespacedCustomObject({
+      group: API_GROUP,
+      version: API_VERSION,
+      namespace,
+      plural: SHARED_LISTENER.plural,
+      body: {
+        apiVersion,
+        kind: 'SharedListener',
+        metadata: { name: benchListener(k) },
+        spec: { listenerArn: dmz.listenerArn, aws: { identity: 'bench' } },
+      },
+    }),
+  );
 }
 
 const isReady = (a: PublishedApp): boolean =>

@@ -35,6 +35,7 @@ import {
   createApps,
   describeEndpointsMs,
   randomAccountId,
+  shareBenchWorld,
   timeEniChanges,
   waitAllReady,
 } from './measure.ts';
@@ -370,6 +371,7 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
       `N=${apps}: world built in ${setupSeconds.toFixed(0)} s (${world.dmzs.length} ALBs, ${world.nlbCount} NLBs)`,
     );
 
+    await shareBenchWorld(env.kc, NAMESPACE, world, roleArn);
     controller = await startController(env, opts);
     const pid = controller.pid;
     const rss = new RssSampler(pid);
@@ -378,9 +380,7 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
     // 1. Cold start.
     const cpu0 = cpuSeconds(pid) ?? 0;
     const coldFrom = Date.now();
-    const specs = Array.from({ length: apps }, (_, i) =>
-      benchAppSpec(world, i, opts.rulesPerListener, roleArn),
-    );
+    const specs = Array.from({ length: apps }, (_, i) => benchAppSpec(world, i, opts.rulesPerListener));
     await createApps(env.kc, NAMESPACE, specs);
     let lastLog = 0;
     const cold = await waitAllReady(

@@ -17,7 +17,7 @@ const want: ExpectedApp = {
   spec: {
     service: { serviceName: 'svc' },
     endpoint: { vpcId: 'vpc', subnetIds: ['s-a', 's-b'] },
-    listenerArn: 'listener',
+    listenerRef: { name: 'listener' },
     routing: { pathPatterns: ['/a1', '/a1/*'] },
     target: { port: 80, healthCheck: { path: '/health' }, deregistrationDelaySeconds: 0 },
     tags: { team: 'red' },

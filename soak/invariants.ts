@@ -63,7 +63,7 @@ export interface Observation {
 export interface Baseline {
   /** foreignSnapshot() after seeding, before the controller ran. */
   foreign: string;
-  /** The ALB security group of each listener. */
+  /** The ALB security group of each SharedListener (by name). */
   albSecurityGroup: ReadonlyMap<string, string>;
 }
 
@@ -174,7 +174,7 @@ function checkRule(want: ExpectedApp, app: PublishedApp, obs: Observation, ids: 
 function checkIngress(want: ExpectedApp, obs: Observation, base: Baseline, ids: OwnedIds, fail: Fail): void {
   if (ids.securityGroupId === undefined) return;
   const port = want.spec.target.port;
-  const wanted = `tcp:${port}-${port}:${base.albSecurityGroup.get(want.spec.listenerArn)}`;
+  const wanted = `tcp:${port}-${port}:${base.albSecurityGroup.get(want.spec.listenerRef!.name)}`;
   const have = (obs.ingress.get(ids.securityGroupId) ?? []).map(
     (p) => `${p.protocol}:${p.fromPort}-${p.toPort}:${p.source}`,
   );

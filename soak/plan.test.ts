@@ -15,7 +15,7 @@ function spec(subnetIds: string[]): PublishedAppSpec {
   return {
     service: { serviceName: 'svc' },
     endpoint: { vpcId: 'vpc', subnetIds },
-    listenerArn: 'l',
+    listenerRef: { name: 'l' },
     routing: { pathPatterns: ['/a1', '/a1/*'] },
     target: { port: 80, deregistrationDelaySeconds: 0 },
   };

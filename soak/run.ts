@@ -20,7 +20,7 @@ import { summarizeCalls } from '../test/env/aws-proxy/call-summary.ts';
 import type { FaultKind } from '../test/env/aws-proxy/faults.ts';
 import { seededRandom } from '../test/env/aws-proxy/faults.ts';
 import { foreignSnapshot } from '../test/reliability/inventory.ts';
-import { benchAppSpec } from '../bench/measure.ts';
+import { benchAppSpec, benchListener, shareBenchWorld } from '../bench/measure.ts';
 import { parseBenchOptions } from '../bench/options.ts';
 import { assumeRole, NAMESPACE, startController, startEnv, type Env } from '../bench/run.ts';
 import { buildWorld, mapLimit, type BenchWorld } from '../bench/world.ts';
@@ -81,7 +81,6 @@ interface Run {
   kube: KubeClient;
   aws: { ec2: EC2Client; elbv2: ElasticLoadBalancingV2Client };
   world: BenchWorld;
-  roleArn: string;
   base: Baseline;
   listeners: string[];
   random: Random;
@@ -107,8 +106,8 @@ const isReadyAtGeneration = (a: PublishedApp): boolean =>
   a.status?.observedGeneration === a.metadata?.generation;
 
 /** The spec of app `index` at `version`: bench's, with a health check, tags and (even apps) an explicit priority. */
-function initialSpec(run: Pick<Run, 'world' | 'roleArn'>, index: number, version: number): PublishedAppSpec {
-  const spec = benchAppSpec(run.world, index, RULES_PER_LISTENER, run.roleArn);
+function initialSpec(run: Pick<Run, 'world'>, index: number, version: number): PublishedAppSpec {
+  const spec = benchAppSpec(run.world, index, RULES_PER_LISTENER);
   spec.routing.pathPatterns = appPaths(index, version);
   if (index % 2 === 0) spec.routing.priority = 2000 + index;
   spec.target.healthCheck = { path: '/health' };
@@ -171,7 +170,7 @@ async function act(run: Run): Promise<void> {
       state.version++;
     } else if ((DRIFTS as readonly string[]).includes(kind)) {
       const app = await run.kube.request<PublishedApp>('GET', where);
-      const alb = run.base.albSecurityGroup.get(state.spec.listenerArn)!;
+      const alb = run.base.albSecurityGroup.get(state.spec.listenerRef!.name)!;
       const out = await applyDrift(run.random, kind as Drift, app, alb, run.aws);
       count(run, kind, out.applied, name, out.detail);
       return;
@@ -345,11 +344,12 @@ async function soak(opts: SoakOptions, report: Record<string, unknown>, save: ()
       foreignCount += await seedForeign(aws.ec2, aws.elbv2, dmz, k);
     const base: Baseline = {
       foreign: await foreignSnapshot(aws.ec2, aws.elbv2),
-      albSecurityGroup: new Map(world.dmzs.map((d) => [d.listenerArn, d.albSecurityGroupId])),
+      albSecurityGroup: new Map(world.dmzs.map((d, k) => [benchListener(k), d.albSecurityGroupId])),
     };
     log(
       `world: ${world.dmzs.length} ALBs, ${opts.apps} endpoint services, ${foreignCount} foreign resources`,
     );
+    await shareBenchWorld(env.kc, NAMESPACE, world, `arn:aws:iam::${account}:role/bench`);
     controller = await startController(env, benchOpts);
     const run: Run = {
       opts,
@@ -357,7 +357,6 @@ async function soak(opts: SoakOptions, report: Record<string, unknown>, save: ()
       kube: new KubeClient(env.kc),
       aws,
       world,
-      roleArn: `arn:aws:iam::${account}:role/bench`,
       base,
       listeners: world.dmzs.map((d) => d.listenerArn),
       random: seededRandom(opts.seed),

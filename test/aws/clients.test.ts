@@ -138,6 +138,29 @@ test(
 );
 
 test(
+  'each object a role acts for gets its own tagged session; one session serves that object',
+  async () => {
+    const { f, calls } = factory({ clusterId: 'it-clients' });
+    const subject = (name: string) => ({ kind: 'SharedListener', namespace: 'dmz', name });
+    const target = { roleArn: role(ctx.accountId), identity: 'dmz' };
+    const a = f.clientsFor({ ...target, session: subject('a') });
+    expect(f.clientsFor({ ...target, session: subject('a') })).toBe(a);
+    const b = f.clientsFor({ ...target, session: subject('b') });
+    expect(b).not.toBe(a);
+    await Promise.all([a, a, b].map((c) => c.ec2.send(new DescribeVpcsCommand({}))));
+    // Tagged sessions still land in the role's account (moto accepts the tags and SourceIdentity).
+    const seen = await b.ec2.send(new DescribeVpcsCommand({}));
+    expect(new Set(seen.Vpcs?.map((v) => v.OwnerId))).toEqual(new Set([ctx.accountId]));
+    expect(calls.filter((c) => c.operation === 'AssumeRole')).toHaveLength(2);
+    expect(calls.filter((c) => c.operation === 'AssumeRole').map((c) => c.result)).toEqual([
+      'success',
+      'success',
+    ]);
+  },
+  TIMEOUT_MS,
+);
+
+test(
   'the observer sees every request with its operation, outcome and error code',
   async () => {
     const { f, calls } = factory();

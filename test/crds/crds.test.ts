@@ -65,6 +65,8 @@ describe.each([
     name: 'endpointservices.publisher.privatelink.dev',
     kind: 'EndpointService',
     shortNames: ['eps'],
+    scope: 'Namespaced',
+    status: true,
     columns: [
       ['Ready', '.status.conditions[?(@.type=="Ready")].status'],
       ['Service', '.status.serviceName'],
@@ -78,6 +80,8 @@ describe.each([
     name: 'publishedapps.publisher.privatelink.dev',
     kind: 'PublishedApp',
     shortNames: ['papp'],
+    scope: 'Namespaced',
+    status: true,
     columns: [
       ['Ready', '.status.conditions[?(@.type=="Ready")].status'],
       ['Endpoint', '.status.endpointId'],
@@ -88,7 +92,33 @@ describe.each([
       ['Age', '.metadata.creationTimestamp'],
     ],
   },
-])('CRD $kind', ({ name, kind, shortNames, columns }) => {
+  {
+    // The platform team's grant of an AWS identity: cluster-scoped, so no tenant's `edit` reaches it.
+    name: 'awsidentities.publisher.privatelink.dev',
+    kind: 'AwsIdentity',
+    shortNames: ['awsid'],
+    scope: 'Cluster',
+    status: false,
+    columns: [
+      ['Role', '.spec.roleArn'],
+      ['Namespaces', '.spec.allowedNamespaces.names'],
+      ['Age', '.metadata.creationTimestamp'],
+    ],
+  },
+  {
+    name: 'sharedlisteners.publisher.privatelink.dev',
+    kind: 'SharedListener',
+    shortNames: ['slis'],
+    scope: 'Namespaced',
+    status: false,
+    columns: [
+      ['Listener', '.spec.listenerArn'],
+      ['Identity', '.spec.aws.identity'],
+      ['From', '.spec.allowedRoutes.namespaces.from'],
+      ['Age', '.metadata.creationTimestamp'],
+    ],
+  },
+])('CRD $kind', ({ name, kind, shortNames, scope, status, columns }) => {
   let crd: V1CustomResourceDefinition;
   beforeAll(async () => {
     crd = await ctx.kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name });
@@ -98,13 +128,13 @@ describe.each([
     const conditions = Object.fromEntries((crd.status?.conditions ?? []).map((c) => [c.type, c.status]));
     expect(conditions).toMatchObject({ Established: 'True', NamesAccepted: 'True' });
     expect(crd.status?.acceptedNames).toMatchObject({ kind, shortNames, categories: ['privatelink'] });
-    expect(crd.spec.scope).toBe('Namespaced');
+    expect(crd.spec.scope).toBe(scope);
   });
 
-  test('serves v1alpha1 only, with a status subresource', () => {
+  test(`serves v1alpha1 only, ${status ? 'with' : 'without'} a status subresource`, () => {
     expect(
       crd.spec.versions.map((v) => [v.name, v.served, v.storage, v.subresources?.status !== undefined]),
-    ).toEqual([['v1alpha1', true, true, true]]);
+    ).toEqual([['v1alpha1', true, true, status]]);
   });
 
   test('has the printer columns of the API contract', () => {

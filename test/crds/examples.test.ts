@@ -36,10 +36,12 @@ afterAll(async () => {
 test('there are examples, among them the blue/green scenario', () => {
   expect(files).toEqual(
     expect.arrayContaining([
+      'blue-green/awsidentities.yaml',
       'blue-green/endpointservice-blue.yaml',
       'blue-green/endpointservice-green.yaml',
       'blue-green/publishedapp-blue.yaml',
       'blue-green/publishedapp-green.yaml',
+      'blue-green/sharedlistener-dmz.yaml',
     ]),
   );
 });

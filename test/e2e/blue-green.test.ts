@@ -10,6 +10,7 @@ import { jest } from '@jest/globals';
 import { API_GROUP, API_VERSION } from '../../src/api/kinds.ts';
 import type { EndpointServiceSpec, PublishedAppSpec } from '../../src/api/v1alpha1.ts';
 import { newTestContext, type TestContext } from '../env/context.ts';
+import { DMZ_LISTENER, grantIdentity, removeIdentity, shareListener } from '../integration/grants.ts';
 import {
   awsClients,
   condition,
@@ -41,6 +42,8 @@ let dmzAws: Aws;
 let dmz: Dmz;
 const providers: Record<string, { accountId: string; provider: Provider }> = {};
 let controller: RunningController;
+/** AwsIdentity names are cluster-wide: one per provider and test namespace. */
+const identityOf = (name: string): string => `${ctx.namespace}-${name}`;
 
 async function apply(
   kind: string,
@@ -68,9 +71,15 @@ beforeAll(async () => {
     elbv2.destroy();
   }
   controller = await startController(ctx, { endpointServices: true });
+  // The platform team grants each provider account's role; the DMZ team shares its listener.
+  await shareListener(ctx, dmz.listenerArn);
   for (const [name, { accountId, provider }] of Object.entries(providers)) {
+    await grantIdentity(ctx, identityOf(name), {
+      roleArn: `arn:aws:iam::${accountId}:role/privatelink-publisher`,
+      allowedNamespaces: { names: [ctx.namespace] },
+    });
     await apply('EndpointService', name, {
-      aws: { roleArn: `arn:aws:iam::${accountId}:role/privatelink-publisher` },
+      aws: { identity: identityOf(name) },
       networkLoadBalancerArns: [provider.nlbArn],
       acceptanceRequired: true,
       allowedPrincipals: [`arn:aws:iam::${ctx.accountId}:root`],
@@ -80,7 +89,7 @@ beforeAll(async () => {
     await apply('PublishedApp', name, {
       service: { endpointServiceRef: { name } },
       endpoint: { vpcId: dmz.vpcId, subnetIds: dmz.subnetIds.slice(0, 2) },
-      listenerArn: dmz.listenerArn,
+      listenerRef: { name: DMZ_LISTENER },
       routing: { pathPatterns: [`/${name}`, `/${name}/*`] },
       target: { port: 80, protocol: 'HTTP', healthCheck: { path: `/${name}/`, matcher: '200-399' } },
       tags: { app: name },
@@ -90,6 +99,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await controller.stop();
+  for (const name of Object.keys(providers)) await removeIdentity(ctx, identityOf(name));
   dmzAws.destroy();
   await ctx.cleanup();
 });

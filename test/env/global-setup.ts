@@ -4,13 +4,16 @@
  * account (see context.ts). Children are tied to this jest process by reaper.sh, so an
  * interrupted run leaves no servers behind.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { installCrds, startControlPlane, type ControlPlane } from './control-plane.ts';
 import { startAwsProxy, type AwsProxy } from './aws-proxy/server.ts';
 import { startMoto, type MotoServer } from './moto/server.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
+const execFileAsync = promisify(execFile);
 
 /** Paths written by test/env/prepare.sh. */
 export interface ToolPaths {
@@ -39,6 +42,16 @@ declare global {
     | undefined;
 }
 
+/**
+ * The test environment's `default` AwsIdentity (default-identity.yaml): the controller's own
+ * credentials, granted to every namespace newTestContext makes.
+ */
+export async function installDefaultIdentity(kubectl: string, kubeconfigPath: string): Promise<void> {
+  await execFileAsync(kubectl, ['apply', '-f', path.join(import.meta.dirname, 'default-identity.yaml')], {
+    env: { ...process.env, KUBECONFIG: kubeconfigPath },
+  });
+}
+
 /** The parts of jest's global config this setup reads. */
 interface JestGlobalConfig {
   nonFlagArgs?: string[];
@@ -57,6 +70,7 @@ export default async function globalSetup(globalConfig: JestGlobalConfig = {}): 
     startMoto({ python: tools.python, logFile: path.join(workDir, 'moto.log') }),
   ]);
   await installCrds(controlPlane.kubectlPath, controlPlane.kubeconfigPath, path.join(root, 'crds'));
+  await installDefaultIdentity(controlPlane.kubectlPath, controlPlane.kubeconfigPath);
   // Every AWS call of the run goes through the proxy (recording, not throttling), so the
   // teardown can list the actions the controller really used (the IAM policy test reads it).
   const proxy = await startAwsProxy({ upstream: moto.url, throttling: false, record: true });

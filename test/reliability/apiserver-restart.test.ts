@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { PublishedApp } from '../../src/api/v1alpha1.ts';
 import { API_GROUP } from '../../src/api/kinds.ts';
 import { newTestContext, type TestContext } from '../env/context.ts';
+import { installDefaultIdentity } from '../env/global-setup.ts';
 import { installCrds, startControlPlane, type ControlPlane } from '../env/control-plane.ts';
 import {
   applyApp,
@@ -28,6 +29,7 @@ import {
 } from '../integration/published-app/harness.ts';
 import { appSpec } from '../integration/published-app/specs.ts';
 import { createWorld, type World } from '../integration/published-app/world.ts';
+import { shareListener } from '../integration/grants.ts';
 import { startReplica, type Replica } from './controller-replica.ts';
 import { Audit, auditConverged } from './converged-audit.ts';
 
@@ -95,6 +97,7 @@ beforeAll(async () => {
   const workDir = path.join(process.env.PLP_TEST_WORKDIR ?? '/tmp', `apiserver-restart-${process.pid}`);
   cp = await startControlPlane({ assetsDir, workDir });
   await installCrds(cp.kubectlPath, cp.kubeconfigPath, path.join(root, 'crds'));
+  await installDefaultIdentity(cp.kubectlPath, cp.kubeconfigPath);
   // newTestContext sets a suite up on the API server KUBECONFIG names: point it at ours.
   const shared = process.env.KUBECONFIG;
   process.env.KUBECONFIG = cp.kubeconfigPath;
@@ -105,6 +108,7 @@ beforeAll(async () => {
   }
   aws = awsClients(ctx);
   world = await createWorld(aws.ec2, aws.elbv2, { services: true });
+  await shareListener(ctx, world.dmz.listenerArn);
 });
 
 afterAll(async () => {

@@ -54,6 +54,7 @@ import {
 } from '../integration/published-app/harness.ts';
 import { appSpec } from '../integration/published-app/specs.ts';
 import { createProvider, createWorld, type World } from '../integration/published-app/world.ts';
+import { shareListener } from '../integration/grants.ts';
 import { accountThroughProxy, foreignSnapshot, inventory, ownedCounts } from './inventory.ts';
 
 jest.setTimeout(300_000);
@@ -112,6 +113,8 @@ beforeAll(async () => {
   ctx = await newTestContext('rel-bad-input');
   aws = awsClients(ctx);
   world = await createWorld(aws.ec2, aws.elbv2, { services: true, providers: ['blue'] });
+  await shareListener(ctx, world.dmz.listenerArn);
+  await shareListener(ctx, world.dmz.listenerArn.replace(/\/[^/]+$/, '/0123456789abcdef'), { name: 'gone' });
   // A service that existed once: made, then deleted.
   const gone = await createProvider(aws.ec2, aws.elbv2, 'gone', 2, { service: true });
   await aws.ec2.send(new DeleteVpcEndpointServiceConfigurationsCommand({ ServiceIds: [gone.serviceId!] }));
@@ -191,11 +194,8 @@ const cases: BadCase[] = [
     name: 'wrong-listener',
     reason: 'ListenerNotFound',
     condition: 'RouteConfigured',
-    // Well-formed, in the right account and load balancer, but no such listener.
-    spec: () =>
-      appSpec(world, 'blue', '/wrong-listener', {
-        listenerArn: world.dmz.listenerArn.replace(/\/[^/]+$/, '/0123456789abcdef'),
-      }),
+    // Shared, well-formed, in the right account and load balancer, but no such listener.
+    spec: () => appSpec(world, 'blue', '/wrong-listener', { listenerRef: { name: 'gone' } }),
   },
   {
     name: 'alb-other-vpc',
@@ -368,7 +368,11 @@ it('a listener of an NLB is refused by the API server: the controller never sees
   tried.push('nlb-listener:schema');
   attempted += 1;
   await expect(
-    applyApp(ctx, 'nlb-listener', appSpec(world, 'blue', '/nlb', { listenerArn: nlbListenerArn })),
+    applyApp(
+      ctx,
+      'nlb-listener',
+      appSpec(world, 'blue', '/nlb', { listenerRef: undefined, listenerArn: nlbListenerArn }),
+    ),
   ).rejects.toThrow(/spec\.listenerArn.*should match.*listener\/app\//);
   expect(await getApp(ctx, 'nlb-listener')).toBeUndefined();
   held += 1;

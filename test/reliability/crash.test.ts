@@ -35,6 +35,7 @@ import {
 } from '../integration/published-app/harness.ts';
 import { appSpec } from '../integration/published-app/specs.ts';
 import { createWorld, type World } from '../integration/published-app/world.ts';
+import { shareListener } from '../integration/grants.ts';
 import { crashAt, killedAfter, planCrashes, type Crash, type KillPoint } from './crash-loop.ts';
 import { startReplica, type Replica } from './controller-replica.ts';
 import { foreignSnapshot, inventory, ownedCounts, type Inventory } from './inventory.ts';
@@ -139,6 +140,7 @@ beforeAll(async () => {
   ctx = await newTestContext('rel-crash');
   aws = awsClients(ctx);
   world = await createWorld(aws.ec2, aws.elbv2, { services: true });
+  await shareListener(ctx, world.dmz.listenerArn);
   await seedForeign();
   foreignBefore = await foreignSnapshot(aws.ec2, aws.elbv2);
   // The chart's ServiceAccount and ClusterRole, never the admin; each process gets a recorder of its own.

@@ -29,6 +29,7 @@ import {
 } from '../integration/published-app/harness.ts';
 import { appSpec } from '../integration/published-app/specs.ts';
 import { createWorld, type World } from '../integration/published-app/world.ts';
+import { shareListener } from '../integration/grants.ts';
 import { startReplica, type Replica } from './controller-replica.ts';
 import { Audit, auditConverged } from './converged-audit.ts';
 
@@ -154,6 +155,7 @@ beforeAll(async () => {
   ctx = await newTestContext('rel-failover');
   aws = awsClients(ctx);
   world = await createWorld(aws.ec2, aws.elbv2, { services: true });
+  await shareListener(ctx, world.dmz.listenerArn);
 });
 
 afterAll(async () => {

@@ -30,6 +30,7 @@ import {
 } from '../integration/published-app/harness.ts';
 import { appSpec } from '../integration/published-app/specs.ts';
 import { createWorld, type World } from '../integration/published-app/world.ts';
+import { shareListener } from '../integration/grants.ts';
 import { accountThroughProxy, foreignSnapshot, inventory, ownedCounts } from './inventory.ts';
 
 jest.setTimeout(420_000);
@@ -103,6 +104,7 @@ beforeAll(async () => {
   ctx = await newTestContext('rel-faults');
   aws = awsClients(ctx);
   world = await createWorld(aws.ec2, aws.elbv2, { services: true });
+  await shareListener(ctx, world.dmz.listenerArn);
   await seedForeign();
   foreignBefore = await foreignSnapshot(aws.ec2, aws.elbv2);
   proxy = await startAwsProxy({ upstream: process.env.AWS_ENDPOINT_URL!, throttling: false, seed: SEED });

@@ -37,6 +37,7 @@ import {
 } from '../integration/published-app/harness.ts';
 import { appSpec } from '../integration/published-app/specs.ts';
 import { createWorld, type World } from '../integration/published-app/world.ts';
+import { shareListener } from '../integration/grants.ts';
 import { foreignSnapshot, inventory, ownedCounts, seedForeignRules } from './inventory.ts';
 
 jest.setTimeout(240_000);
@@ -169,6 +170,7 @@ beforeAll(async () => {
   ctx = await newTestContext('rel-ownership');
   aws = awsClients(ctx);
   world = await createWorld(aws.ec2, aws.elbv2, { services: true });
+  await shareListener(ctx, world.dmz.listenerArn);
   await seedForeign();
   before = await foreignSnapshot(aws.ec2, aws.elbv2);
   controller = await startController(ctx);

@@ -3,6 +3,7 @@
  * those listed in autoAccept are accepted, the others stay pending — or are rejected once
  * rejectOthers is set — and the Events say why.
  */
+import { grantIdentity, removeIdentity } from '../grants.ts';
 import { jest } from '@jest/globals';
 import { newTestContext, type TestContext } from '../../env/context.ts';
 import {
@@ -128,13 +129,18 @@ it('rejects it once rejectOthers is set, and records why', async () => {
   expect(await endpointState(listed.ec2, listedEndpoint)).toBe('available');
 });
 
-it('serves a provider in another account through spec.aws.roleArn', async () => {
+it('serves a provider in another account through an AwsIdentity granted to the namespace', async () => {
   const other = await ctx.otherAccount();
   const remote = account(other.accountId, other.awsClientConfig);
+  const identity = `${ctx.namespace}-remote`;
+  await grantIdentity(ctx, identity, {
+    roleArn: `arn:aws:iam::${other.accountId}:role/publisher`,
+    allowedNamespaces: { names: [ctx.namespace] },
+  });
   try {
     const nlbArn = await createNlb(remote.elbv2, await createNetwork(remote.ec2, 4));
     await applyEndpointService(ctx, 'remote', {
-      aws: { region: 'us-east-1', roleArn: `arn:aws:iam::${other.accountId}:role/publisher` },
+      aws: { region: 'us-east-1', identity },
       networkLoadBalancerArns: [nlbArn],
     });
     const obj = await waitForObject(ctx, 'remote', 'Ready', (o) => condition(o, 'Ready')?.[0] === 'True');
@@ -143,5 +149,6 @@ it('serves a provider in another account through spec.aws.roleArn', async () => 
     expect(await servicesOwnedBy(provider.ec2, uid)).toEqual([]);
   } finally {
     remote.destroy();
+    await removeIdentity(ctx, identity);
   }
 });

@@ -23,6 +23,7 @@ import {
 } from './harness.ts';
 import { appSpec } from './specs.ts';
 import { createWorld, type World } from './world.ts';
+import { shareListener } from '../grants.ts';
 
 jest.setTimeout(150_000);
 
@@ -36,6 +37,8 @@ beforeAll(async () => {
   ctx = await newTestContext('papp-bad-refs');
   aws = awsClients(ctx);
   world = await createWorld(aws.ec2, aws.elbv2, { services: true, providers: ['blue'] });
+  await shareListener(ctx, world.dmz.listenerArn);
+  await shareListener(ctx, world.dmz.listenerArn.replace(/\/[^/]+$/, '/0123456789abcdef'), { name: 'gone' });
   const blue = world.providers.blue!;
   const tg = await aws.elbv2.send(
     new CreateTargetGroupCommand({
@@ -69,10 +72,13 @@ const cases: { name: string; reason: string; condition: string; spec: () => Publ
     name: 'no-listener',
     reason: 'ListenerNotFound',
     condition: 'RouteConfigured',
-    spec: () =>
-      appSpec(world, 'blue', '/a', {
-        listenerArn: world.dmz.listenerArn.replace(/\/[^/]+$/, '/0123456789abcdef'),
-      }),
+    spec: () => appSpec(world, 'blue', '/a', { listenerRef: { name: 'gone' } }),
+  },
+  {
+    name: 'no-shared-listener',
+    reason: 'SharedListenerNotFound',
+    condition: 'RouteConfigured',
+    spec: () => appSpec(world, 'blue', '/g', { listenerRef: { name: 'never-shared' } }),
   },
   {
     name: 'no-service',
@@ -128,8 +134,13 @@ it.each(cases)('$name → $reason, nothing created', async ({ name, reason, cond
 
 it('leaves a listener of a network load balancer to the CRD schema to refuse', async () => {
   await expect(
-    applyApp(ctx, 'nlb-listener', appSpec(world, 'blue', '/b', { listenerArn: nlbListenerArn })),
+    applyApp(
+      ctx,
+      'nlb-listener',
+      appSpec(world, 'blue', '/b', { listenerRef: undefined, listenerArn: nlbListenerArn }),
+    ),
   ).rejects.toThrow(/spec\.listenerArn/);
+  await expect(shareListener(ctx, nlbListenerArn, { name: 'nlb' })).rejects.toThrow(/spec\.listenerArn/);
 });
 
 it('made no target group and no rule for any of them', async () => {

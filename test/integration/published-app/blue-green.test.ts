@@ -24,6 +24,7 @@ import {
 } from './harness.ts';
 import { appSpec } from './specs.ts';
 import { createWorld, type World } from './world.ts';
+import { shareListener } from '../grants.ts';
 
 jest.setTimeout(120_000);
 
@@ -36,6 +37,7 @@ beforeAll(async () => {
   ctx = await newTestContext('papp-blue-green');
   aws = awsClients(ctx);
   world = await createWorld(aws.ec2, aws.elbv2, { services: true });
+  await shareListener(ctx, world.dmz.listenerArn);
   controller = await startController(ctx);
 });
 

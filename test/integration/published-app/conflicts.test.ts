@@ -23,6 +23,7 @@ import {
 } from './harness.ts';
 import { appSpec } from './specs.ts';
 import { createWorld, type World } from './world.ts';
+import { shareListener } from '../grants.ts';
 
 jest.setTimeout(150_000);
 
@@ -36,6 +37,7 @@ beforeAll(async () => {
   ctx = await newTestContext('papp-conflicts');
   aws = awsClients(ctx);
   world = await createWorld(aws.ec2, aws.elbv2, { services: true, providers: ['blue', 'green', 'red'] });
+  await shareListener(ctx, world.dmz.listenerArn);
   const foreign = await aws.elbv2.send(
     new CreateRuleCommand({
       ListenerArn: world.dmz.listenerArn,

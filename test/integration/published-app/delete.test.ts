@@ -26,6 +26,7 @@ import {
 } from './harness.ts';
 import { appSpec } from './specs.ts';
 import { createWorld, type World } from './world.ts';
+import { shareListener } from '../grants.ts';
 
 jest.setTimeout(150_000);
 
@@ -47,6 +48,7 @@ beforeAll(async () => {
   ctx = await newTestContext('papp-delete');
   aws = awsClients(ctx);
   world = await createWorld(aws.ec2, aws.elbv2, { services: true });
+  await shareListener(ctx, world.dmz.listenerArn);
   await aws.ec2.send(
     new RevokeSecurityGroupEgressCommand({
       GroupId: world.dmz.albSecurityGroupId,

@@ -18,6 +18,7 @@ import {
 } from './harness.ts';
 import { appSpec } from './specs.ts';
 import { createWorld, type World } from './world.ts';
+import { shareListener } from '../grants.ts';
 
 jest.setTimeout(120_000);
 
@@ -30,6 +31,7 @@ beforeAll(async () => {
   ctx = await newTestContext('papp-dry-run');
   aws = awsClients(ctx);
   world = await createWorld(aws.ec2, aws.elbv2, { services: true, providers: ['blue'] });
+  await shareListener(ctx, world.dmz.listenerArn);
   controller = await startController(ctx, { dryRun: true });
 });
 

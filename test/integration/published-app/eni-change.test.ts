@@ -23,6 +23,7 @@ import {
 } from './harness.ts';
 import { appSpec } from './specs.ts';
 import { createWorld, type World } from './world.ts';
+import { shareListener } from '../grants.ts';
 
 jest.setTimeout(150_000);
 
@@ -36,6 +37,7 @@ beforeAll(async () => {
   ctx = await newTestContext('papp-eni-change');
   aws = awsClients(ctx);
   world = await createWorld(aws.ec2, aws.elbv2, { services: true, providers: ['blue'] });
+  await shareListener(ctx, world.dmz.listenerArn);
   controller = await startController(ctx, { observer: (c) => calls.push(c.operation) });
   await applyApp(ctx, 'blue', appSpec(world, 'blue', '/blue'));
   await waitForReady(ctx, 'blue');

@@ -69,6 +69,10 @@ export async function startController(
     app?: PublishedAppReconcilerOptions;
     /** Sees every AWS call the controller makes, in order. */
     observer?: AwsCallObserver;
+    /** Watched namespaces; default the test's own. */
+    namespaces?: string[];
+    /** --single-tenant: raw listenerArns accepted. */
+    singleTenant?: boolean;
   } = {},
 ): Promise<RunningController> {
   const factory = createAwsClientFactory({
@@ -78,7 +82,7 @@ export async function startController(
   });
   const manager = new Manager({
     kubeConfig: ctx.controllerKc,
-    namespaces: [ctx.namespace],
+    namespaces: opts.namespaces ?? [ctx.namespace],
     logger: pino({ level: process.env.PLP_TEST_LOG_LEVEL ?? 'silent' }),
     clusterId: CLUSTER_ID,
     resyncPeriodMs: opts.resyncPeriodMs ?? 2_000,
@@ -97,6 +101,7 @@ export async function startController(
       // that drift the observation cannot see (targets) is still put back within seconds.
       observePeriodMs: 500,
       fullRecheckMs: 3_000,
+      ...(opts.singleTenant ? { singleTenant: true } : {}),
       ...opts.app,
     }),
   );

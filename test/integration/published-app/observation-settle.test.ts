@@ -18,6 +18,7 @@ import {
 } from './harness.ts';
 import { appSpec } from './specs.ts';
 import { createWorld, type World } from './world.ts';
+import { shareListener } from '../grants.ts';
 
 jest.setTimeout(150_000);
 
@@ -35,6 +36,7 @@ beforeAll(async () => {
   ctx = await newTestContext('papp-observation-settle');
   aws = awsClients(ctx);
   world = await createWorld(aws.ec2, aws.elbv2, { services: true, providers: APPS });
+  await shareListener(ctx, world.dmz.listenerArn);
   controller = await startController(ctx, {
     resyncPeriodMs: HOUR,
     observer: (c) => calls.push(c),

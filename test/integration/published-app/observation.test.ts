@@ -29,6 +29,7 @@ import {
 } from './harness.ts';
 import { appSpec } from './specs.ts';
 import { createWorld, type World } from './world.ts';
+import { shareListener } from '../grants.ts';
 
 jest.setTimeout(150_000);
 
@@ -45,6 +46,7 @@ beforeAll(async () => {
   ctx = await newTestContext('papp-observation');
   aws = awsClients(ctx);
   world = await createWorld(aws.ec2, aws.elbv2, { services: true, providers: APPS });
+  await shareListener(ctx, world.dmz.listenerArn);
   controller = await startController(ctx, {
     resyncPeriodMs: 3_600_000,
     observer: (c) => calls.push(c),

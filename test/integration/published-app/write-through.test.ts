@@ -28,6 +28,7 @@ import {
 } from './harness.ts';
 import { appSpec } from './specs.ts';
 import { createWorld, type World } from './world.ts';
+import { shareListener } from '../grants.ts';
 
 jest.setTimeout(150_000);
 
@@ -51,6 +52,7 @@ beforeAll(async () => {
     services: true,
     providers: [...APPS, ...BURST, ...INVERTED],
   });
+  await shareListener(ctx, world.dmz.listenerArn);
   controller = await startController(ctx, {
     resyncPeriodMs: HOUR,
     observer: (c) => calls.push(c),
