@@ -3,11 +3,13 @@
 # into a cache keyed by version, so a warm rerun costs nothing.
 #
 #   kube-apiserver, kubectl  k8s.io/kubernetes@$K8S_VERSION (staging modules replaced by v0.x.y)
+#   kube-controller-manager  the same, in its own cache entry (ClusterRole aggregation)
 #   etcd                     go.etcd.io/etcd/server/v3@$ETCD_VERSION (package main at module root)
 #   helm                     helm.sh/helm/v3@$HELM_VERSION
 #
-# If KUBEBUILDER_ASSETS is set and holds etcd + kube-apiserver + kubectl, nothing is built
-# for those (controller-runtime envtest convention).
+# If KUBEBUILDER_ASSETS is set and holds etcd + kube-apiserver + kubectl + kube-controller-manager,
+# nothing is built for those (controller-runtime envtest convention; envtest's own archives
+# lack kube-controller-manager, so with those everything is built here).
 #
 # Prints nothing on stdout but `KEY=VALUE` lines (KUBEBUILDER_ASSETS, HELM), so callers can eval it.
 set -euo pipefail
@@ -22,10 +24,13 @@ export GOFLAGS="-trimpath" CGO_ENABLED=0
 # Builds are CPU bound; one package at a time per core keeps memory in check.
 GOBUILD=(go build -p "$(nproc)")
 
-# build_k8s DIR: kube-apiserver and kubectl from a wrapper module whose go.mod replaces
-# every staging module listed in k8s.io/kubernetes' own go.mod with its v0.x.y release.
-build_k8s() {
-  local out="$1" work minor staging_version gomod
+# build_k8s_cmds DIR CMD...: each k8s.io/kubernetes/cmd/CMD at $K8S_VERSION, from a wrapper
+# module whose go.mod replaces every staging module listed in k8s.io/kubernetes' own go.mod
+# with its v0.x.y release (the main module cannot be built directly: its go.mod points at
+# ./staging, which the module zip does not hold).
+build_k8s_cmds() {
+  local out="$1" work minor staging_version gomod cmd
+  shift
   work="$(mktemp -d)"
   minor="${K8S_VERSION#v1.}"                      # 36.3
   staging_version="v0.${minor}"                   # v0.36.3
@@ -37,26 +42,26 @@ build_k8s() {
     grep -oE '^\s*k8s\.io/[A-Za-z0-9._/-]+ => \./staging/' "$gomod" | awk '{print $1}' | sort -u |
       while read -r mod; do go mod edit -replace "${mod}=${mod}@${staging_version}"; done
     go mod edit -require "k8s.io/kubernetes@${K8S_VERSION}"
-    cat >tools.go <<'GO'
-//go:build tools
-
-package tools
-
-import (
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kubectl"
-)
-GO
-    log "resolving k8s.io/kubernetes@${K8S_VERSION} dependencies"
+    {
+      printf '//go:build tools\n\npackage tools\n\nimport (\n'
+      for cmd in "$@"; do printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$cmd"; done
+      printf ')\n'
+    } >tools.go
+    log "resolving k8s.io/kubernetes@${K8S_VERSION} dependencies for $*"
     go mod tidy -e >&2 2>&1 || go mod tidy >&2
     local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=${K8S_VERSION} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${minor%%.*} -X k8s.io/component-base/version.gitTreeState=clean"
-    log "building kube-apiserver ${K8S_VERSION} (cold: ~10-20 min on 2 cores)"
-    "${GOBUILD[@]}" -ldflags "$ldflags" -o "$out/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
-    log "building kubectl ${K8S_VERSION}"
-    "${GOBUILD[@]}" -ldflags "$ldflags" -o "$out/kubectl" k8s.io/kubernetes/cmd/kubectl
+    for cmd in "$@"; do
+      log "building ${cmd} ${K8S_VERSION} (cold: ~10-20 min on 2 cores)"
+      "${GOBUILD[@]}" -ldflags "$ldflags" -o "$out/$cmd" "k8s.io/kubernetes/cmd/$cmd"
+    done
   )
   rm -rf "$work"
 }
+
+# The cache entry k8s-$K8S_VERSION predates kube-controller-manager; KCM has its own entry
+# so existing (and CI-cached) k8s entries stay valid.
+build_k8s() { build_k8s_cmds "$1" kube-apiserver kubectl; }
+build_kcm() { build_k8s_cmds "$1" kube-controller-manager; }
 
 build_etcd() {
   local out="$1" work
@@ -100,14 +105,22 @@ ensure() {
   rm -rf "$dir" && mkdir -p "$(dirname "$dir")" && mv "$tmp" "$dir"
 }
 
-if [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/kube-apiserver" ] && [ -x "$KUBEBUILDER_ASSETS/etcd" ] && [ -x "$KUBEBUILDER_ASSETS/kubectl" ]; then
+has_assets() {
+  local bin
+  for bin in etcd kube-apiserver kubectl kube-controller-manager; do
+    [ -x "$1/$bin" ] || return 1
+  done
+}
+if [ -n "${KUBEBUILDER_ASSETS:-}" ] && has_assets "$KUBEBUILDER_ASSETS"; then
   assets="$KUBEBUILDER_ASSETS"
 else
   ensure "$CACHE/k8s-${K8S_VERSION}" build_k8s
+  ensure "$CACHE/kcm-${K8S_VERSION}" build_kcm
   ensure "$CACHE/etcd-${ETCD_VERSION}" build_etcd
   assets="$CACHE/assets-k8s-${K8S_VERSION}-etcd-${ETCD_VERSION}"
   mkdir -p "$assets"
-  ln -sf "$CACHE/k8s-${K8S_VERSION}/kube-apiserver" "$CACHE/k8s-${K8S_VERSION}/kubectl" "$CACHE/etcd-${ETCD_VERSION}/etcd" "$assets/"
+  ln -sf "$CACHE/k8s-${K8S_VERSION}/kube-apiserver" "$CACHE/k8s-${K8S_VERSION}/kubectl" \
+    "$CACHE/kcm-${K8S_VERSION}/kube-controller-manager" "$CACHE/etcd-${ETCD_VERSION}/etcd" "$assets/"
 fi
 ensure "$CACHE/helm-${HELM_VERSION}" build_helm
 

@@ -15,7 +15,7 @@ const execFileAsync = promisify(execFile);
 
 /** Options for {@link startControlPlane}. */
 export interface ControlPlaneOptions {
-  /** Directory holding etcd, kube-apiserver and kubectl (KUBEBUILDER_ASSETS). */
+  /** Directory holding etcd, kube-apiserver, kube-controller-manager and kubectl (KUBEBUILDER_ASSETS). */
   assetsDir: string;
   /** Scratch directory for data, certs, logs and the kubeconfig; created if missing. */
   workDir: string;
@@ -39,7 +39,7 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-/** Starts etcd and kube-apiserver; resolves when /readyz answers ok. */
+/** Starts etcd, kube-apiserver and kube-controller-manager (ClusterRole aggregation only); resolves when they answer. */
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
   const { assetsDir, workDir } = opts;
   mkdirSync(workDir, { recursive: true });
@@ -131,6 +131,31 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const kubeconfigPath = path.join(workDir, 'kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfigYaml({ url, caData, token: adminToken, user: 'admin' }));
 
+  // Only ClusterRole aggregation: what makes the chart's aggregate-to-edit roles part of the
+  // built-in `edit` a tenant is bound to. Nothing else of a controller manager is wanted here.
+  const kcmPort = await freePort();
+  const controllerManager = startProcess(
+    'kube-controller-manager',
+    path.join(assetsDir, 'kube-controller-manager'),
+    [
+      `--kubeconfig=${kubeconfigPath}`,
+      '--controllers=clusterrole-aggregation',
+      '--leader-elect=false',
+      '--use-service-account-credentials=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${kcmPort}`,
+      `--cert-dir=${path.join(certDir, 'kcm')}`,
+      '--v=1',
+    ],
+    { logFile: path.join(workDir, 'kube-controller-manager.log'), watchPid: opts.watchPid },
+  );
+  await waitFor(
+    'kube-controller-manager /healthz',
+    () => healthz(`https://127.0.0.1:${kcmPort}/healthz`),
+    60_000,
+    controllerManager,
+  );
+
   return {
     url,
     kubeconfigPath,
@@ -144,11 +169,26 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     },
     startApiServer,
     async stop() {
+      await controllerManager.stop();
       await apiServer?.stop();
       await etcd.stop();
       rmSync(path.join(workDir, 'etcd'), { recursive: true, force: true });
     },
   };
+}
+
+/** Whether a self-signed HTTPS health endpoint answers 200. */
+function healthz(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = https.get(url, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => {
+      resolve(false);
+    });
+    req.on('timeout', () => req.destroy());
+  });
 }
 
 /** A single-context kubeconfig for a bearer-token user. */
