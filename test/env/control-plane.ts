@@ -1,7 +1,9 @@
 /**
  * A real etcd + kube-apiserver on free loopback ports, the way controller-runtime's envtest
  * starts them: token auth for an admin in system:masters, RBAC on, a service-account signing
- * key so TokenRequest works (the RBAC tests run the controller as a ServiceAccount).
+ * key so TokenRequest works (the RBAC tests run the controller as a ServiceAccount). Plus a
+ * kube-controller-manager running only ClusterRole aggregation, so the built-in
+ * `admin`/`edit`/`view` roles take in `aggregate-to-*` labelled roles as in a real cluster.
  */
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -39,7 +41,10 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-/** Starts etcd, kube-apiserver and kube-controller-manager (ClusterRole aggregation only); resolves when they answer. */
+/**
+ * Starts etcd, kube-apiserver and kube-controller-manager (ClusterRole aggregation only);
+ * resolves once the API server is ready and aggregation has filled in the built-in `edit`.
+ */
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
   const { assetsDir, workDir } = opts;
   mkdirSync(workDir, { recursive: true });
@@ -139,7 +144,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     path.join(assetsDir, 'kube-controller-manager'),
     [
       `--kubeconfig=${kubeconfigPath}`,
-      '--controllers=clusterrole-aggregation',
+      // v1.36's canonical name (`clusterrole-aggregation` is its alias); no other controller.
+      '--controllers=clusterrole-aggregation-controller',
       '--leader-elect=false',
       '--use-service-account-credentials=false',
       '--bind-address=127.0.0.1',
@@ -151,7 +157,21 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   );
   await waitFor(
     'kube-controller-manager /healthz',
-    () => healthz(`https://127.0.0.1:${kcmPort}/healthz`),
+    async () => (await httpsGet(`https://127.0.0.1:${kcmPort}/healthz`)).status === 200,
+    60_000,
+    controllerManager,
+  );
+  // /healthz is up before the controller's informers sync. The bootstrap `edit` has only an
+  // aggregationRule and no rules of its own, so rules in it prove aggregation has run.
+  await waitFor(
+    'ClusterRole edit to be aggregated',
+    async () => {
+      const res = await httpsGet(`${url}/apis/rbac.authorization.k8s.io/v1/clusterroles/edit`, {
+        token: adminToken,
+        ca: caData,
+      });
+      return res.status === 200 && ((JSON.parse(res.body) as { rules?: unknown[] }).rules ?? []).length > 0;
+    },
     60_000,
     controllerManager,
   );
@@ -177,15 +197,35 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   };
 }
 
-/** Whether a self-signed HTTPS health endpoint answers 200. */
-function healthz(url: string): Promise<boolean> {
+/**
+ * GET over HTTPS, optionally with a bearer token; without `ca` the server's certificate is not
+ * verified (self-signed health endpoints). Never rejects: a connection failure is status 0.
+ */
+function httpsGet(
+  url: string,
+  opts: { token?: string; ca?: string } = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
-    const req = https.get(url, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
+    const req = https.get(
+      url,
+      {
+        headers: opts.token ? { Authorization: `Bearer ${opts.token}` } : {},
+        ...(opts.ca ? { ca: opts.ca } : { rejectUnauthorized: false }),
+        timeout: 2000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', () => {
+          resolve({ status: 0, body: '' });
+        });
+      },
+    );
     req.on('error', () => {
-      resolve(false);
+      resolve({ status: 0, body: '' });
     });
     req.on('timeout', () => req.destroy());
   });

@@ -4,10 +4,13 @@ import {
   AuthenticationV1Api,
   AuthorizationV1Api,
   CoreV1Api,
+  RbacAuthorizationV1Api,
+  type V1PolicyRule,
   type V1ResourceAttributes,
 } from '@kubernetes/client-node';
 import { canI, clusterRoleBindingsOf } from './controller-identity.ts';
 import { newTestContext, type TestContext } from './context.ts';
+import { eventually } from './poll.ts';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -34,6 +37,57 @@ test('the API server is real: namespace exists and RBAC denies an unknown user',
 test('kubectl talks to it', async () => {
   const out = await ctx.kubectl(['get', 'namespace', ctx.namespace, '-o', 'name']);
   expect(out).toMatchObject({ code: 0, stdout: `namespace/${ctx.namespace}\n` });
+});
+
+test('ClusterRole aggregation runs: an aggregate-to-edit role lands in the built-in edit, and leaves it', async () => {
+  const rbac = ctx.kc.makeApiClient(RbacAuthorizationV1Api);
+  const name = `plp-env-probe-${ctx.namespace}`;
+  // A group nothing else grants, so the rule found in `edit` can only have come from here.
+  const rule: V1PolicyRule = { apiGroups: ['probe.plp.test'], resources: [ctx.namespace], verbs: ['get'] };
+  const hasRule = async (): Promise<boolean> =>
+    ((await rbac.readClusterRole({ name: 'edit' })).rules ?? []).some(
+      (r) => r.apiGroups?.[0] === 'probe.plp.test' && r.resources?.[0] === ctx.namespace,
+    );
+  await rbac.createClusterRole({
+    body: {
+      metadata: { name, labels: { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' } },
+      rules: [rule],
+    },
+  });
+  try {
+    await eventually('edit to include the probe rule', hasRule);
+    const edit = await rbac.readClusterRole({ name: 'edit' });
+    expect(edit.rules).toContainEqual(expect.objectContaining(rule));
+    // The tenant case: a user holding only `edit` through a RoleBinding gets the new rule.
+    await rbac.createNamespacedRoleBinding({
+      namespace: ctx.namespace,
+      body: {
+        metadata: { name: 'probe-tenant-edit' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'probe-tenant' }],
+      },
+    });
+    const sar = ctx.kc.makeApiClient(AuthorizationV1Api);
+    await eventually('probe-tenant to be allowed the probe rule', async () => {
+      const review = await sar.createSubjectAccessReview({
+        body: {
+          spec: {
+            user: 'probe-tenant',
+            resourceAttributes: {
+              verb: 'get',
+              group: 'probe.plp.test',
+              resource: ctx.namespace,
+              namespace: ctx.namespace,
+            },
+          },
+        },
+      });
+      return review.status?.allowed === true;
+    });
+  } finally {
+    await rbac.deleteClusterRole({ name });
+  }
+  await eventually('edit to drop the probe rule', async () => !(await hasRule()));
 });
 
 test('each test context acts in its own AWS account', async () => {

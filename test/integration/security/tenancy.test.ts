@@ -395,3 +395,62 @@ it('takes an app off the listener when its namespace loses the grant, and only t
     (await listenerRules(dmzAws.elbv2, dmz.listenerArn)).some((r) => pathsOf(r).includes('/green')),
   ).toBe(true);
 });
+
+it('rejects a pending connection made for an app whose namespace lost the consent', async () => {
+  const blueNs = tenants.blue.namespace;
+  const greenNs = tenants.green.namespace;
+  const vault = await createProvider(blueAws.ec2, blueAws.elbv2, 'vault', 3, { prefix: 'sec' });
+  const vaultSpec: EndpointServiceSpec = {
+    aws: { identity: identity('blue') },
+    networkLoadBalancerArns: [vault.nlbArn],
+    acceptanceRequired: true,
+    allowedPrincipals: [`arn:aws:iam::${ctx.accountId}:root`],
+    allowedConsumers: {
+      namespaces: { from: 'Selector', selector: { matchLabels: { 'consumes-vault': 'yes' } } },
+    },
+  };
+  await mustApply(as(tenants.blue), 'EndpointService', 'vault', vaultSpec);
+  await ctx.kubectl(['label', 'namespace', greenNs, 'consumes-vault=yes']);
+  await mustApply(
+    as(tenants.green),
+    'PublishedApp',
+    'vault',
+    app({ endpointServiceRef: { name: 'vault', namespace: blueNs } }, '/green/vault'),
+  );
+  const waiting = await waitForApp(
+    inNs(greenNs),
+    'vault',
+    'WaitingForAcceptance',
+    (o) =>
+      condition(o, 'EndpointAvailable')?.[1] === 'WaitingForAcceptance' && o.status?.endpointId !== undefined,
+    90_000,
+  );
+  const endpointId = waiting.status!.endpointId!;
+
+  // Consent withdrawn while the connection waits; then blue turns auto-accept on.
+  await ctx.kubectl(['label', 'namespace', greenNs, 'consumes-vault-']);
+  await waitForApp(
+    inNs(greenNs),
+    'vault',
+    'ReferenceNotPermitted',
+    (o) => condition(o, 'EndpointAvailable')?.[1] === 'ReferenceNotPermitted',
+  );
+  await mustApply(as(tenants.blue), 'EndpointService', 'vault', {
+    ...vaultSpec,
+    autoAccept: { principals: [ctx.accountId], rejectOthers: true },
+  });
+  const es = await eventually(
+    'the connection rejected',
+    async () => {
+      const o = await getCustomObject<EndpointService>(inNs(blueNs), ENDPOINT_SERVICE, 'vault');
+      return o?.status?.connections?.some((c) => c.endpointId === endpointId && c.state === 'rejected')
+        ? o
+        : undefined;
+    },
+    90_000,
+  );
+  expect(es.status!.connections!.find((c) => c.endpointId === endpointId)).toMatchObject({
+    decision: 'Rejected',
+  });
+  await waitForEvent(inNs(blueNs), 'vault', 'ConnectionRejected', `${greenNs}/vault`);
+});
