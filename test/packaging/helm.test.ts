@@ -66,8 +66,17 @@ interface Deployment extends Manifest {
     };
   };
 }
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
 interface Role extends Manifest {
-  rules: { resourceNames?: string[] }[];
+  rules: Rule[];
+}
+interface AwsIdentityManifest extends Manifest {
+  spec: { roleArn?: string; externalId?: string; allowedNamespaces: unknown };
 }
 interface RoleBinding extends Manifest {
   subjects: unknown[];
@@ -119,6 +128,11 @@ interface KindTypes {
   ServiceAccount: Manifest;
   PodDisruptionBudget: PodDisruptionBudget;
   ServiceMonitor: ServiceMonitor;
+}
+
+/** The objects of `kind` in `docs`, by name. */
+function byName<T extends Manifest>(docs: Manifest[], kind: string): Map<string, T> {
+  return new Map(docs.filter((d) => d.kind === kind).map((d) => [d.metadata.name, d as T]));
 }
 
 /** The one object of `kind` in `docs` (throws when there are none or several). */
@@ -194,6 +208,12 @@ describe('values.schema.json and template guards reject bad values with a clear 
     ['podAntiAffinity=sometimes', "at '/podAntiAffinity'"],
     ['tolerations[0].operator=Maybe', "at '/tolerations/0/operator'"],
     ['metrics.serviceMonitor.interval=often', "at '/metrics/serviceMonitor/interval'"],
+    ['rbac.aggregateToDefaultRoles=maybe', "at '/rbac/aggregateToDefaultRoles'"],
+    ['identities[0].name=Not_A_Name', "at '/identities/0/name'"],
+    ['identities[0].roleArn=arn:aws:iam::1:user/x', "at '/identities/0/roleArn'"],
+    ['identities[0].allowedNamespaces.names={Team_Blue}', "at '/identities/0/allowedNamespaces/names/0'"],
+    ['identities[0].allowedNamespaces.everyone=true', "additional properties 'everyone' not allowed"],
+    ['identities[0].externalId=abc', "at '/identities/0'"],
   ])('--set %s', async (value, message) => {
     const [lint, template] = await Promise.all([
       helm(['lint', chartDir, '--set', value]),
@@ -215,6 +235,7 @@ describe('values.schema.json and template guards reject bad values with a clear 
       'metrics.serviceMonitor.enabled needs metrics.service.enabled',
     ],
     [['serviceAccount.create=false'], 'serviceAccount.name is required when serviceAccount.create is false'],
+    [['identities[0].name=default', 'identities[1].name=default'], 'identities: "default" is listed twice'],
   ])('--set %j', async (values, message) => {
     const out = await helm(['template', 'x', chartDir, ...values.flatMap((v) => ['--set', v])]);
     expect(out.code).not.toBe(0);
@@ -246,7 +267,8 @@ describe('default values', () => {
     const ns = ctx.namespace;
     expect(kinds(docs)).toEqual(
       [
-        'ClusterRole/',
+        'AwsIdentity/',
+        ...Array<string>(5).fill('ClusterRole/'),
         'ClusterRoleBinding/',
         `Deployment/${ns}`,
         `PodDisruptionBudget/${ns}`,
@@ -275,7 +297,9 @@ describe('default values', () => {
         `--aws-api-share=${values.controller.awsApiShare}`,
       ]),
     );
-    expect(main.args.filter((a: string) => /^--(namespaces|region|cluster-id|dry-run)/.test(a))).toEqual([]);
+    expect(
+      main.args.filter((a: string) => /^--(namespaces|region|cluster-id|dry-run|single-tenant)/.test(a)),
+    ).toEqual([]);
     expect(main.ports).toEqual([
       { name: 'http', containerPort: values.controller.httpPort, protocol: 'TCP' },
     ]);
@@ -306,6 +330,67 @@ describe('default values', () => {
     expect(pod.serviceAccountName).toBe(only(docs, 'ServiceAccount').metadata.name);
   });
 
+  test("the default AwsIdentity (the controller's own credentials) is granted to nobody, and kept by Helm", () => {
+    const identity = only(docs, 'AwsIdentity') as AwsIdentityManifest;
+    expect(identity.metadata.name).toBe('default');
+    expect(identity.spec).toEqual({ allowedNamespaces: { names: [] } });
+    expect(identity.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+  });
+
+  test('the controller reads the grants and never writes them; people get edit/view (aggregated) and the two admin roles', () => {
+    const plp = 'publisher.privatelink.dev';
+    const roles = byName<Role>(docs, 'ClusterRole');
+    const full = `${release}-privatelink-publisher`;
+    const controller = roles.get(full)!;
+    const grants = ['sharedlisteners', 'awsidentities', 'namespaces'];
+    const touching = controller.rules.filter((r) => r.resources.some((res) => grants.includes(res)));
+    expect(touching.flatMap((r) => r.verbs).sort()).toEqual([
+      'get',
+      'get',
+      'get',
+      'list',
+      'list',
+      'list',
+      'watch',
+      'watch',
+      'watch',
+    ]);
+    const edit = roles.get(`${full}-edit`)!;
+    const view = roles.get(`${full}-view`)!;
+    expect(edit.metadata.labels).toMatchObject({
+      'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
+      'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+    });
+    expect(view.metadata.labels).toMatchObject({ 'rbac.authorization.k8s.io/aggregate-to-view': 'true' });
+    expect(edit.rules).toEqual([
+      {
+        apiGroups: [plp],
+        resources: ['publishedapps', 'endpointservices'],
+        verbs: ['create', 'update', 'patch', 'delete', 'get', 'list', 'watch'],
+      },
+    ]);
+    expect(view.rules.flatMap((r) => r.verbs)).toEqual(['get', 'list', 'watch']);
+    // No role for people writes /status (the controller trusts it) or a grant kind, except
+    // the two admin roles, which are not aggregated and are bound by the platform.
+    for (const [name, role] of roles) {
+      if (name === full) continue;
+      const writes = role.rules.filter((r) => r.verbs.some((v) => !['get', 'list', 'watch'].includes(v)));
+      const written = writes.flatMap((r) => r.resources);
+      expect({ name, status: written.filter((res) => res.endsWith('/status')) }).toEqual({
+        name,
+        status: [],
+      });
+      const adminOf = {
+        [`${full}-dmz-admin`]: ['sharedlisteners'],
+        [`${full}-platform-admin`]: ['awsidentities'],
+      };
+      const ofGrants = written.filter((res) => grants.includes(res));
+      expect({ name, ofGrants }).toEqual({ name, ofGrants: adminOf[name] ?? [] });
+      if (adminOf[name])
+        expect(Object.keys(role.metadata.labels ?? {}).filter((l) => l.includes('aggregate'))).toEqual([]);
+    }
+  });
+
   test('PodDisruptionBudget and metrics Service select the controller pods', () => {
     const selector = only(docs, 'Deployment').spec.selector.matchLabels;
     expect(only(docs, 'PodDisruptionBudget').spec).toEqual({
@@ -321,7 +406,13 @@ describe('default values', () => {
   test('the API server accepts every object (dry-run), CRDs included, without a Pod Security warning', async () => {
     expect(await serverDryRun(ctx, text)).toBe('');
     const withCrds = await render(release, ctx.namespace, ['--include-crds']);
-    expect(withCrds.docs.filter((d) => d.kind === 'CustomResourceDefinition')).toHaveLength(2);
+    const crds = withCrds.docs.filter((d) => d.kind === 'CustomResourceDefinition');
+    expect(crds.map((d) => d.metadata.name.split('.')[0]).sort()).toEqual([
+      'awsidentities',
+      'endpointservices',
+      'publishedapps',
+      'sharedlisteners',
+    ]);
     expect(await serverDryRun(ctx, withCrds.text)).toBe('');
   });
 
@@ -380,6 +471,11 @@ spec:
     const ns = ctx.namespace;
     expect(kinds(docs)).toEqual(
       [
+        'AwsIdentity/',
+        'AwsIdentity/',
+        // The cluster-scoped grants (read-only) and the four roles for people.
+        ...Array<string>(5).fill('ClusterRole/'),
+        'ClusterRoleBinding/',
         `Deployment/${ns}`,
         `Role/${ns}`,
         `RoleBinding/${ns}`,
@@ -417,7 +513,27 @@ spec:
       `--region=${c.region}`,
       `--cluster-id=${c.clusterId}`,
       '--dry-run',
+      '--single-tenant',
       ...c.extraArgs,
+    ]);
+  });
+
+  test('identities become AwsIdentities as given; user roles are not aggregated; the cluster-wide role only reads', () => {
+    const identities = byName<AwsIdentityManifest>(docs, 'AwsIdentity');
+    type Entry = { name: string; roleArn?: string; externalId?: string; allowedNamespaces: unknown };
+    expect([...identities.keys()]).toEqual((values.identities as Entry[]).map((i) => i.name));
+    for (const { name, ...spec } of values.identities as Entry[])
+      expect(identities.get(name)!.spec).toEqual(spec);
+    const roles = byName<Role>(docs, 'ClusterRole');
+    for (const role of roles.values())
+      expect(Object.keys(role.metadata.labels ?? {}).filter((l) => l.includes('aggregate'))).toEqual([]);
+    expect(roles.get('custom-privatelink-publisher-cluster-read')!.rules).toEqual([
+      {
+        apiGroups: ['publisher.privatelink.dev'],
+        resources: ['awsidentities'],
+        verbs: ['get', 'list', 'watch'],
+      },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
     ]);
   });
 
@@ -464,6 +580,9 @@ spec:
 describe('helm install', () => {
   const roleArn = 'arn:aws:iam::123456789012:role/privatelink-publisher';
   const release = `plp-${randomSuffix()}`;
+  // Its own identity: the test environment's `default` AwsIdentity already exists (other
+  // suites use it) and Helm would refuse to take it over.
+  const identity = `${release}-own`;
   let manifest: Manifest[];
   let manifestText: string;
   let serviceAccount: string;
@@ -478,6 +597,8 @@ describe('helm install', () => {
       ctx.namespace,
       '--set-string',
       `serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=${roleArn}`,
+      '--set-json',
+      `identities=[{"name":"${identity}","allowedNamespaces":{"names":["${ctx.namespace}"]}}]`,
     ]);
     if (out.code !== 0) throw new Error(`helm install failed: ${out.stderr}`);
     installOutput = out.stdout;
@@ -490,10 +611,11 @@ describe('helm install', () => {
   });
   afterAll(async () => {
     await helm(['uninstall', release, '--namespace', ctx.namespace, '--wait']);
+    await ctx.kubectl(['delete', 'awsidentity', identity, '--ignore-not-found']);
   });
 
   test('every object of the release exists in the API server', async () => {
-    expect(manifest.length).toBe(8);
+    expect(manifest.length).toBe(13);
     const got = await ctx.kubectl(['get', '-f', '-', '-o', 'name'], manifestText);
     expect(got).toMatchObject({ code: 0, stderr: '' });
     expect(got.stdout.trim().split('\n')).toHaveLength(manifest.length);
@@ -545,7 +667,15 @@ describe('helm install', () => {
       ['create', lc, 'leases', ns, '', true],
       ['get', lc, 'leases', ns, lease!, true],
       ['update', lc, 'leases', ns, lease!, true],
-      // Not needed, so not granted:
+      ['watch', plp, 'sharedlisteners', other, '', true],
+      ['list', plp, 'awsidentities', '', '', true],
+      ['watch', '', 'namespaces', '', '', true],
+      // Not needed, so not granted: above all, no write to the grants.
+      ['create', plp, 'sharedlisteners', other, '', false],
+      ['patch', plp, 'sharedlisteners', other, '', false],
+      ['update', plp, 'awsidentities', '', identity, false],
+      ['create', plp, 'awsidentities', '', '', false],
+      ['patch', '', 'namespaces', '', other, false],
       ['create', plp, 'publishedapps', other, '', false],
       ['delete', plp, 'endpointservices', other, '', false],
       ['get', plp, 'publishedapps/status', other, '', false],
@@ -628,7 +758,7 @@ describe('helm install', () => {
       apiVersion: 'publisher.privatelink.dev/v1alpha1',
       kind: 'EndpointService',
       metadata: { name: 'rbac-probe', namespace: ns },
-      spec: { networkLoadBalancerArns: [nlb] },
+      spec: { aws: { identity }, networkLoadBalancerArns: [nlb] },
     };
     try {
       expect(await controller.waitForHttp200('/readyz', 60_000)).toBe(true);
@@ -658,7 +788,9 @@ describe('helm install', () => {
         ]);
         return out.stdout === '' ? undefined : out.stdout;
       });
-      expect(ready).toBeDefined();
+      // The chart's identity granted the namespace, so the controller went to AWS (and found
+      // no such NLB): it read the AwsIdentity and the namespace with the chart's RBAC.
+      expect(ready).toBe('LoadBalancerNotFound');
       const events = await eventually(async () => {
         const out = await ctx.kubectl([
           'get',

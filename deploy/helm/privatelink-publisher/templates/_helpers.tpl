@@ -98,6 +98,9 @@ install time. `helm template` cannot look it up: set controller.clusterId there.
 {{- if $c.dryRun }}
 - "--dry-run"
 {{- end }}
+{{- if $c.singleTenant }}
+- "--single-tenant"
+{{- end }}
 {{- range $c.extraArgs }}
 - {{ . | quote }}
 {{- end }}
