@@ -122,6 +122,7 @@ async function render(
 }
 
 interface KindTypes {
+  AwsIdentity: AwsIdentityManifest;
   Deployment: Deployment;
   Role: Role;
   Service: Service;
@@ -331,7 +332,7 @@ describe('default values', () => {
   });
 
   test("the default AwsIdentity (the controller's own credentials) is granted to nobody, and kept by Helm", () => {
-    const identity = only(docs, 'AwsIdentity') as AwsIdentityManifest;
+    const identity = only(docs, 'AwsIdentity');
     expect(identity.metadata.name).toBe('default');
     expect(identity.spec).toEqual({ allowedNamespaces: { names: [] } });
     expect(identity.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
@@ -380,7 +381,7 @@ describe('default values', () => {
         name,
         status: [],
       });
-      const adminOf = {
+      const adminOf: Record<string, string[] | undefined> = {
         [`${full}-dmz-admin`]: ['sharedlisteners'],
         [`${full}-platform-admin`]: ['awsidentities'],
       };

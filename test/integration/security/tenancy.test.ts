@@ -228,6 +228,27 @@ it('gives app teams their own namespace through edit, and nothing of the grants'
   ]);
   expect(out.code).not.toBe(0);
   expect(out.stderr).toMatch(/forbidden/i);
+
+  // Namespace labels feed the grants' selectors: a tenant cannot set its own.
+  const label = { verb: 'patch', group: '', resource: 'namespaces', name: namespace };
+  expect(await canI(kc, label)).toBe(false);
+  const relabel = await tenants.mallory.kubectl([
+    'label',
+    'namespace',
+    namespace,
+    'team=blue',
+    '--overwrite',
+  ]);
+  expect(relabel.stderr).toMatch(/forbidden/i);
+
+  // A role is never named in a spec: the API server knows no such field.
+  const withRole = {
+    aws: { roleArn: `arn:aws:iam::${blueAws.accountId}:role/publisher` },
+    networkLoadBalancerArns: [blueNlbArn],
+  } as unknown as EndpointServiceSpec;
+  const rejected = await apply(as(tenants.mallory), 'EndpointService', 'with-role', withRole);
+  expect(rejected.code).not.toBe(0);
+  expect(rejected.stderr).toMatch(/unknown field "spec.aws.roleArn"/);
 });
 
 describe('mallory borrowing what others were granted', () => {
