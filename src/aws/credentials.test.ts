@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { cachedCredentials } from './credentials.ts';
+import { cachedCredentials, sessionFields } from './credentials.ts';
 
 const MIN = 60_000;
 
@@ -83,5 +83,49 @@ describe('cachedCredentials', () => {
     clock.now = 61 * MIN;
     src.failNext(new Error('sts down'));
     await expect(provider()).rejects.toThrow('sts down');
+  });
+});
+
+describe('sessionFields', () => {
+  const subject = { clusterId: 'c-1', kind: 'SharedListener', namespace: 'dmz', name: 'public' };
+
+  test('tags name the cluster and the object; SourceIdentity is the namespace', () => {
+    expect(sessionFields(subject)).toEqual({
+      RoleSessionName: 'plp.dmz.public',
+      SourceIdentity: 'dmz',
+      Tags: [
+        { Key: 'privatelink-publisher/cluster', Value: 'c-1' },
+        { Key: 'privatelink-publisher/namespace', Value: 'dmz' },
+        { Key: 'privatelink-publisher/kind', Value: 'SharedListener' },
+        { Key: 'privatelink-publisher/name', Value: 'public' },
+      ],
+    });
+  });
+
+  test.each<[string, Partial<typeof subject>, { RoleSessionName: string; SourceIdentity: string }]>([
+    // AWS: RoleSessionName and SourceIdentity are 2-64 of [\w+=,.@-]; tag values ≤ 256.
+    [
+      'a one-letter namespace is padded to 2',
+      { namespace: 'a' },
+      { RoleSessionName: 'plp.a.public', SourceIdentity: 'a-' },
+    ],
+    [
+      'long names are cut to 64',
+      { namespace: 'n'.repeat(63), name: 'x'.repeat(253) },
+      { RoleSessionName: `plp.${'n'.repeat(60)}`, SourceIdentity: 'n'.repeat(63) },
+    ],
+    [
+      'characters AWS refuses become -',
+      { name: 'a:b/c' },
+      { RoleSessionName: 'plp.dmz.a-b-c', SourceIdentity: 'dmz' },
+    ],
+  ])('%s', (_name, change, want) => {
+    const got = sessionFields({ ...subject, ...change });
+    expect(got).toMatchObject(want);
+    for (const tag of got.Tags ?? []) expect(tag.Value.length).toBeLessThanOrEqual(256);
+  });
+
+  test('no subject: the fixed session name and no tags', () => {
+    expect(sessionFields(undefined)).toEqual({ RoleSessionName: 'privatelink-publisher' });
   });
 });
