@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import https from 'node:https';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
 import { freePort, startProcess, waitFor, type ManagedProcess } from './processes.ts';
 
 const execFileAsync = promisify(execFile);
@@ -268,4 +269,24 @@ export async function installCrds(kubectl: string, kubeconfigPath: string, crdDi
   await execFileAsync(kubectl, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all'], {
     env,
   });
+}
+
+/**
+ * Writes a kubeconfig at `file` for a bearer-token `user` of the admin's cluster (same server
+ * and CA), so a test acts as that user under the real RBAC.
+ * @returns it, loaded.
+ */
+export function writeTokenKubeconfig(
+  admin: KubeConfig,
+  file: string,
+  token: string,
+  user: string,
+): KubeConfig {
+  const cluster = admin.getCurrentCluster();
+  if (!cluster?.caData) throw new Error('the admin kubeconfig has no cluster CA');
+  const caData = Buffer.from(cluster.caData, 'base64').toString();
+  writeFileSync(file, kubeconfigYaml({ url: cluster.server, caData, token, user }));
+  const kc = new KubeConfig();
+  kc.loadFromFile(file);
+  return kc;
 }

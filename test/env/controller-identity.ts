@@ -8,7 +8,7 @@
  * the Lease in the release namespace only, so each suite can lead on its own Lease without
  * contending with the others.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import {
@@ -19,7 +19,7 @@ import {
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { API_GROUP } from '../../src/api/kinds.ts';
-import { kubeconfigYaml } from './control-plane.ts';
+import { writeTokenKubeconfig } from './control-plane.ts';
 import { eventually } from './poll.ts';
 
 const chartDir = path.resolve(import.meta.dirname, '../../deploy/helm/privatelink-publisher');
@@ -125,21 +125,9 @@ export async function createControllerIdentity(opts: {
   const token = (
     await mustKubectl(kubectl, ['create', 'token', serviceAccount, '-n', namespace, '--duration=8760h'])
   ).trim();
-  const cluster = adminKc.getCurrentCluster();
-  if (!cluster?.caData) throw new Error('the admin kubeconfig has no cluster CA');
   mkdirSync(opts.dir, { recursive: true });
   const kubeconfigPath = path.join(opts.dir, `controller-${namespace}.kubeconfig`);
-  writeFileSync(
-    kubeconfigPath,
-    kubeconfigYaml({
-      url: cluster.server,
-      caData: Buffer.from(cluster.caData, 'base64').toString(),
-      token,
-      user: serviceAccount,
-    }),
-  );
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigPath);
+  const kc = writeTokenKubeconfig(adminKc, kubeconfigPath, token, serviceAccount);
 
   await eventually(
     'the chart RBAC in effect',

@@ -6,11 +6,10 @@
  * shows up here as an attack that works.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { API_GROUP } from '../../../src/api/kinds.ts';
-import { kubeconfigYaml } from '../../env/control-plane.ts';
+import { writeTokenKubeconfig } from '../../env/control-plane.ts';
 import { runKubectl, type TestContext } from '../../env/context.ts';
 import { canI } from '../../env/controller-identity.ts';
 import { eventually } from '../../env/poll.ts';
@@ -90,20 +89,8 @@ export async function createTenant(
     `--serviceaccount=${namespace}:dev`,
   ]);
   const token = (await must(ctx, ['create', 'token', 'dev', '-n', namespace, '--duration=2h'])).trim();
-  const cluster = ctx.kc.getCurrentCluster();
-  if (!cluster?.caData) throw new Error('the admin kubeconfig has no cluster CA');
   const kubeconfigPath = path.join(process.env.PLP_TEST_WORKDIR ?? '/tmp', `tenant-${namespace}.kubeconfig`);
-  writeFileSync(
-    kubeconfigPath,
-    kubeconfigYaml({
-      url: cluster.server,
-      caData: Buffer.from(cluster.caData, 'base64').toString(),
-      token,
-      user: `${namespace}-dev`,
-    }),
-  );
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigPath);
+  const kc = writeTokenKubeconfig(ctx.kc, kubeconfigPath, token, `${namespace}-dev`);
   await eventually('the tenant may create PublishedApps', () =>
     canI(kc, { verb: 'create', group: API_GROUP, resource: 'publishedapps', namespace }),
   );
