@@ -12,8 +12,17 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** Actions AWS checks without a call of that name: tagging inside a create request. */
-const IMPLIED = new Set(['ec2:CreateTags', 'elasticloadbalancing:AddTags']);
+/**
+ * Actions AWS checks without a call of that name: tagging inside a create request, and an
+ * AssumeRole that carries session tags and a SourceIdentity (as every per-object one does,
+ * src/aws/credentials.ts sessionFields).
+ */
+const IMPLIED = new Set([
+  'ec2:CreateTags',
+  'elasticloadbalancing:AddTags',
+  'sts:TagSession',
+  'sts:SetSourceIdentity',
+]);
 const PREFIX_BY_PACKAGE: Record<string, string> = {
   '@aws-sdk/client-ec2': 'ec2',
   '@aws-sdk/client-elastic-load-balancing-v2': 'elasticloadbalancing',
