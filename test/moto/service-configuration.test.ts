@@ -6,7 +6,9 @@ import { jest } from '@jest/globals';
 import {
   CreateVpcEndpointCommand,
   CreateVpcEndpointServiceConfigurationCommand,
+  DescribeAvailabilityZonesCommand,
   DescribeVpcEndpointServiceConfigurationsCommand,
+  DescribeVpcEndpointServicesCommand,
   ModifyVpcEndpointServiceConfigurationCommand,
   type ModifyVpcEndpointServiceConfigurationCommandInput,
 } from '@aws-sdk/client-ec2';
@@ -96,6 +98,23 @@ it('offers the zones of its NLBs, following NLB changes', async () => {
 
   expect(await modify({ ServiceId: serviceId, RemoveNetworkLoadBalancerArns: [first] })).toBe('resolved');
   expect(await zonesOf(serviceId)).toEqual(['us-east-1b', 'us-east-1c']);
+});
+
+it("tells consumers the service's zone ids with the names, as DescribeAvailabilityZones maps them", async () => {
+  const nlb = await loadBalancer('network', network.subnetIds.slice(1, 3));
+  const svc = await account.ec2.send(
+    new CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [nlb] }),
+  );
+  const name = svc.ServiceConfiguration!.ServiceName!;
+  const out = await account.ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: [name] }));
+  const detail = out.ServiceDetails!.find((d) => d.ServiceName === name)!;
+  const zones = await account.ec2.send(
+    new DescribeAvailabilityZonesCommand({ ZoneNames: ['us-east-1b', 'us-east-1c'] }),
+  );
+  const ids = new Map(zones.AvailabilityZones!.map((z) => [z.ZoneName!, z.ZoneId!]));
+  expect(detail.AvailabilityZones).toEqual(['us-east-1b', 'us-east-1c']);
+  expect(detail.AvailabilityZoneIds).toEqual([ids.get('us-east-1b'), ids.get('us-east-1c')]);
+  expect(detail.AvailabilityZoneIds!.every((id) => /^use1-az\d$/.test(id))).toBe(true);
 });
 
 it('refuses removing an NLB the service does not have, or its last one', async () => {

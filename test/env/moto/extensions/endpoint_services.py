@@ -10,7 +10,8 @@ AWS behaviour reproduced:
 - load balancer ARNs given to Create/ModifyVpcEndpointServiceConfiguration must exist and be
   of the right type (network / gateway); removing one the service doesn't have, or the last
   one, is `InvalidParameter` (moto: 500 / accepted); the service's availability zones follow
-  its load balancers;
+  its load balancers; DescribeVpcEndpointServices gives their ids too (`AvailabilityZoneIds`,
+  which moto leaves out and consumers in other accounts compare by);
 - CreateVpcEndpointServiceConfiguration is idempotent per ClientToken (same parameters →
   the same service; other parameters → `IdempotentParameterMismatch`);
 - DescribeVpcEndpointServicePermissions returns PrincipalType and ServicePermissionId and
@@ -91,6 +92,8 @@ def service_detail(config: VPCServiceConfiguration) -> dict[str, Any]:
     detail["Tags"] = ec2_tags(config)
     detail["ServiceRegion"] = config.ec2_backend.region_name
     detail["SupportedIpAddressTypes"] = ["ipv4"]
+    ids = {z.name: z.zone_id for z in config.ec2_backend.describe_availability_zones()}
+    detail["AvailabilityZoneIds"] = [ids[z] for z in config.availability_zones if z in ids]
     if config.private_dns_name:
         detail["PrivateDnsNameVerificationState"] = private_dns_state(config)
     else:
