@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       clusterId: 'prod-1',
       awsApiShare: 0.5,
       singleTenant: false,
+      albRuleQuota: 100,
     });
   });
 
@@ -80,6 +81,7 @@ describe('loadConfig', () => {
         '--dry-run',
         '--aws-api-share',
         '0.25',
+        '--alb-rule-quota=200',
       ],
       {},
     );
@@ -100,6 +102,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       dryRun: true,
       awsApiShare: 0.25,
+      albRuleQuota: 200,
     });
   });
 
@@ -156,7 +159,7 @@ describe('loadConfig', () => {
           'Bad_NS',
           '--leader-elect',
         ],
-        { PLP_AWS_API_SHARE: '2', PLP_HTTP_ADDRESS: 'nowhere' },
+        { PLP_AWS_API_SHARE: '2', PLP_HTTP_ADDRESS: 'nowhere', PLP_ALB_RULE_QUOTA: '0' },
       );
     } catch (e) {
       err = e;
@@ -173,6 +176,7 @@ describe('loadConfig', () => {
       'leader election needs a namespace',
       'PLP_AWS_API_SHARE: want a fraction in (0, 1], got "2"',
       'PLP_HTTP_ADDRESS: want host:port or :port',
+      'PLP_ALB_RULE_QUOTA: want a positive integer, got "0"',
     ]) {
       expect(problems).toContain(want);
     }

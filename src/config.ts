@@ -34,6 +34,8 @@ export interface Config {
   awsApiShare: number;
   /** Accept a raw PublishedApp spec.listenerArn (no SharedListener grant): one team, one cluster. */
   singleTenant: boolean;
+  /** AWS's "rules per Application Load Balancer" quota for the account (default rules not counted). */
+  albRuleQuota: number;
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -71,6 +73,7 @@ const ENV: Record<string, string[]> = {
   'cluster-id': ['PLP_CLUSTER_ID'],
   'aws-api-share': ['PLP_AWS_API_SHARE'],
   'single-tenant': ['PLP_SINGLE_TENANT'],
+  'alb-rule-quota': ['PLP_ALB_RULE_QUOTA'],
 };
 
 const BOOLEAN_FLAGS = new Set(['leader-elect', 'dry-run', 'single-tenant']);
@@ -103,6 +106,8 @@ export const USAGE = `Usage: privatelink-publisher [flags]
   --single-tenant                   accept a raw spec.listenerArn on PublishedApps, without a
                                     SharedListener grant; only where one team owns the cluster
                                     and the ALB (default off)                   [PLP_SINGLE_TENANT]
+  --alb-rule-quota N                rules an ALB may hold across its listeners, default rules not
+                                    counted: the account's quota (default 100)  [PLP_ALB_RULE_QUOTA]
 `;
 
 /**
@@ -281,6 +286,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, podNamespace?
     clusterId,
     awsApiShare: num('aws-api-share', 0.5, (n) => n > 0 && n <= 1, 'a fraction in (0, 1]'),
     singleTenant: bool('single-tenant'),
+    albRuleQuota: num('alb-rule-quota', 100, (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -101,6 +101,7 @@ export async function runController(argv: string[], tuning: Tuning = {}): Promis
       observePeriodMs: config.observePeriodMs,
       fullRecheckMs: config.fullRecheckPeriodMs,
       singleTenant: config.singleTenant,
+      albRuleQuota: config.albRuleQuota,
     }),
   );
 

@@ -11,30 +11,20 @@ const rule = (over: Partial<ObservedRule> = {}): ObservedRule => ({
   plainForward: true,
   ...over,
 });
-const base: RulePlanInput = { desired, own: [], ruleCount: 1, maxRules: 100 };
+const base: RulePlanInput = { desired, own: [] };
 
 describe('planRule', () => {
   it('creates a missing rule', () => {
     expect(planRule(base)).toEqual({
       actions: [{ type: 'createRule', priority: 10, conditions, targetGroupArn: TG }],
       differences: ['rule missing'],
-      limitExceeded: false,
-    });
-  });
-
-  it('reports the quota instead of creating on a full listener', () => {
-    expect(planRule({ ...base, ruleCount: 100 })).toEqual({
-      actions: [],
-      differences: [],
-      limitExceeded: true,
     });
   });
 
   it('does nothing when the rule matches (value order ignored)', () => {
-    expect(planRule({ ...base, own: [rule()], ruleCount: 100 })).toEqual({
+    expect(planRule({ ...base, own: [rule()] })).toEqual({
       actions: [],
       differences: [],
-      limitExceeded: false,
       ruleArn: 'arn:rule/1',
     });
   });
@@ -108,9 +98,9 @@ describe('planRule', () => {
 describe('lacksRoom', () => {
   it.each([
     { name: 'no rule of ours, room left', own: 0, ruleCount: 99, want: false },
-    { name: 'no rule of ours, listener full', own: 0, ruleCount: 100, want: true },
+    { name: 'no rule of ours, ALB full', own: 0, ruleCount: 100, want: true },
     { name: 'no rule of ours, over the quota', own: 0, ruleCount: 101, want: true },
-    { name: 'our rule exists on a full listener: no new one needed', own: 1, ruleCount: 100, want: false },
+    { name: 'our rule exists on a full ALB: no new one needed', own: 1, ruleCount: 100, want: false },
   ])('$name', ({ own, ruleCount, want }) => {
     expect(lacksRoom({ own: Array.from({ length: own }, () => rule()), ruleCount, maxRules: 100 })).toBe(
       want,

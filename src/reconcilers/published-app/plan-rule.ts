@@ -38,18 +38,12 @@ export interface RulePlanInput {
   own: readonly ObservedRule[];
   /** The rule recorded in status, preferred when duplicates exist. */
   recordedArn?: string;
-  /** Rules on the listener now, the default rule included. */
-  ruleCount: number;
-  /** The listener's rule quota, the default rule included. */
-  maxRules: number;
 }
 
 export interface RulePlan {
   actions: RuleAction[];
   /** Human-readable differences found (drift or spec change). */
   differences: string[];
-  /** A rule is needed but the listener is full. */
-  limitExceeded: boolean;
   /** The rule kept (absent when it is to be created). */
   ruleArn?: string;
 }
@@ -73,7 +67,10 @@ function pickKept(own: readonly ObservedRule[], recordedArn: string | undefined)
   return own.find((r) => r.arn === recordedArn) ?? [...own].sort((a, b) => a.priority - b.priority)[0];
 }
 
-/** Whether the app needs a rule (it has none on the listener) and the listener has no room for one. */
+/**
+ * Whether the app needs a rule (it has none on the listener) and its ALB has no room for one:
+ * `ruleCount` non-default rules across the ALB's listeners against the per-ALB quota.
+ */
 export function lacksRoom(input: { own: readonly object[]; ruleCount: number; maxRules: number }): boolean {
   return input.own.length === 0 && input.ruleCount >= input.maxRules;
 }
@@ -85,14 +82,7 @@ export function lacksRoom(input: { own: readonly object[]; ruleCount: number; ma
 export function planRule(input: RulePlanInput): RulePlan {
   const { desired } = input;
   const kept = pickKept(input.own, input.recordedArn);
-  if (!kept) {
-    if (lacksRoom(input)) return { actions: [], differences: [], limitExceeded: true };
-    return {
-      actions: [{ type: 'createRule', ...desired }],
-      differences: ['rule missing'],
-      limitExceeded: false,
-    };
-  }
+  if (!kept) return { actions: [{ type: 'createRule', ...desired }], differences: ['rule missing'] };
   const actions: RuleAction[] = [];
   const differences = describeConditionDiff(desired.conditions, kept.conditions);
   const forwardsRight =
@@ -122,5 +112,5 @@ export function planRule(input: RulePlanInput): RulePlan {
       actions.push({ type: 'deleteRule', ruleArn: extra.arn });
     }
   }
-  return { actions, differences, limitExceeded: false, ruleArn: kept.arn };
+  return { actions, differences, ruleArn: kept.arn };
 }

@@ -15,6 +15,7 @@ export const readKeys = {
   endpoints: (scope: string): string => `${scope}|endpoints`,
   securityGroups: (scope: string): string => `${scope}|security-groups`,
   rules: (scope: string, listenerArn: string): string => `${scope}|rules|${listenerArn}`,
+  listeners: (scope: string, loadBalancerArn: string): string => `${scope}|listeners|${loadBalancerArn}`,
   targetGroups: (scope: string, loadBalancerArn: string): string =>
     `${scope}|target-groups|${loadBalancerArn}`,
 };
@@ -75,6 +76,20 @@ export function rulesOfListener(
   return deps.reads.get(
     readKeys.rules(clients.scope, listenerArn),
     () => ops.describeRules(clients.elbv2, listenerArn),
+    maxAgeMs,
+  );
+}
+
+/** The listeners of a load balancer (for its rule quota, which counts them all). */
+export function listenersOfLoadBalancer(
+  deps: Deps,
+  clients: AwsClients,
+  loadBalancerArn: string,
+  maxAgeMs?: number,
+): Promise<string[]> {
+  return deps.reads.get(
+    readKeys.listeners(clients.scope, loadBalancerArn),
+    () => ops.listenersOfLoadBalancer(clients.elbv2, loadBalancerArn),
     maxAgeMs,
   );
 }

@@ -19,12 +19,38 @@ import {
 } from './plan-priority.ts';
 import { lacksRoom, planRule, type RuleAction, type RuleConditions, type RulePlan } from './plan-rule.ts';
 import type { References } from './resolve.ts';
-import { patchListenerRules, readKeys, rulesOfListener } from './scope-reads.ts';
+import { listenersOfLoadBalancer, patchListenerRules, readKeys, rulesOfListener } from './scope-reads.ts';
 import { StepProblem, type Session } from './session.ts';
 
 /** A listener's rules, shared by the apps on it for a moment. */
 export function listenerRules(s: Session, listenerArn: string): Promise<ops.ListenerRule[]> {
   return rulesOfListener(s.deps, s.clients, listenerArn, s.readMaxAgeMs);
+}
+
+/**
+ * The rules the listener's ALB holds across all its listeners, default rules not counted —
+ * what AWS's per-ALB quota counts. Read only when an app needs a new rule.
+ */
+async function albRuleCount(s: Session, listenerArn: string): Promise<number> {
+  const loadBalancerArn = loadBalancerArnOfListener(listenerArn);
+  const listeners = await listenersOfLoadBalancer(s.deps, s.clients, loadBalancerArn, s.referenceMaxAgeMs);
+  const all = await Promise.all(
+    [...new Set([listenerArn, ...listeners])].map((arn) => listenerRules(s, arn)),
+  );
+  return all.flat().filter((r) => !r.isDefault).length;
+}
+
+/** Whether the app needs a new rule and its ALB has no room; said as RuleLimitExceeded. */
+async function roomProblem(
+  s: Session,
+  listenerArn: string,
+  own: readonly object[],
+): Promise<string | undefined> {
+  if (own.length > 0) return undefined;
+  const quota = s.deps.opts.albRuleQuota;
+  const ruleCount = await albRuleCount(s, listenerArn);
+  if (!lacksRoom({ own, ruleCount, maxRules: quota })) return undefined;
+  return `load balancer ${loadBalancerArnOfListener(listenerArn)} holds ${ruleCount} rules across its listeners (default rules not counted); its quota is ${quota} (--alb-rule-quota)`;
 }
 
 const tgNameOf = (arn: string): string => /:targetgroup\/([^/]+)\//.exec(arn)?.[1] ?? '';
@@ -234,14 +260,8 @@ export async function placeRule(s: Session, listenerArn: string): Promise<number
   if (path.kind === 'conflict') {
     throw new StepProblem('route', 'PathConflict', `path ${path.path} is already served by ${path.holder}`);
   }
-  const maxRules = s.deps.opts.maxRulesPerListener;
-  if (lacksRoom({ own, ruleCount: rules.length, maxRules })) {
-    throw new StepProblem(
-      'route',
-      'RuleLimitExceeded',
-      `listener ${listenerArn} has ${rules.length} rules, its quota is ${maxRules}`,
-    );
-  }
+  const full = await roomProblem(s, listenerArn, own);
+  if (full) throw new StepProblem('route', 'RuleLimitExceeded', full);
   // Claimed at once (nothing above awaited since the rules were read), so that the next app
   // placed by another worker before our rule exists takes another slot.
   if (s.app.spec.routing.priority === undefined) {
@@ -316,23 +336,17 @@ export async function syncRule(s: Session, refs: References, targetGroupArn: str
   s.report.fields.priority = ownRule?.priority ?? s.app.status?.priority;
   const { priority } = refs;
   const conditions = conditionsOf(s.app);
-  const maxRules = s.deps.opts.maxRulesPerListener;
+  // Room was checked while resolving; the ALB may have filled up since.
+  const full = await roomProblem(s, listenerArn, own);
+  if (full) {
+    refuse(s, 'RuleLimitExceeded', full);
+    return false;
+  }
   const plan = planRule({
     desired: { conditions, targetGroupArn, priority },
     own,
     recordedArn: s.app.status?.ruleArn,
-    ruleCount: rules.length,
-    maxRules,
   });
-  if (plan.limitExceeded) {
-    // Room was checked while resolving; the listener filled up since.
-    refuse(
-      s,
-      'RuleLimitExceeded',
-      `listener ${listenerArn} has ${rules.length} rules, its quota is ${maxRules}`,
-    );
-    return false;
-  }
   const ruleArn = await applyPlan(s, plan, listenerArn, priority);
   if (ruleArn === null) return false;
   s.report.fields.ruleArn = ruleArn;

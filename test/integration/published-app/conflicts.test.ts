@@ -5,7 +5,7 @@
  * `RuleLimitExceeded`.
  */
 import { jest } from '@jest/globals';
-import { CreateRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateListenerCommand, CreateRuleCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { newTestContext, type TestContext } from '../../env/context.ts';
 import {
   applyApp,
@@ -47,8 +47,25 @@ beforeAll(async () => {
     }),
   );
   foreignRuleArn = foreign.Rules![0]!.RuleArn!;
-  // Quota of 6 rules: default + foreign + four of ours at most.
-  controller = await startController(ctx, { app: { maxRulesPerListener: 6 } });
+  // The quota is the ALB's, across its listeners: a second listener with a rule of its own.
+  const second = await aws.elbv2.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: world.dmz.albArn,
+      Protocol: 'HTTP',
+      Port: 8080,
+      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+    }),
+  );
+  await aws.elbv2.send(
+    new CreateRuleCommand({
+      ListenerArn: second.Listeners![0]!.ListenerArn!,
+      Priority: 1,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/elsewhere'] } }],
+      Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '418' } }],
+    }),
+  );
+  // 6 rules per ALB (default rules not counted): two foreign ones, four of ours at most.
+  controller = await startController(ctx, { app: { albRuleQuota: 6 } });
 });
 
 afterAll(async () => {
@@ -119,7 +136,7 @@ it('resolves the conflict when the later app moves, and allocates around used pr
   await foreignRuleIntact();
 });
 
-it('reports RuleLimitExceeded on a full listener', async () => {
+it('reports RuleLimitExceeded when the ALB is full, counting its other listeners', async () => {
   await applyApp(ctx, 'fourth', spec('blue', '/fourth', 20));
   await waitForReady(ctx, 'fourth');
   expect(await listenerRules(aws.elbv2, world.dmz.listenerArn)).toHaveLength(6);
@@ -131,6 +148,9 @@ it('reports RuleLimitExceeded on a full listener', async () => {
     (o) => condition(o, 'RouteConfigured')?.[1] === 'RuleLimitExceeded',
   );
   expect(condition(fifth, 'Ready')).toEqual(['False', 'RuleLimitExceeded']);
+  expect(fifth.status!.conditions!.find((c) => c.type === 'RouteConfigured')!.message).toContain(
+    'holds 6 rules across its listeners',
+  );
   // Room again → the app gets its rule.
   await deleteApp(ctx, 'fourth');
   await eventually('fourth gone', async () => (await getApp(ctx, 'fourth')) === undefined);

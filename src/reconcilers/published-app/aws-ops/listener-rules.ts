@@ -7,6 +7,7 @@ import {
   DescribeRulesCommand,
   ModifyRuleCommand,
   SetRulePrioritiesCommand,
+  paginateDescribeListeners,
   type ElasticLoadBalancingV2Client,
   type Rule,
   type RuleCondition,
@@ -43,6 +44,17 @@ export async function describeListener(
     if (isNotFound(err)) return undefined;
     throw err;
   }
+}
+
+/** The ARNs of a load balancer's listeners (paged). */
+export async function listenersOfLoadBalancer(
+  elbv2: ElasticLoadBalancingV2Client,
+  loadBalancerArn: string,
+): Promise<string[]> {
+  const arns: string[] = [];
+  for await (const page of paginateDescribeListeners({ client: elbv2 }, { LoadBalancerArn: loadBalancerArn }))
+    arns.push(...(page.Listeners ?? []).map((l) => l.ListenerArn ?? ''));
+  return arns;
 }
 
 /** @returns undefined when the load balancer does not exist. */
