@@ -52,7 +52,7 @@ import {
 } from './session.ts';
 import { SharedReads } from './shared-reads.ts';
 import { ASPECTS, buildStatus, newReport, type Aspect } from './status.ts';
-import { syncEndpoint, type EndpointOutcome } from './sync-endpoint.ts';
+import { liveEndpoint, observedEndpoint, syncEndpoint, type EndpointOutcome } from './sync-endpoint.ts';
 import { listenerRules } from './sync-rule.ts';
 import { syncRule } from './sync-rule.ts';
 import { syncSecurityGroups } from './sync-security-groups.ts';
@@ -68,6 +68,49 @@ const FAILURE_REASON: Partial<Record<ReturnType<typeof classifyAwsError>['kind']
 
 /** For a session that makes no AWS call (a refusal without anything built to take back). */
 const UNATTACHED: Attachment = { listenerArn: '', target: {} };
+
+/**
+ * A built app whose rule the spec cannot have (a priority or path taken, no room): the rule is
+ * left as it is and the refusal said once, while the rest of the app keeps following AWS.
+ * Not checkpointed: what frees the slot is another app's change, which only a walk sees, so
+ * every resync walks it again. @returns false: no route change was made.
+ */
+function holdRefusedRoute(s: Session, problem: StepProblem): boolean {
+  if (s.previous('route')?.reason !== problem.reason)
+    s.event('Warning', problem.reason, 'Validate', problem.message);
+  s.verdict('route', { status: 'False', reason: problem.reason, message: problem.message });
+  s.report.fields.ruleArn = s.app.status?.ruleArn;
+  s.report.fields.priority = s.app.status?.priority;
+  s.report.fields.url = s.app.status?.url;
+  return false;
+}
+
+/** An AWS failure of one step, reported after the later steps ran on its fallback. */
+interface StepFailure {
+  aspect: Aspect;
+  err: unknown;
+}
+
+/**
+ * Runs a step; when its AWS call fails and `fallback` says what AWS holds instead (a
+ * resource already built), records the failure and returns that. Spec refusals
+ * ({@link StepProblem}) and failures with nothing to fall back on end the reconcile.
+ */
+async function withFallback<T>(
+  failed: StepFailure[],
+  aspect: Aspect,
+  run: () => Promise<T>,
+  fallback: () => T | undefined,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const instead = err instanceof StepProblem ? undefined : fallback();
+    if (instead === undefined) throw err;
+    failed.push({ aspect, err });
+    return instead;
+  }
+}
 
 export class PublishedAppReconciler implements Reconciler {
   private readonly aws: AwsClientFactory;
@@ -193,7 +236,9 @@ export class PublishedAppReconciler implements Reconciler {
 
   /** After a reconcile that found nothing to do and everything Ready: skip until something changes. */
   private async recordCheckpoint(s: Session, desired: string): Promise<void> {
-    const clean = ASPECTS.every((a) => s.report.verdicts[a]?.status === 'True');
+    const clean = ASPECTS.every(
+      (a) => s.report.verdicts[a]?.status === 'True' || s.report.refused.includes(a),
+    );
     if (s.dryRun || !clean || s.requeue.length > 0) return;
     const listenerArn = s.listenerArn;
     const [endpoints, securityGroups, rules, targetGroups] = await Promise.all([
@@ -213,6 +258,7 @@ export class PublishedAppReconciler implements Reconciler {
 
   private async sync(s: Session, desired: string): Promise<ReconcileResult | undefined> {
     let phase: Aspect = 'endpoint';
+    const failed: StepFailure[] = [];
     try {
       const refs = await resolveReferences(s);
       if (!refs) {
@@ -225,23 +271,48 @@ export class PublishedAppReconciler implements Reconciler {
         app === s.app
           ? s
           : new Session(this.deps, app, { attachment: s.attachment, clients: s.clients }, s.log, s.report);
-      phase = 'securityGroups';
-      const sgId = await syncSecurityGroups(session, refs);
-      phase = 'endpoint';
-      const endpoint = await syncEndpoint(session, refs, sgId);
-      phase = 'targets';
-      const tgArn = await syncTargets(session, refs, endpoint);
-      phase = 'route';
-      const routed = await syncRule(session, refs, tgArn);
-      if (routed) await this.removeObsolete(session, refs, endpoint, tgArn);
-      await syncTags(session, session.report.fields);
-      await this.writeStatus(session);
-      s.requeue.push(...session.requeue);
-      await this.recordCheckpoint(session, desired);
-      return this.next(s);
+      // Each step whose AWS call fails falls back to what AWS holds, so the steps after it
+      // still converge (above all the targets on the live ENIs); the failure is reported last.
+      // Only a built app falls back: nothing new is made on top of a failed step.
+      const step = <T>(aspect: Aspect, run: () => Promise<T>, fallback: () => T | undefined) => {
+        phase = aspect;
+        return withFallback(failed, aspect, run, fallback);
+      };
+      const sgId = await step(
+        'securityGroups',
+        () => syncSecurityGroups(session, refs),
+        () => (liveEndpoint(session, refs) ? app.status?.securityGroupId : undefined),
+      );
+      const endpoint = await step(
+        'endpoint',
+        () => syncEndpoint(session, refs, sgId),
+        () => observedEndpoint(session, refs),
+      );
+      const tgArn = await step(
+        'targets',
+        () => syncTargets(session, refs, endpoint),
+        () => app.status?.targetGroupArn,
+      );
+      const routed = refs.routeProblem
+        ? holdRefusedRoute(session, refs.routeProblem)
+        : await step(
+            'route',
+            () => syncRule(session, refs, tgArn),
+            () => false,
+          );
+      if (failed.length === 0) {
+        if (routed) await this.removeObsolete(session, refs, endpoint, tgArn);
+        await syncTags(session, session.report.fields);
+        await this.writeStatus(session);
+        s.requeue.push(...session.requeue);
+        await this.recordCheckpoint(session, desired);
+        return this.next(s);
+      }
     } catch (err) {
-      return this.fail(s, phase, err);
+      failed.unshift({ aspect: phase, err });
     }
+    const [first, ...rest] = failed;
+    return first ? this.failSteps(s, [first, ...rest]) : undefined;
   }
 
   /**
@@ -345,6 +416,19 @@ export class PublishedAppReconciler implements Reconciler {
     });
     await this.deps.rt.status.update(PUBLISHED_APP, s.app, status);
     this.deps.written.set(s.uid, status);
+  }
+
+  /** Reports every deferred step failure; the first decides retry vs terminal. */
+  private async failSteps(
+    s: Session,
+    [first, ...rest]: readonly [StepFailure, ...StepFailure[]],
+  ): Promise<ReconcileResult | undefined> {
+    for (const { aspect, err } of rest) {
+      const info = classifyAwsError(err);
+      const reason = FAILURE_REASON[info.kind] ?? 'AwsError';
+      s.verdict(aspect, { status: 'False', reason, message: `${info.code}: ${info.message}` });
+    }
+    return this.fail(s, first.aspect, first.err);
   }
 
   /** Reports the failure on the aspect being worked on; decides retry vs terminal. */

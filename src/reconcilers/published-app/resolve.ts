@@ -3,10 +3,12 @@
  * name, the listener → its ALB (VPC, SGs, DNS name), the subnets and extra SGs, that the
  * service is visible, and where the app's rule can go on the listener (priority, paths,
  * room). A problem here is a {@link StepProblem}: reported with a specific reason, and no AWS
- * change is made for the object.
+ * change is made for the object — except refused subnets of an app whose endpoint already
+ * exists: those are left out and reported, and the rest of the app keeps following AWS.
  */
 import { TAG_KEYS } from '../../api/kinds.ts';
 import * as ops from './aws-ops.ts';
+import { planSubnets, type SubnetPlan } from './plan-subnets.ts';
 import { scopeEndpoints } from './scope-reads.ts';
 import { Session, StepProblem } from './session.ts';
 import { placeRule } from './sync-rule.ts';
@@ -20,6 +22,13 @@ export interface References {
   endpoints: ops.TaggedEndpoint[];
   /** The rule's priority, decided with its paths and the listener's room before any change. */
   priority: number;
+  /** The spec's subnets the endpoint may be in, and why the others are refused. */
+  subnets: SubnetPlan;
+  /**
+   * Why the app's rule cannot be placed as the spec says, for an app already built: its rule
+   * is left as it is and the rest keeps following AWS. (A new app is refused whole.)
+   */
+  routeProblem?: StepProblem;
 }
 
 /** The referenced EndpointService's status.serviceName, or undefined while it has none. */
@@ -56,24 +65,43 @@ export async function ownedEndpoints(s: Session): Promise<ops.TaggedEndpoint[]> 
   return all.filter((e) => e.tags[TAG_KEYS.uid] === s.uid);
 }
 
-async function checkSubnets(s: Session, vpcId: string): Promise<void> {
-  const ids = [...s.app.spec.endpoint.subnetIds].sort();
-  const vpcs = await s.deps.reads.get(
+const isLive = (e: ops.TaggedEndpoint) => !['deleted', 'deleting'].includes(e.state);
+
+/**
+ * The subnets check, reading the service's zones only when a subnet is new to the live
+ * endpoint (or there is none). @throws StepProblem `ServiceNotFound` when the service is not
+ * visible and no endpoint to it exists yet.
+ */
+async function checkSubnets(
+  s: Session,
+  serviceName: string,
+  endpoints: readonly ops.TaggedEndpoint[],
+): Promise<SubnetPlan> {
+  const { vpcId, subnetIds } = s.app.spec.endpoint;
+  const ids = [...subnetIds].sort();
+  const subnets = await s.deps.reads.get(
     `${s.clients.scope}|subnets|${ids.join(',')}`,
-    () => ops.describeSubnetVpcs(s.clients.ec2, ids),
+    () => ops.describeSubnets(s.clients.ec2, ids),
     s.referenceMaxAgeMs,
   );
-  const missing = ids.filter((id) => !vpcs.has(id));
-  if (missing.length > 0)
-    throw new StepProblem('endpoint', 'SubnetNotFound', `subnet(s) ${missing.join(', ')} not found`);
-  const elsewhere = ids.filter((id) => vpcs.get(id) !== vpcId);
-  if (elsewhere.length > 0) {
+  const live = endpoints.filter((e) => e.serviceName === serviceName && isLive(e));
+  const current = live.flatMap((e) => e.subnetIds);
+  const service =
+    live.length > 0 && subnetIds.every((id) => current.includes(id))
+      ? undefined
+      : await ops.describeServiceZones(s.clients.ec2, serviceName);
+  if (!service && live.length === 0) {
     throw new StepProblem(
       'endpoint',
-      'SubnetNotInVpc',
-      `subnet(s) ${elsewhere.join(', ')} are not in ${vpcId}`,
+      'ServiceNotFound',
+      `endpoint service ${serviceName} not found (or not visible to this account)`,
     );
   }
+  const plan = planSubnets({ wanted: subnetIds, vpcId, subnets, current, serviceName, service });
+  // Nothing is built on a half-valid spec; a built endpoint keeps following the valid part.
+  if (plan.problem && live.length === 0)
+    throw new StepProblem('endpoint', plan.problem.reason, plan.problem.message);
+  return plan;
 }
 
 async function checkExtraSecurityGroups(s: Session, vpcId: string): Promise<void> {
@@ -95,23 +123,10 @@ async function checkExtraSecurityGroups(s: Session, vpcId: string): Promise<void
   }
 }
 
-/**
- * @returns the references, or undefined while the referenced EndpointService has no service
- * name yet (reported as `WaitingForEndpointService`; its watch brings the app back).
- * @throws StepProblem for a reference that does not hold.
- */
-export async function resolveReferences(s: Session): Promise<References | undefined> {
-  const serviceName = serviceNameOf(s);
-  if (!serviceName) {
-    const ref = s.app.spec.service.endpointServiceRef;
-    s.verdict('endpoint', {
-      status: 'False',
-      reason: 'WaitingForEndpointService',
-      message: `EndpointService ${ref?.namespace ?? s.app.metadata?.namespace ?? ''}/${ref?.name ?? ''} has no service name yet`,
-    });
-    return undefined;
-  }
-  s.report.fields.serviceName = serviceName;
+/** The listener and its ALB, which must be an ALB in the endpoint's VPC. */
+async function checkListener(
+  s: Session,
+): Promise<{ listener: ops.ListenerInfo; loadBalancer: ops.LoadBalancerInfo }> {
   const found = await listenerAndAlb(s, s.listenerArn);
   if (!found) throw new StepProblem('route', 'ListenerNotFound', `listener ${s.listenerArn} not found`);
   const { listener, loadBalancer } = found;
@@ -130,19 +145,38 @@ export async function resolveReferences(s: Session): Promise<References | undefi
       `endpoint VPC ${vpcId} is not the load balancer's VPC ${loadBalancer.vpcId}`,
     );
   }
-  await checkSubnets(s, vpcId);
-  await checkExtraSecurityGroups(s, vpcId);
-  const endpoints = await ownedEndpoints(s);
-  const haveOne = endpoints.some(
-    (e) => e.serviceName === serviceName && !['deleted', 'deleting'].includes(e.state),
-  );
-  if (!haveOne && !(await ops.serviceVisible(s.clients.ec2, serviceName))) {
-    throw new StepProblem(
-      'endpoint',
-      'ServiceNotFound',
-      `endpoint service ${serviceName} not found (or not visible to this account)`,
-    );
+  return found;
+}
+
+/**
+ * @returns the references, or undefined while the referenced EndpointService has no service
+ * name yet (reported as `WaitingForEndpointService`; its watch brings the app back).
+ * @throws StepProblem for a reference that does not hold.
+ */
+export async function resolveReferences(s: Session): Promise<References | undefined> {
+  const serviceName = serviceNameOf(s);
+  if (!serviceName) {
+    const ref = s.app.spec.service.endpointServiceRef;
+    s.verdict('endpoint', {
+      status: 'False',
+      reason: 'WaitingForEndpointService',
+      message: `EndpointService ${ref?.namespace ?? s.app.metadata?.namespace ?? ''}/${ref?.name ?? ''} has no service name yet`,
+    });
+    return undefined;
   }
-  const priority = await placeRule(s, listener.listenerArn);
-  return { serviceName, listener, loadBalancer, endpoints, priority };
+  s.report.fields.serviceName = serviceName;
+  const { listener, loadBalancer } = await checkListener(s);
+  const vpcId = s.app.spec.endpoint.vpcId;
+  const endpoints = await ownedEndpoints(s);
+  const subnets = await checkSubnets(s, serviceName, endpoints);
+  await checkExtraSecurityGroups(s, vpcId);
+  const built = endpoints.some((e) => e.serviceName === serviceName && isLive(e));
+  try {
+    const priority = await placeRule(s, listener.listenerArn);
+    return { serviceName, listener, loadBalancer, endpoints, priority, subnets };
+  } catch (err) {
+    if (!(err instanceof StepProblem) || !built) throw err;
+    const priority = s.app.status?.priority ?? 0;
+    return { serviceName, listener, loadBalancer, endpoints, priority, subnets, routeProblem: err };
+  }
 }

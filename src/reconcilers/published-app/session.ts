@@ -36,8 +36,11 @@ export interface PublishedAppReconcilerOptions {
   fullRecheckMs?: number;
   /** How long a listener's ALB (VPC, SGs, DNS name) and subnet VPCs are reused. */
   referenceMaxAgeMs?: number;
-  /** A listener's rule quota, the default rule included (AWS default 100). */
-  maxRulesPerListener?: number;
+  /**
+   * Rules an ALB may hold across all its listeners, default rules not counted: AWS's quota
+   * "rules per Application Load Balancer" (100 unless raised for the account).
+   */
+  albRuleQuota?: number;
   /** Range allocated priorities are taken from, lowest first. */
   priorityAllocation?: { min: number; max: number };
   /** Accept a raw spec.listenerArn (no SharedListener); off: every app attaches by reference. */
@@ -58,7 +61,7 @@ export function resolveOptions(o: PublishedAppReconcilerOptions): ResolvedOption
     observePeriodMs: o.observePeriodMs ?? 10_000,
     fullRecheckMs: o.fullRecheckMs ?? 3_600_000,
     referenceMaxAgeMs: o.referenceMaxAgeMs ?? 60_000,
-    maxRulesPerListener: o.maxRulesPerListener ?? 100,
+    albRuleQuota: o.albRuleQuota ?? 100,
     priorityAllocation: o.priorityAllocation ?? { min: 1000, max: 50_000 },
     syncTimeRefreshMs: o.syncTimeRefreshMs ?? 600_000,
     singleTenant: o.singleTenant ?? false,
@@ -204,6 +207,11 @@ export class Session {
 
   verdict(aspect: Aspect, v: Verdict): void {
     this.report.verdicts[aspect] = v;
+  }
+
+  /** Marks the aspect's False verdict as a refused part of the spec (see SyncReport.refused). */
+  refused(aspect: Aspect): void {
+    this.report.refused.push(aspect);
   }
 
   poll(ms: number): void {

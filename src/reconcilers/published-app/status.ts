@@ -25,10 +25,15 @@ export type Verdict = Omit<ConditionInput, 'type'>;
 export interface SyncReport {
   fields: Omit<PublishedAppStatus, 'conditions' | 'observedGeneration' | 'lastSyncTime'>;
   verdicts: Partial<Record<Aspect, Verdict>>;
+  /**
+   * Aspects whose False verdict is a refused part of the spec, the rest of the aspect held:
+   * no retry can help, so the app counts as converged as far as the world allows.
+   */
+  refused: Aspect[];
 }
 
 export function newReport(): SyncReport {
-  return { fields: {}, verdicts: {} };
+  return { fields: {}, verdicts: {}, refused: [] };
 }
 
 /** Condition type of an aspect (for reading the previous one). */

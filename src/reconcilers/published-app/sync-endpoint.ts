@@ -1,6 +1,8 @@
 /**
  * Step: the interface endpoint — created idempotently (find-by-tag first, then a ClientToken
  * from the UID), subnets and SGs made exact with one ModifyVpcEndpoint, its state reported.
+ * Subnets the spec names but AWS would refuse (see plan-subnets) are left out and reported;
+ * the others are held, so the endpoint — and the targets after it — keep following AWS.
  */
 import * as ops from './aws-ops.ts';
 import { classifyChange } from './drift.ts';
@@ -94,16 +96,58 @@ function report(s: Session, current: ObservedEndpoint, differences: readonly str
   }
 }
 
+/** The subnets to hold: the usable ones; none usable: the live endpoint's, untouched. */
+function subnetsToHold(refs: References, recordedId: string | undefined): readonly string[] {
+  if (refs.subnets.usable.length > 0) return refs.subnets.usable;
+  const live = refs.endpoints.find((e) => e.id === recordedId) ?? refs.endpoints[0];
+  return live?.subnetIds ?? [];
+}
+
+/** A refused part of the spec, said on the endpoint condition (with an Event when it is new). */
+function reportRefusedSubnets(s: Session, refs: References): void {
+  const problem = refs.subnets.problem;
+  if (!problem) return;
+  const message = `${problem.message}; the endpoint keeps its other subnets`;
+  if (s.previous('endpoint')?.reason !== problem.reason)
+    s.event('Warning', problem.reason, 'Validate', message);
+  // Otherwise held (available, in the usable subnets): converged as far as the spec allows.
+  const held = s.report.verdicts.endpoint?.status === 'True';
+  s.verdict('endpoint', { status: 'False', reason: problem.reason, message });
+  if (held) s.refused('endpoint');
+}
+
+/** The app's live endpoint to its service (the recorded one first), if it has one. */
+export function liveEndpoint(s: Session, refs: References): ObservedEndpoint | undefined {
+  const live = refs.endpoints.filter(
+    (e) => e.serviceName === refs.serviceName && !['deleted', 'deleting'].includes(e.state),
+  );
+  return live.find((e) => e.id === s.app.status?.endpointId) ?? live[0];
+}
+
+/**
+ * The endpoint as last observed, for the steps after a failed endpoint step: the targets
+ * follow its live ENIs whatever the endpoint change did. Undefined when none is live.
+ */
+export function observedEndpoint(s: Session, refs: References): EndpointOutcome | undefined {
+  const current = liveEndpoint(s, refs);
+  if (!current) return undefined;
+  s.report.fields.endpointId = current.id;
+  s.report.fields.endpointState = current.state;
+  // Settled as it stands (each subnet with its ENI): the ENIs that went take their IPs along.
+  return { current, obsolete: [], settled: isSettled(current, current.subnetIds) };
+}
+
 export async function syncEndpoint(
   s: Session,
   refs: References,
   managedSgId: string,
 ): Promise<EndpointOutcome> {
   const spec = s.app.spec.endpoint;
+  const subnetIds = subnetsToHold(refs, s.app.status?.endpointId);
   const desired = {
     serviceName: refs.serviceName,
     vpcId: spec.vpcId,
-    subnetIds: spec.subnetIds,
+    subnetIds,
     securityGroupIds: [managedSgId, ...(spec.securityGroupIds ?? [])].filter((id) => id !== PLANNED),
   };
   const plan = planEndpoint(desired, refs.endpoints, s.app.status?.endpointId);
@@ -119,5 +163,6 @@ export async function syncEndpoint(
   s.report.fields.endpointId = current.id;
   s.report.fields.endpointState = current.state;
   report(s, current, plan.differences);
-  return { current, obsolete: plan.obsolete, settled: isSettled(current, spec.subnetIds) };
+  reportRefusedSubnets(s, refs);
+  return { current, obsolete: plan.obsolete, settled: isSettled(current, subnetIds) };
 }

@@ -2,7 +2,7 @@
  * Step: the spec's tags (with the ownership tags) on everything the app owns. The endpoint
  * and the SG come with their tags in the shared describes, so they are compared on every
  * walk; the target group's and the rule's tags cost a DescribeTags, so they are compared
- * until a pass at the spec's generation has got through.
+ * until a pass at the spec's generation has got through (Ready at that generation).
  */
 import type { PublishedAppStatus } from '../../api/v1alpha1.ts';
 import { tagsToApply } from './plan-tags.ts';
@@ -32,9 +32,11 @@ export async function syncTags(
     if (apply.length > 0)
       await s.act('Tag', `tag ${r.id}: ${show(apply)}`, () => tags.tagEc2Resource(ec2, r.id, apply));
   }
-  // The last step of a pass: done at this generation when the route was (a pass that failed
-  // before here, or in here, left it not True).
-  if (s.finishedAtThisGeneration('route')) return;
+  // The last step of a pass: done at this generation when a pass ended Ready (a pass that
+  // failed anywhere, or in here, left Ready not True — the steps after a failed one still
+  // run, so the route's own condition does not say).
+  const ready = s.app.status?.conditions?.find((c) => c.type === 'Ready');
+  if (ready?.status === 'True' && ready.observedGeneration === s.generation) return;
   const arns = [owned.targetGroupArn, owned.ruleArn].filter(
     (a): a is string => a !== undefined && a !== PLANNED,
   );

@@ -18,27 +18,55 @@ import { isNotFound } from '../../../aws/errors.ts';
 import type { AwsTag } from '../../../aws/tags.ts';
 import type { ObservedEndpoint } from '../plan-endpoint.ts';
 
-/** @returns subnet id → VPC id for those of `ids` that exist. */
-export async function describeSubnetVpcs(
+/** A subnet as the endpoint checks see it. */
+export interface SubnetInfo {
+  vpcId: string;
+  /** Zone name (`us-east-1a`): means different zones in different accounts. */
+  zone: string;
+  /** Zone id (`use1-az1`): the same zone in every account. */
+  zoneId: string;
+}
+
+/** @returns subnet id → its VPC and zone, for those of `ids` that exist. */
+export async function describeSubnets(
   ec2: EC2Client,
   ids: readonly string[],
-): Promise<Map<string, string>> {
+): Promise<Map<string, SubnetInfo>> {
   const out = await ec2.send(
     new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: [...ids] }] }),
   );
-  return new Map((out.Subnets ?? []).map((s) => [s.SubnetId ?? '', s.VpcId ?? '']));
+  return new Map(
+    (out.Subnets ?? []).map((s) => [
+      s.SubnetId ?? '',
+      { vpcId: s.VpcId ?? '', zone: s.AvailabilityZone ?? '', zoneId: s.AvailabilityZoneId ?? '' },
+    ]),
+  );
 }
 
-/** Whether the caller can see (and so create an endpoint to) the service. */
-export async function serviceVisible(ec2: EC2Client, serviceName: string): Promise<boolean> {
+/** Where a service is offered, as the caller's account sees it. */
+export interface ServiceZones {
+  /** Zone ids; empty when AWS did not say (then only names can be compared). */
+  zoneIds: string[];
+  /** Zone names, in the caller's account's naming. */
+  zones: string[];
+}
+
+/**
+ * The service as the caller sees it.
+ * @returns its zones, or undefined when the caller cannot see (nor so connect to) it.
+ */
+export async function describeServiceZones(
+  ec2: EC2Client,
+  serviceName: string,
+): Promise<ServiceZones | undefined> {
   try {
     const out = await ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: [serviceName] }));
-    return (
-      (out.ServiceDetails ?? []).some((s) => s.ServiceName === serviceName) ||
-      (out.ServiceNames ?? []).includes(serviceName)
-    );
+    const detail = (out.ServiceDetails ?? []).find((s) => s.ServiceName === serviceName);
+    if (detail) return { zoneIds: detail.AvailabilityZoneIds ?? [], zones: detail.AvailabilityZones ?? [] };
+    // Named but without detail: visible, zones unknown (nothing to check them against).
+    return (out.ServiceNames ?? []).includes(serviceName) ? { zoneIds: [], zones: [] } : undefined;
   } catch (err) {
-    if (isNotFound(err)) return false;
+    if (isNotFound(err)) return undefined;
     throw err;
   }
 }
