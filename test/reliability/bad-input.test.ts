@@ -15,7 +15,8 @@
  * healthy app may report it too, but keeps its resources); a denied change is only the
  * changing app's (the healthy app never reports one).
  *
- * Last, a listener really filled to AWS's quota of 100 rules → `RuleLimitExceeded`.
+ * Last, an ALB really filled to AWS's quota of 100 rules (default rules not counted) →
+ * `RuleLimitExceeded`.
  */
 import { jest } from '@jest/globals';
 import {
@@ -134,7 +135,9 @@ beforeAll(async () => {
   // Short resync and full walks: a refused app is retried soon after the permission is back.
   controller = await startController(
     { ...ctx, awsClientConfig: await accountThroughProxy(proxy.url, ctx.accountId) },
-    { resyncPeriodMs: 1_000, app: { fullRecheckMs: 1_000 } },
+    // Twenty apps end up retrying side by side on a shared two-core machine: enough workers
+    // that a new app is not queued behind their retries.
+    { resyncPeriodMs: 1_000, concurrency: 8, app: { fullRecheckMs: 1_000 } },
   );
   proxy.resetCalls();
   await applyApp(ctx, 'healthy', appSpec(world, 'blue', '/healthy'));
@@ -379,6 +382,9 @@ it('a listener of an NLB is refused by the API server: the controller never sees
 });
 
 /** A call that changes something (EC2's and ELBv2's reads are Describe*). */
+/** Generous: the earlier denied apps keep retrying (and failing on the same call) meanwhile. */
+const DENIED_WAIT_MS = 90_000;
+
 const isChange = (c: Pick<RecordedCall, 'service' | 'operation'>): boolean =>
   c.service !== 'sts' && !c.operation.startsWith('Describe');
 
@@ -397,6 +403,7 @@ it('AccessDenied on each operation of a create: reported at once, nothing duplic
       name,
       'AccessDenied',
       (o) => condition(o, 'Ready')?.[1] === 'AccessDenied',
+      DENIED_WAIT_MS,
     );
     const event = await waitForEvent(ctx, name, 'AccessDenied', action);
     expect(event.type).toBe('Warning');
@@ -496,15 +503,16 @@ it('a spec change refused at the endpoint step still gets its target group setti
 
 let fillers: string[] = [];
 
-it('a listener really filled to its 100 rules → RuleLimitExceeded, nothing created', async () => {
+it('an ALB really filled to its 100 rules → RuleLimitExceeded, nothing created', async () => {
   tried.push('rule-limit:RuleLimitExceeded');
   attempted += 2;
   const present = await listenerRules(aws.elbv2, world.dmz.listenerArn);
   const used = new Set(present.map((r) => Number(r.Priority)));
   const free = Array.from({ length: 200 }, (_, i) => 100 + i).filter((p) => !used.has(p));
-  for (const priority of free.slice(0, 100 - present.length))
+  // 100 besides the default rule (the ALB has this one listener).
+  for (const priority of free.slice(0, 101 - present.length))
     fillers.push(await foreignRule(priority, `/filler-${priority}`));
-  expect(await listenerRules(aws.elbv2, world.dmz.listenerArn)).toHaveLength(100);
+  expect(await listenerRules(aws.elbv2, world.dmz.listenerArn)).toHaveLength(101);
   await applyApp(ctx, 'rule-limit', appSpec(world, 'blue', '/rule-limit'));
   const app = await expectRefused('rule-limit', 'RouteConfigured', 'RuleLimitExceeded', 'its quota is 100');
   expect(await owned(app)).toEqual(NOTHING);

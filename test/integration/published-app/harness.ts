@@ -73,6 +73,8 @@ export async function startController(
     namespaces?: string[];
     /** --single-tenant: raw listenerArns accepted. */
     singleTenant?: boolean;
+    /** Workers; default 2. */
+    concurrency?: number;
   } = {},
 ): Promise<RunningController> {
   const factory = createAwsClientFactory({
@@ -86,7 +88,7 @@ export async function startController(
     logger: pino({ level: process.env.PLP_TEST_LOG_LEVEL ?? 'silent' }),
     clusterId: CLUSTER_ID,
     resyncPeriodMs: opts.resyncPeriodMs ?? 2_000,
-    concurrency: 2,
+    concurrency: opts.concurrency ?? 2,
     dryRun: opts.dryRun ?? false,
     rateLimit: { baseDelayMs: 200, maxDelayMs: 3_000 },
   });
