@@ -9,7 +9,7 @@ import { listenerArnOfRule, ownedRuleDescription } from './names.ts';
 import { listenerAndAlb, ownedEndpoints } from './resolve.ts';
 import type { Session } from './session.ts';
 import { albSecurityGroups, ownedSecurityGroups } from './sync-security-groups.ts';
-import { listenerRules, ruleBelongsTo } from './sync-rule.ts';
+import { listenerRules, ruleBelongsTo } from './place-rule.ts';
 import { desiredTargetGroup } from './sync-targets.ts';
 
 /** @returns true when nothing of ours is left; false when AWS still blocks (retry later). */

@@ -53,7 +53,7 @@ import {
 import { SharedReads } from './shared-reads.ts';
 import { ASPECTS, buildStatus, newReport, type Aspect } from './status.ts';
 import { liveEndpoint, observedEndpoint, syncEndpoint, type EndpointOutcome } from './sync-endpoint.ts';
-import { listenerRules } from './sync-rule.ts';
+import { listenerRules } from './place-rule.ts';
 import { syncRule } from './sync-rule.ts';
 import { syncSecurityGroups } from './sync-security-groups.ts';
 import { syncTags } from './sync-tags.ts';

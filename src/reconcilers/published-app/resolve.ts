@@ -11,7 +11,7 @@ import * as ops from './aws-ops.ts';
 import { planSubnets, type SubnetPlan } from './plan-subnets.ts';
 import { scopeEndpoints } from './scope-reads.ts';
 import { Session, StepProblem } from './session.ts';
-import { placeRule } from './sync-rule.ts';
+import { placeRule } from './place-rule.ts';
 
 /** What the later steps build on. */
 export interface References {

@@ -1,0 +1,195 @@
+/**
+ * Where the app's rule goes, decided while resolving (before any change): the listener's
+ * rules are attributed (ours / another PublishedApp's / foreign), then the rule's priority is
+ * chosen and its paths and the ALB's room are checked. `sync-rule.ts` applies the result.
+ */
+import type { PublishedApp } from '../../api/v1alpha1.ts';
+import type * as ops from './aws-ops.ts';
+import { loadBalancerArnOfListener, targetGroupName } from './names.ts';
+import {
+  decidePath,
+  decidePriority,
+  type AppRank,
+  type PriorityClaim,
+  type RuleOwner,
+  type RuleSlot,
+} from './plan-priority.ts';
+import { lacksRoom, type RuleConditions } from './plan-rule.ts';
+import { listenersOfLoadBalancer, rulesOfListener } from './scope-reads.ts';
+import { StepProblem, type Session } from './session.ts';
+
+/** A listener's rules, shared by the apps on it for a moment. */
+export function listenerRules(s: Session, listenerArn: string): Promise<ops.ListenerRule[]> {
+  return rulesOfListener(s.deps, s.clients, listenerArn, s.readMaxAgeMs);
+}
+
+/**
+ * The rules the listener's ALB holds across all its listeners, default rules not counted —
+ * what AWS's per-ALB quota counts. Read only when an app needs a new rule.
+ */
+async function albRuleCount(s: Session, listenerArn: string): Promise<number> {
+  const loadBalancerArn = loadBalancerArnOfListener(listenerArn);
+  const listeners = await listenersOfLoadBalancer(s.deps, s.clients, loadBalancerArn, s.referenceMaxAgeMs);
+  const all = await Promise.all(
+    [...new Set([listenerArn, ...listeners])].map((arn) => listenerRules(s, arn)),
+  );
+  return all.flat().filter((r) => !r.isDefault).length;
+}
+
+/** Whether the app needs a new rule and its ALB has no room; said as RuleLimitExceeded. */
+export async function roomProblem(
+  s: Session,
+  listenerArn: string,
+  own: readonly object[],
+): Promise<string | undefined> {
+  if (own.length > 0) return undefined;
+  const quota = s.deps.opts.albRuleQuota;
+  const ruleCount = await albRuleCount(s, listenerArn);
+  if (!lacksRoom({ own, ruleCount, maxRules: quota })) return undefined;
+  return `load balancer ${loadBalancerArnOfListener(listenerArn)} holds ${ruleCount} rules across its listeners (default rules not counted); its quota is ${quota} (--alb-rule-quota)`;
+}
+
+const tgNameOf = (arn: string): string => /:targetgroup\/([^/]+)\//.exec(arn)?.[1] ?? '';
+
+function appTargetGroupName(app: PublishedApp): string {
+  return targetGroupName(app.metadata?.uid ?? '', app.spec.target.protocol ?? 'HTTP', app.spec.target.port);
+}
+
+/** Whether the rule is the app's: recorded as its rule, or forwarding to one of its target groups. */
+export function ruleBelongsTo(rule: ops.ListenerRule, app: PublishedApp): boolean {
+  if (rule.arn === app.status?.ruleArn) return true;
+  const names = new Set([appTargetGroupName(app), tgNameOf(app.status?.targetGroupArn ?? '')]);
+  return rule.forwardTargetGroupArns.some(
+    (arn) => arn === app.status?.targetGroupArn || names.has(tgNameOf(arn)),
+  );
+}
+
+function rankOf(app: PublishedApp): AppRank {
+  const created = app.metadata?.creationTimestamp;
+  return {
+    createdAtMs: created ? new Date(created).getTime() : 0,
+    key: `${app.metadata?.namespace ?? ''}/${app.metadata?.name ?? ''}`,
+  };
+}
+
+function keyOf(app: PublishedApp): string {
+  return rankOf(app).key;
+}
+
+/** Other live apps on the same listener. */
+function neighbours(s: Session): PublishedApp[] {
+  return s.deps.apps
+    .list()
+    .filter(
+      (a) =>
+        a.metadata?.uid !== s.uid &&
+        !a.metadata?.deletionTimestamp &&
+        s.deps.listenerArnOf(a) === s.listenerArn,
+    );
+}
+
+function attribute(rule: ops.ListenerRule, self: PublishedApp, others: readonly PublishedApp[]): RuleOwner {
+  if (ruleBelongsTo(rule, self)) return { kind: 'self' };
+  const other = others.find((a) => ruleBelongsTo(rule, a));
+  return other ? { kind: 'app', app: keyOf(other) } : { kind: 'foreign' };
+}
+
+export function conditionsOf(app: PublishedApp): RuleConditions {
+  return { pathPatterns: app.spec.routing.pathPatterns, hostHeaders: app.spec.routing.hostHeaders ?? [] };
+}
+
+/**
+ * The priority another app holds a claim on: its spec's, else its recorded one (our last
+ * status write is fresher than the informer's copy), else the one this process allocated to
+ * it on this listener and whose rule may not exist yet.
+ */
+function claimOf(s: Session, app: PublishedApp): number | undefined {
+  const uid = app.metadata?.uid ?? '';
+  return (
+    app.spec.routing.priority ??
+    s.deps.written.get(uid)?.priority ??
+    app.status?.priority ??
+    placedOn(s, uid, s.deps.listenerArnOf(app) ?? '')
+  );
+}
+
+/** The priority this process allocated to the app `uid` on `listenerArn`, if any. */
+function placedOn(s: Session, uid: string, listenerArn: string): number | undefined {
+  const placed = s.deps.placed.get(uid);
+  return placed?.listenerArn === listenerArn ? placed.priority : undefined;
+}
+
+function claimsOf(s: Session, others: readonly PublishedApp[]): PriorityClaim[] {
+  return others.flatMap((a) => {
+    const priority = claimOf(s, a);
+    return priority === undefined ? [] : [{ rank: rankOf(a), priority }];
+  });
+}
+
+/** Other apps still waiting for an allocated priority: no claim on one, no rule. */
+function queueOf(s: Session, others: readonly PublishedApp[], slots: readonly RuleSlot[]): AppRank[] {
+  const placed = new Set(slots.flatMap((r) => (r.owner.kind === 'app' ? [r.owner.app] : [])));
+  return others.filter((a) => claimOf(s, a) === undefined && !placed.has(keyOf(a))).map(rankOf);
+}
+
+/**
+ * Where the app's rule may sit, judged against every rule on the listener and the other apps
+ * on it — before any change is made, so an app that cannot have its rule gets nothing.
+ * @returns the rule's priority.
+ * @throws StepProblem `PriorityConflict`, `NoFreePriority`, `PathConflict` or `RuleLimitExceeded`.
+ */
+export async function placeRule(s: Session, listenerArn: string): Promise<number> {
+  const rules = await listenerRules(s, listenerArn);
+  const others = neighbours(s);
+  const slots: RuleSlot[] = rules
+    .filter((r) => !r.isDefault)
+    .map((r) => ({
+      arn: r.arn,
+      priority: r.priority,
+      owner: attribute(r, s.app, others),
+      conditions: r.conditions,
+    }));
+  const own = slots.filter((r) => r.owner.kind === 'self');
+  const self = rankOf(s.app);
+  const priority = decidePriority({
+    self,
+    explicit: s.app.spec.routing.priority,
+    recorded: s.app.status?.priority ?? placedOn(s, s.uid, listenerArn),
+    ownRulePriority: (own.find((r) => r.arn === s.app.status?.ruleArn) ?? own[0])?.priority,
+    slots,
+    claims: claimsOf(s, others),
+    queue: queueOf(s, others, slots),
+    allocation: s.attachment.priorities ?? s.deps.opts.priorityAllocation,
+  });
+  if (priority.kind === 'conflict') {
+    throw new StepProblem(
+      'route',
+      'PriorityConflict',
+      `priority ${priority.priority} is held by ${priority.holder}`,
+    );
+  }
+  if (priority.kind === 'exhausted') {
+    throw new StepProblem(
+      'route',
+      'NoFreePriority',
+      'no free priority left in the allocation range; set routing.priority',
+    );
+  }
+  const path = decidePath({
+    self,
+    want: conditionsOf(s.app),
+    slots,
+    claims: others.map((a) => ({ rank: rankOf(a), conditions: conditionsOf(a) })),
+  });
+  if (path.kind === 'conflict') {
+    throw new StepProblem('route', 'PathConflict', `path ${path.path} is already served by ${path.holder}`);
+  }
+  const full = await roomProblem(s, listenerArn, own);
+  if (full) throw new StepProblem('route', 'RuleLimitExceeded', full);
+  // Claimed at once (nothing above awaited since the rules were read), so that the next app
+  // placed by another worker before our rule exists takes another slot.
+  if (s.app.spec.routing.priority === undefined) {
+    s.deps.placed.set(s.uid, { listenerArn, priority: priority.priority });
+  } else s.deps.placed.delete(s.uid);
+  return priority.priority;
+}
