@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isStatus, MERGE_PATCH, type KubeClient } from './kube-client.ts';
-import type { EventRecorder, KubeObject } from './types.ts';
+import type { EventNote, EventRecorder, KubeObject } from './types.ts';
 
 export interface EventRecorderOptions {
   client: KubeClient;
@@ -49,7 +49,7 @@ export class AggregatingEventRecorder implements EventRecorder {
     this.minPatchIntervalMs = opts.minPatchIntervalMs ?? 5_000;
   }
 
-  record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, action: string, message: string): void {
+  record(obj: KubeObject, { type, reason, action, message }: EventNote): void {
     const md = obj.metadata ?? {};
     const namespace = md.namespace ?? 'default';
     const msg = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 3)}...` : message;

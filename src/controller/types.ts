@@ -81,8 +81,17 @@ export class TerminalError extends Error {
 
 /** Records Kubernetes Events for an object (aggregated by the runtime to avoid floods). */
 export interface EventRecorder {
-  /** `type` Normal or Warning; `reason` CamelCase; `action` what the controller did, e.g. `Create`. */
-  record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, action: string, message: string): void;
+  record(obj: KubeObject, note: EventNote): void;
+}
+
+/** One Event's content. */
+export interface EventNote {
+  type: 'Normal' | 'Warning';
+  /** CamelCase, e.g. `ServiceCreated`. */
+  reason: string;
+  /** What the controller did, e.g. `Create`. */
+  action: string;
+  message: string;
 }
 
 /** Read-only view of an informer's cache. Returned objects must not be mutated. */

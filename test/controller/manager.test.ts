@@ -97,7 +97,12 @@ class TestReconciler implements Reconciler {
       case 'terminal':
         throw new TerminalError('BadSpec', 'this cannot work');
       case 'event':
-        this.services.events.record(obj, 'Normal', 'Tick', 'Test', 'tick tock');
+        this.services.events.record(obj, {
+          type: 'Normal',
+          reason: 'Tick',
+          action: 'Test',
+          message: 'tick tock',
+        });
         return n < times ? { requeueAfterMs: 30 } : undefined;
       case 'finalize':
         if (obj.metadata?.deletionTimestamp) await this.services.finalizers.remove(this.kind, obj, FINALIZER);

@@ -173,7 +173,8 @@ export class EndpointServiceReconciler implements Reconciler {
     ctx: ReconcileContext,
   ): Promise<void> {
     const previous = obj.status?.conditions?.find((c) => c.type === C.ready)?.reason;
-    if (previous !== reason) this.rt.events.record(obj, 'Warning', reason, 'Validate', message);
+    if (previous !== reason)
+      this.rt.events.record(obj, { type: 'Warning', reason, action: 'Validate', message });
     await this.writeStatus(obj, { conditions: {}, notReady: { reason, message } }, ctx);
   }
 
@@ -205,7 +206,12 @@ export class EndpointServiceReconciler implements Reconciler {
       const { service: found, extras } = await this.findService(ec2, obj);
       if (extras.length > 0) {
         const ids = extras.map((s) => s.serviceId).join(', ');
-        this.rt.events.record(obj, 'Warning', 'DuplicateService', 'Find', `also owned, not used: ${ids}`);
+        this.rt.events.record(obj, {
+          type: 'Warning',
+          reason: 'DuplicateService',
+          action: 'Find',
+          message: `also owned, not used: ${ids}`,
+        });
       }
       // NLBs already attached were verified when they were attached.
       const toVerify = found
@@ -298,13 +304,12 @@ export class EndpointServiceReconciler implements Reconciler {
     const token = serviceClientToken(obj.metadata?.uid ?? '', obj.status?.serviceId);
     const service = await ops.createService(ec2, desired, token);
     ctx.log.info({ serviceId: service.serviceId }, 'endpoint service created');
-    this.rt.events.record(
-      obj,
-      'Normal',
-      'ServiceCreated',
-      'Create',
-      `created ${service.serviceId} (${service.serviceName})`,
-    );
+    this.rt.events.record(obj, {
+      type: 'Normal',
+      reason: 'ServiceCreated',
+      action: 'Create',
+      message: `created ${service.serviceId} (${service.serviceName})`,
+    });
     return service;
   }
 
@@ -325,7 +330,12 @@ export class EndpointServiceReconciler implements Reconciler {
     if (this.dryRunSkip(obj, ctx, 'Modify', `${service.serviceId}: ${what}`)) return service;
     await ops.modifyService(ec2, service.serviceId, mod);
     ctx.log.info({ serviceId: service.serviceId, change: what }, 'endpoint service modified');
-    this.rt.events.record(obj, 'Normal', 'ServiceModified', 'Modify', `${service.serviceId}: ${what}`);
+    this.rt.events.record(obj, {
+      type: 'Normal',
+      reason: 'ServiceModified',
+      action: 'Modify',
+      message: `${service.serviceId}: ${what}`,
+    });
     // Re-read: the change moves fields we report (private DNS verification, state).
     return (await ops.describeService(ec2, service.serviceId)) ?? service;
   }
@@ -352,7 +362,13 @@ export class EndpointServiceReconciler implements Reconciler {
     const condition = privateDnsCondition(current, this.dnsVerificationRetryMs) ?? null;
     const previous = obj.status?.conditions?.find((c) => c.type === C.privateDnsNameVerified);
     const event = condition && verificationEvent(previous?.reason, condition);
-    if (event) this.rt.events.record(obj, event.type, event.reason, 'Verify', condition.message);
+    if (event)
+      this.rt.events.record(obj, {
+        type: event.type,
+        reason: event.reason,
+        action: 'Verify',
+        message: condition.message,
+      });
     return { service: current, condition };
   }
 
@@ -373,7 +389,12 @@ export class EndpointServiceReconciler implements Reconciler {
     if (last?.name !== name) {
       const record = txtRecord(service) ?? 'the TXT record in status.privateDnsNameConfiguration';
       const message = `asked AWS to verify ${name}; it looks for ${record}`;
-      this.rt.events.record(obj, 'Normal', 'PrivateDnsVerificationStarted', 'Verify', message);
+      this.rt.events.record(obj, {
+        type: 'Normal',
+        reason: 'PrivateDnsVerificationStarted',
+        action: 'Verify',
+        message,
+      });
     }
     return (await ops.describeService(ec2, service.serviceId)) ?? service;
   }
@@ -397,7 +418,12 @@ export class EndpointServiceReconciler implements Reconciler {
     if (this.dryRunSkip(obj, ctx, 'UpdatePrincipals', what)) return;
     await ops.modifyAllowedPrincipals(ec2, serviceId, diff);
     ctx.log.info({ serviceId, add: diff.add, remove: diff.remove }, 'allowed principals updated');
-    this.rt.events.record(obj, 'Normal', 'PrincipalsUpdated', 'UpdatePrincipals', what);
+    this.rt.events.record(obj, {
+      type: 'Normal',
+      reason: 'PrincipalsUpdated',
+      action: 'UpdatePrincipals',
+      message: what,
+    });
   }
 
   /**
@@ -450,7 +476,12 @@ export class EndpointServiceReconciler implements Reconciler {
     report.connections = result;
     if (failed.size > 0) {
       const detail = [...failed.values()].map((f) => `${f.id}: ${f.code} ${f.message}`).join('; ');
-      this.rt.events.record(obj, 'Warning', 'ConnectionDecisionFailed', 'Decide', detail);
+      this.rt.events.record(obj, {
+        type: 'Warning',
+        reason: 'ConnectionDecisionFailed',
+        action: 'Decide',
+        message: detail,
+      });
       throw new RetryableError('ConnectionDecisionFailed', detail);
     }
     return result;
@@ -476,11 +507,26 @@ export class EndpointServiceReconciler implements Reconciler {
   private recordDecision(obj: EndpointService, plan: ConnectionPlan, previouslyPending: Set<string>): void {
     const who = `endpoint ${plan.endpointId} of account ${plan.owner}`;
     if (plan.action === 'accept') {
-      this.rt.events.record(obj, 'Normal', 'ConnectionAccepted', 'Accept', `accepted ${who}: ${plan.why}`);
+      this.rt.events.record(obj, {
+        type: 'Normal',
+        reason: 'ConnectionAccepted',
+        action: 'Accept',
+        message: `accepted ${who}: ${plan.why}`,
+      });
     } else if (plan.action === 'reject') {
-      this.rt.events.record(obj, 'Normal', 'ConnectionRejected', 'Reject', `rejected ${who}: ${plan.why}`);
+      this.rt.events.record(obj, {
+        type: 'Normal',
+        reason: 'ConnectionRejected',
+        action: 'Reject',
+        message: `rejected ${who}: ${plan.why}`,
+      });
     } else if (plan.decision === 'Pending' && !previouslyPending.has(plan.endpointId)) {
-      this.rt.events.record(obj, 'Normal', 'ConnectionPending', 'Decide', `left ${who} pending: ${plan.why}`);
+      this.rt.events.record(obj, {
+        type: 'Normal',
+        reason: 'ConnectionPending',
+        action: 'Decide',
+        message: `left ${who} pending: ${plan.why}`,
+      });
     }
   }
 
@@ -526,7 +572,7 @@ export class EndpointServiceReconciler implements Reconciler {
       const failure = describeFailure(err);
       const message = `${failure.reason}: ${failure.message}`;
       await this.writeStatus(obj, { conditions: {}, notReady: { reason: 'DeletionBlocked', message } }, ctx);
-      this.rt.events.record(obj, 'Warning', 'DeletionBlocked', 'Delete', message);
+      this.rt.events.record(obj, { type: 'Warning', reason: 'DeletionBlocked', action: 'Delete', message });
       // Never terminal: the object is going away and only a retry can finish that.
       throw err instanceof RetryableError ? err : new RetryableError('DeletionBlocked', message);
     }
@@ -536,7 +582,12 @@ export class EndpointServiceReconciler implements Reconciler {
   private async release(obj: EndpointService, ctx: ReconcileContext): Promise<undefined> {
     if (this.dryRunSkip(obj, ctx, 'Retain', 'release the endpoint service')) return undefined;
     const what = obj.status?.serviceId ?? 'the endpoint service';
-    this.rt.events.record(obj, 'Normal', 'Retained', 'Delete', `left ${what} in AWS (deletionPolicy Retain)`);
+    this.rt.events.record(obj, {
+      type: 'Normal',
+      reason: 'Retained',
+      action: 'Delete',
+      message: `left ${what} in AWS (deletionPolicy Retain)`,
+    });
     await this.rt.finalizers.remove(ENDPOINT_SERVICE, obj, FINALIZER);
     return undefined;
   }
@@ -552,13 +603,12 @@ export class EndpointServiceReconciler implements Reconciler {
       const refused = await ops.rejectConnections(ec2, serviceId, reject);
       const rejected = reject.filter((id) => !refused.some((r) => r.id === id));
       if (rejected.length > 0) {
-        this.rt.events.record(
-          obj,
-          'Normal',
-          'ConnectionRejected',
-          'Delete',
-          `rejected ${rejected.join(', ')}: the service is being deleted`,
-        );
+        this.rt.events.record(obj, {
+          type: 'Normal',
+          reason: 'ConnectionRejected',
+          action: 'Delete',
+          message: `rejected ${rejected.join(', ')}: the service is being deleted`,
+        });
       }
     }
     const refusal = await ops.deleteService(ec2, serviceId);
@@ -568,7 +618,12 @@ export class EndpointServiceReconciler implements Reconciler {
         `AWS refused to delete ${serviceId}: ${refusal.code}: ${refusal.message}`,
       );
     ctx.log.info({ serviceId }, 'endpoint service deleted');
-    this.rt.events.record(obj, 'Normal', 'ServiceDeleted', 'Delete', `deleted ${serviceId}`);
+    this.rt.events.record(obj, {
+      type: 'Normal',
+      reason: 'ServiceDeleted',
+      action: 'Delete',
+      message: `deleted ${serviceId}`,
+    });
   }
 
   /** Reports a failed step, then rethrows: terminal errors stop retries, others back off. */
@@ -584,7 +639,12 @@ export class EndpointServiceReconciler implements Reconciler {
     report.conditions[phase] = { status: 'False', reason: failure.reason, message: failure.message };
     ctx.log.warn({ err, phase, reason: failure.reason }, 'endpoint service reconcile failed');
     await this.writeStatus(obj, report, ctx);
-    this.rt.events.record(obj, 'Warning', failure.reason, phaseAction(phase), failure.message);
+    this.rt.events.record(obj, {
+      type: 'Warning',
+      reason: failure.reason,
+      action: phaseAction(phase),
+      message: failure.message,
+    });
     if (failure.terminal && !(err instanceof TerminalError))
       throw new TerminalError(failure.reason, failure.message, { cause: err });
     throw err;
@@ -611,7 +671,7 @@ export class EndpointServiceReconciler implements Reconciler {
   private dryRunSkip(obj: EndpointService, ctx: ReconcileContext, action: string, what: string): boolean {
     if (!this.rt.dryRun) return false;
     ctx.log.info({ action, what }, 'dry run: not applied');
-    this.rt.events.record(obj, 'Normal', 'DryRun', action, `would ${what}`);
+    this.rt.events.record(obj, { type: 'Normal', reason: 'DryRun', action, message: `would ${what}` });
     return true;
   }
 

@@ -219,7 +219,7 @@ export class Session {
   }
 
   event(type: 'Normal' | 'Warning', reason: string, action: string, message: string): void {
-    this.deps.rt.events.record(this.app, type, reason, action, message);
+    this.deps.rt.events.record(this.app, { type, reason, action, message });
   }
 
   /**
