@@ -7,6 +7,7 @@ import { classifyAwsError } from '../../aws/errors.ts';
 import * as ops from './aws-ops.ts';
 import { listenerArnOfRule, ownedRuleDescription } from './names.ts';
 import { listenerAndAlb, ownedEndpoints } from './resolve.ts';
+import { readKeys } from './scope-reads.ts';
 import type { Session } from './session.ts';
 import { albSecurityGroups, ownedSecurityGroups } from './sync-security-groups.ts';
 import { listenerRules, ruleBelongsTo } from './place-rule.ts';
@@ -14,39 +15,57 @@ import { desiredTargetGroup } from './sync-targets.ts';
 
 /** @returns true when nothing of ours is left; false when AWS still blocks (retry later). */
 export async function deleteOwned(s: Session): Promise<boolean> {
+  await deleteOwnRules(s);
+  const found = await listenerAndAlb(s, s.listenerArn);
+  await deleteTargetGroups(s, found?.loadBalancer.vpcId ?? '');
+  await deleteAllEndpoints(s);
+  if (found) await revokeAlbEgress(s, found.loadBalancer.securityGroupIds);
+  return deleteSecurityGroups(s);
+}
+
+/** Deletes the app's own rules on its listener and on the one its recorded rule is on. */
+export async function deleteOwnRules(s: Session): Promise<void> {
   const listenerArns = new Set([s.listenerArn]);
   if (s.app.status?.ruleArn) listenerArns.add(listenerArnOfRule(s.app.status.ruleArn));
   for (const arn of listenerArns) await deleteRules(s, arn);
+}
 
-  const { elbv2, ec2, scope } = s.clients;
-  const found = await listenerAndAlb(s, s.listenerArn);
+/** The recorded target group and the one named for the app in `vpcId`. */
+async function deleteTargetGroups(s: Session, vpcId: string): Promise<void> {
+  const { elbv2 } = s.clients;
   const tgArns = new Set<string>();
   if (s.app.status?.targetGroupArn) tgArns.add(s.app.status.targetGroupArn);
-  const byName = await ops.describeTargetGroupByName(
-    elbv2,
-    desiredTargetGroup(s, found?.loadBalancer.vpcId ?? '').name,
-  );
+  const byName = await ops.describeTargetGroupByName(elbv2, desiredTargetGroup(s, vpcId).name);
   if (byName) tgArns.add(byName.arn);
   for (const arn of tgArns)
     await s.act('Delete', `delete target group ${arn}`, () => ops.deleteTargetGroup(elbv2, arn));
+}
 
-  s.deps.reads.invalidate(`${scope}|endpoints`);
+/** Every endpoint of the app not already going, as AWS holds them now. */
+async function deleteAllEndpoints(s: Session): Promise<void> {
+  const key = readKeys.endpoints(s.clients.scope);
+  s.deps.reads.invalidate(key);
   const endpoints = (await ownedEndpoints(s))
     .filter((e) => !['deleted', 'deleting'].includes(e.state))
     .map((e) => e.id);
-  if (endpoints.length > 0) {
-    await s.act('Delete', `delete endpoint(s) ${endpoints.join(', ')}`, () =>
-      ops.deleteEndpoints(ec2, endpoints),
-    );
-    s.deps.reads.invalidate(`${scope}|endpoints`);
-  }
+  if (endpoints.length === 0) return;
+  await s.act('Delete', `delete endpoint(s) ${endpoints.join(', ')}`, () =>
+    ops.deleteEndpoints(s.clients.ec2, endpoints),
+  );
+  s.deps.reads.invalidate(key);
+}
 
-  if (found) await revokeAlbEgress(s, found.loadBalancer.securityGroupIds);
-  s.deps.reads.invalidate(`${scope}|security-groups`);
+/**
+ * The app's managed SGs, as AWS holds them now.
+ * @returns false when one is still held by the endpoint's ENIs (retry later).
+ */
+async function deleteSecurityGroups(s: Session): Promise<boolean> {
+  const key = readKeys.securityGroups(s.clients.scope);
+  s.deps.reads.invalidate(key);
   for (const group of await ownedSecurityGroups(s)) {
     try {
       await s.act('Delete', `delete security group ${group.groupId}`, () =>
-        ops.deleteSecurityGroup(ec2, group.groupId),
+        ops.deleteSecurityGroup(s.clients.ec2, group.groupId),
       );
     } catch (err) {
       if (classifyAwsError(err).kind !== 'dependency') throw err;
@@ -54,7 +73,7 @@ export async function deleteOwned(s: Session): Promise<boolean> {
       return false;
     }
   }
-  s.deps.reads.invalidate(`${scope}|security-groups`);
+  s.deps.reads.invalidate(key);
   return true;
 }
 

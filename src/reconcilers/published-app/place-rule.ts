@@ -11,6 +11,7 @@ import {
   decidePriority,
   type AppRank,
   type PriorityClaim,
+  type PriorityDecision,
   type RuleOwner,
   type RuleSlot,
 } from './plan-priority.ts';
@@ -132,6 +133,82 @@ function queueOf(s: Session, others: readonly PublishedApp[], slots: readonly Ru
   return others.filter((a) => claimOf(s, a) === undefined && !placed.has(keyOf(a))).map(rankOf);
 }
 
+/** The listener's non-default rules, each attributed to its owner. */
+function slotsOf(
+  rules: readonly ops.ListenerRule[],
+  self: PublishedApp,
+  others: readonly PublishedApp[],
+): RuleSlot[] {
+  return rules
+    .filter((r) => !r.isDefault)
+    .map((r) => ({
+      arn: r.arn,
+      priority: r.priority,
+      owner: attribute(r, self, others),
+      conditions: r.conditions,
+    }));
+}
+
+const isOwn = (slot: RuleSlot): boolean => slot.owner.kind === 'self';
+
+/** The app's priority on `listenerArn`, judged against the listener's rules and the other apps' claims. */
+function choosePriority(
+  s: Session,
+  listenerArn: string,
+  slots: readonly RuleSlot[],
+  others: readonly PublishedApp[],
+): PriorityDecision {
+  const own = slots.filter(isOwn);
+  return decidePriority({
+    self: rankOf(s.app),
+    explicit: s.app.spec.routing.priority,
+    recorded: s.app.status?.priority ?? placedOn(s, s.uid, listenerArn),
+    ownRulePriority: (own.find((r) => r.arn === s.app.status?.ruleArn) ?? own[0])?.priority,
+    slots,
+    claims: claimsOf(s, others),
+    queue: queueOf(s, others, slots),
+    allocation: s.attachment.priorities ?? s.deps.opts.priorityAllocation,
+  });
+}
+
+/** Why a priority decision gives the app no priority. */
+function priorityProblem(decision: Exclude<PriorityDecision, { kind: 'use' }>): StepProblem {
+  return decision.kind === 'conflict'
+    ? new StepProblem(
+        'route',
+        'PriorityConflict',
+        `priority ${decision.priority} is held by ${decision.holder}`,
+      )
+    : new StepProblem(
+        'route',
+        'NoFreePriority',
+        'no free priority left in the allocation range; set routing.priority',
+      );
+}
+
+/** @throws StepProblem `PathConflict` when another rule or an older app has one of the app's paths. */
+function checkPaths(s: Session, slots: readonly RuleSlot[], others: readonly PublishedApp[]): void {
+  const path = decidePath({
+    self: rankOf(s.app),
+    want: conditionsOf(s.app),
+    slots,
+    claims: others.map((a) => ({ rank: rankOf(a), conditions: conditionsOf(a) })),
+  });
+  if (path.kind === 'conflict') {
+    throw new StepProblem('route', 'PathConflict', `path ${path.path} is already served by ${path.holder}`);
+  }
+}
+
+/**
+ * Records an allocated priority as the app's the moment it is decided, so that the next app
+ * placed by another worker before our rule exists takes another slot; an explicit one needs
+ * no record.
+ */
+function holdPlacement(s: Session, listenerArn: string, priority: number): void {
+  if (s.app.spec.routing.priority === undefined) s.deps.placed.set(s.uid, { listenerArn, priority });
+  else s.deps.placed.delete(s.uid);
+}
+
 /**
  * Where the app's rule may sit, judged against every rule on the listener and the other apps
  * on it — before any change is made, so an app that cannot have its rule gets nothing.
@@ -141,55 +218,12 @@ function queueOf(s: Session, others: readonly PublishedApp[], slots: readonly Ru
 export async function placeRule(s: Session, listenerArn: string): Promise<number> {
   const rules = await listenerRules(s, listenerArn);
   const others = neighbours(s);
-  const slots: RuleSlot[] = rules
-    .filter((r) => !r.isDefault)
-    .map((r) => ({
-      arn: r.arn,
-      priority: r.priority,
-      owner: attribute(r, s.app, others),
-      conditions: r.conditions,
-    }));
-  const own = slots.filter((r) => r.owner.kind === 'self');
-  const self = rankOf(s.app);
-  const priority = decidePriority({
-    self,
-    explicit: s.app.spec.routing.priority,
-    recorded: s.app.status?.priority ?? placedOn(s, s.uid, listenerArn),
-    ownRulePriority: (own.find((r) => r.arn === s.app.status?.ruleArn) ?? own[0])?.priority,
-    slots,
-    claims: claimsOf(s, others),
-    queue: queueOf(s, others, slots),
-    allocation: s.attachment.priorities ?? s.deps.opts.priorityAllocation,
-  });
-  if (priority.kind === 'conflict') {
-    throw new StepProblem(
-      'route',
-      'PriorityConflict',
-      `priority ${priority.priority} is held by ${priority.holder}`,
-    );
-  }
-  if (priority.kind === 'exhausted') {
-    throw new StepProblem(
-      'route',
-      'NoFreePriority',
-      'no free priority left in the allocation range; set routing.priority',
-    );
-  }
-  const path = decidePath({
-    self,
-    want: conditionsOf(s.app),
-    slots,
-    claims: others.map((a) => ({ rank: rankOf(a), conditions: conditionsOf(a) })),
-  });
-  if (path.kind === 'conflict') {
-    throw new StepProblem('route', 'PathConflict', `path ${path.path} is already served by ${path.holder}`);
-  }
-  const full = await roomProblem(s, listenerArn, own);
+  const slots = slotsOf(rules, s.app, others);
+  const priority = choosePriority(s, listenerArn, slots, others);
+  if (priority.kind !== 'use') throw priorityProblem(priority);
+  checkPaths(s, slots, others);
+  const full = await roomProblem(s, listenerArn, slots.filter(isOwn));
   if (full) throw new StepProblem('route', 'RuleLimitExceeded', full);
-  // Claimed at once (nothing above awaited since the rules were read), so that the next app
-  // placed by another worker before our rule exists takes another slot.
-  if (s.app.spec.routing.priority === undefined) {
-    s.deps.placed.set(s.uid, { listenerArn, priority: priority.priority });
-  } else s.deps.placed.delete(s.uid);
+  holdPlacement(s, listenerArn, priority.priority);
   return priority.priority;
 }

@@ -7,7 +7,7 @@
 import { FINALIZER, PUBLISHED_APP, TAG_KEYS } from '../../api/kinds.ts';
 import type { EndpointService, PublishedApp } from '../../api/v1alpha1.ts';
 import { ENDPOINT_SERVICE } from '../../api/kinds.ts';
-import { classifyAwsError } from '../../aws/errors.ts';
+import { classifyAwsError, type AwsErrorInfo } from '../../aws/errors.ts';
 import { rfc3339 } from '../../controller/conditions.ts';
 import type { AwsClientFactory } from '../../aws/types.ts';
 import {
@@ -29,7 +29,7 @@ import {
 } from '../access/access.ts';
 import { cacheLookups, listenerArnOf } from '../access/lookups.ts';
 import * as ops from './aws-ops.ts';
-import { deleteOwned, deleteRules } from './delete.ts';
+import { deleteOwned, deleteOwnRules } from './delete.ts';
 import { EniIpCache } from './eni-ips.ts';
 import { Checkpoints, desiredFingerprint, observedFingerprint, sliceOf } from './checkpoint.ts';
 import { listenerArnOfRule, loadBalancerArnOfListener } from './names.ts';
@@ -38,6 +38,7 @@ import { readAges } from './read-ages.ts';
 import { resolveReferences, serviceNameOf, type References } from './resolve.ts';
 import {
   patchListenerRules,
+  readKeys,
   rulesOfListener,
   scopeEndpoints,
   scopeSecurityGroups,
@@ -66,6 +67,21 @@ const FAILURE_REASON: Partial<Record<ReturnType<typeof classifyAwsError>['kind']
   invalidInput: 'InvalidConfiguration',
 };
 
+/** The condition reason of an AWS failure. */
+function failureReason(info: AwsErrorInfo): string {
+  return FAILURE_REASON[info.kind] ?? 'AwsError';
+}
+
+/** Whether the app carries our finalizer (so AWS resources may have been built for it). */
+function hasFinalizer(app: PublishedApp): boolean {
+  return app.metadata?.finalizers?.includes(FINALIZER) === true;
+}
+
+/** The aspect whose condition carries a refused grant. */
+function refusedAspect(refusal: Refusal): Aspect {
+  return refusal.reason === 'ReferenceNotPermitted' ? 'endpoint' : 'route';
+}
+
 /** For a session that makes no AWS call (a refusal without anything built to take back). */
 const UNATTACHED: Attachment = { listenerArn: '', target: {} };
 
@@ -76,9 +92,7 @@ const UNATTACHED: Attachment = { listenerArn: '', target: {} };
  * every resync walks it again. @returns false: no route change was made.
  */
 function holdRefusedRoute(s: Session, problem: StepProblem): boolean {
-  if (s.previous('route')?.reason !== problem.reason)
-    s.event('Warning', problem.reason, 'Validate', problem.message);
-  s.verdict('route', { status: 'False', reason: problem.reason, message: problem.message });
+  s.reportProblem('route', problem, 'Validate');
   s.report.fields.ruleArn = s.app.status?.ruleArn;
   s.report.fields.priority = s.app.status?.priority;
   s.report.fields.url = s.app.status?.url;
@@ -110,6 +124,44 @@ async function withFallback<T>(
     failed.push({ aspect, err });
     return instead;
   }
+}
+
+/** Deletes the endpoints a spec change made obsolete, once the targets follow the current one. */
+async function removeObsoleteEndpoints(s: Session, endpoint: EndpointOutcome): Promise<void> {
+  const targetsReady = s.report.verdicts.targets?.status === 'True';
+  const obsolete = endpoint.obsolete.map((e) => e.id);
+  if (!targetsReady || obsolete.length === 0) return;
+  await s.act('Delete', `delete obsolete endpoint(s) ${obsolete.join(', ')}`, () =>
+    ops.deleteEndpoints(s.clients.ec2, obsolete),
+  );
+  s.deps.reads.invalidate(readKeys.endpoints(s.clients.scope));
+}
+
+/** Deletes the app's rule on a listener it no longer names. */
+async function removeRuleOnPreviousListener(s: Session, refs: References): Promise<void> {
+  const oldRule = s.app.status?.ruleArn;
+  if (!oldRule || listenerArnOfRule(oldRule) === refs.listener.listenerArn) return;
+  await s.act('Delete', `delete rule ${oldRule} on the previous listener`, () =>
+    ops.deleteRule(s.clients.elbv2, oldRule),
+  );
+  if (!s.dryRun)
+    patchListenerRules(s.deps.reads, s.clients.scope, {
+      listenerArn: listenerArnOfRule(oldRule),
+      arn: oldRule,
+    });
+}
+
+/** Deletes the target group of a previous protocol/port, unless a rule still forwards to it. */
+async function removePreviousTargetGroup(s: Session, refs: References, tgArn: string): Promise<void> {
+  const oldTg = s.app.status?.targetGroupArn;
+  if (!oldTg || oldTg === tgArn) return;
+  const stillUsed = (await listenerRules(s, refs.listener.listenerArn)).some((r) =>
+    r.forwardTargetGroupArns.includes(oldTg),
+  );
+  if (!stillUsed)
+    await s.act('Delete', `delete previous target group ${oldTg}`, () =>
+      ops.deleteTargetGroup(s.clients.elbv2, oldTg),
+    );
 }
 
 export class PublishedAppReconciler implements Reconciler {
@@ -166,7 +218,7 @@ export class PublishedAppReconciler implements Reconciler {
 
   private session(app: PublishedApp, attachment: Attachment, log: Logger, report = newReport()): Session {
     const clients = this.aws.clientsFor(attachment.target);
-    return new Session(this.deps, app, { attachment, clients }, log, report);
+    return new Session(this.deps, app, { attachment, clients }, { log, report });
   }
 
   /**
@@ -175,25 +227,26 @@ export class PublishedAppReconciler implements Reconciler {
    * the rest of it stays until the grant returns or the app is deleted.
    */
   private async refuse(app: PublishedApp, refusal: Refusal, ctx: ReconcileContext): Promise<undefined> {
-    const aspect: Aspect = refusal.reason === 'ReferenceNotPermitted' ? 'endpoint' : 'route';
     this.forget(app.metadata?.uid ?? '');
-    const built = app.metadata?.finalizers?.includes(FINALIZER) === true;
-    const cleanup = built ? cleanupAttachmentOf(this.deps.access, app) : undefined;
-    const s = this.session(app, cleanup?.ok ? cleanup.value : UNATTACHED, ctx.log);
-    if (cleanup?.ok) await this.withdraw(s);
-    if (s.previous(aspect)?.reason !== refusal.reason)
-      s.event('Warning', refusal.reason, 'Validate', refusal.message);
-    s.verdict(aspect, { status: 'False', reason: refusal.reason, message: refusal.message });
+    const cleanup = this.withdrawalAttachment(app);
+    const s = this.session(app, cleanup ?? UNATTACHED, ctx.log);
+    if (cleanup) await this.withdraw(s);
+    s.reportProblem(refusedAspect(refusal), refusal, 'Validate');
     await this.writeStatus(s);
     throw new TerminalError(refusal.reason, refusal.message);
+  }
+
+  /** The grant a built app's rule is taken back with; undefined when not built or not granted. */
+  private withdrawalAttachment(app: PublishedApp): Attachment | undefined {
+    if (!hasFinalizer(app)) return undefined;
+    const cleanup = cleanupAttachmentOf(this.deps.access, app);
+    return cleanup.ok ? cleanup.value : undefined;
   }
 
   /** Stops serving a built app: deletes its own rules (and forgets them in status). */
   private async withdraw(s: Session): Promise<void> {
     if (s.dryRun) return;
-    const listeners = new Set([s.listenerArn]);
-    if (s.app.status?.ruleArn) listeners.add(listenerArnOfRule(s.app.status.ruleArn));
-    for (const arn of listeners) await deleteRules(s, arn);
+    await deleteOwnRules(s);
     Object.assign(s.report.fields, { ruleArn: undefined, priority: undefined, url: undefined });
   }
 
@@ -202,15 +255,13 @@ export class PublishedAppReconciler implements Reconciler {
     app: PublishedApp,
     ctx: ReconcileContext,
   ): Promise<ReconcileResult | undefined> {
-    if (!app.metadata?.finalizers?.includes(FINALIZER)) return undefined;
+    if (!hasFinalizer(app)) return undefined;
     const cleanup = cleanupAttachmentOf(this.deps.access, app);
     if (cleanup.ok) return this.finalize(this.session(app, cleanup.value, ctx.log));
     if (app.spec.deletionPolicy === 'Retain') return this.finalize(this.session(app, UNATTACHED, ctx.log));
     const s = this.session(app, UNATTACHED, ctx.log);
     const message = `cannot clean up: ${cleanup.refusal.message}; grant it again, or remove the finalizer to leave the AWS resources`;
-    if (s.previous('endpoint')?.reason !== 'DeletionBlocked')
-      s.event('Warning', 'DeletionBlocked', 'Delete', message);
-    s.verdict('endpoint', { status: 'False', reason: 'DeletionBlocked', message });
+    s.reportProblem('endpoint', { reason: 'DeletionBlocked', message }, 'Delete');
     await this.writeStatus(s);
     return { requeueAfterMs: this.deps.opts.deletionRetryMs };
   }
@@ -270,7 +321,12 @@ export class PublishedAppReconciler implements Reconciler {
       const session =
         app === s.app
           ? s
-          : new Session(this.deps, app, { attachment: s.attachment, clients: s.clients }, s.log, s.report);
+          : new Session(
+              this.deps,
+              app,
+              { attachment: s.attachment, clients: s.clients },
+              { log: s.log, report: s.report },
+            );
       // Each step whose AWS call fails falls back to what AWS holds, so the steps after it
       // still converge (above all the targets on the live ENIs); the failure is reported last.
       // Only a built app falls back: nothing new is made on top of a failed step.
@@ -325,72 +381,61 @@ export class PublishedAppReconciler implements Reconciler {
     endpoint: EndpointOutcome,
     tgArn: string,
   ): Promise<void> {
-    const { ec2, elbv2, scope } = s.clients;
-    const targetsReady = s.report.verdicts.targets?.status === 'True';
-    const obsolete = endpoint.obsolete.map((e) => e.id);
-    if (targetsReady && obsolete.length > 0) {
-      await s.act('Delete', `delete obsolete endpoint(s) ${obsolete.join(', ')}`, () =>
-        ops.deleteEndpoints(ec2, obsolete),
-      );
-      s.deps.reads.invalidate(`${scope}|endpoints`);
-    }
-    const oldRule = s.app.status?.ruleArn;
-    if (oldRule && listenerArnOfRule(oldRule) !== refs.listener.listenerArn) {
-      await s.act('Delete', `delete rule ${oldRule} on the previous listener`, () =>
-        ops.deleteRule(elbv2, oldRule),
-      );
-      if (!s.dryRun) patchListenerRules(s.deps.reads, scope, listenerArnOfRule(oldRule), oldRule);
-    }
-    const oldTg = s.app.status?.targetGroupArn;
-    if (oldTg && oldTg !== tgArn) {
-      const stillUsed = (await listenerRules(s, refs.listener.listenerArn)).some((r) =>
-        r.forwardTargetGroupArns.includes(oldTg),
-      );
-      if (!stillUsed)
-        await s.act('Delete', `delete previous target group ${oldTg}`, () =>
-          ops.deleteTargetGroup(elbv2, oldTg),
-        );
-    }
+    await removeObsoleteEndpoints(s, endpoint);
+    await removeRuleOnPreviousListener(s, refs);
+    await removePreviousTargetGroup(s, refs, tgArn);
   }
 
   private async finalize(s: Session): Promise<ReconcileResult | undefined> {
-    if (!s.app.metadata?.finalizers?.includes(FINALIZER)) return undefined;
+    if (!hasFinalizer(s.app)) return undefined;
     if (s.app.spec.deletionPolicy === 'Retain') {
       s.event('Normal', 'Retained', 'Delete', 'deletionPolicy Retain: AWS resources left in place');
-      await this.deps.rt.finalizers.remove(PUBLISHED_APP, s.app, FINALIZER);
-      this.forget(s.uid);
+      await this.release(s);
       return undefined;
     }
     try {
-      const done = await deleteOwned(s);
-      // In a dry run nothing was deleted: keep the finalizer so nothing is orphaned.
-      if (s.dryRun) return undefined;
-      if (!done) {
-        s.verdict('endpoint', {
-          status: 'False',
-          reason: 'DeletionBlocked',
-          message: 'waiting for the endpoint network interfaces to go before deleting the security group',
-        });
-        await this.writeStatus(s);
-        return { requeueAfterMs: this.deps.opts.deletionRetryMs };
-      }
-      s.event('Normal', 'Deleted', 'Delete', 'AWS resources deleted');
-      await this.deps.rt.finalizers.remove(PUBLISHED_APP, s.app, FINALIZER);
-      this.forget(s.uid);
-      return undefined;
+      return await this.deleteAll(s);
     } catch (err) {
-      // Retried with backoff whatever the kind (a permission may come back); said once.
-      const info = classifyAwsError(err);
-      const reason = FAILURE_REASON[info.kind] ?? 'AwsError';
-      const message = `deleting: ${info.code}: ${info.message}`;
-      s.log.warn({ code: info.code }, message);
-      if (s.previous('endpoint')?.reason !== reason) s.event('Warning', reason, 'Delete', message);
-      s.verdict('endpoint', { status: 'False', reason, message });
-      await this.writeStatus(s).catch((e: unknown) => {
-        s.log.warn({ err: e }, 'status write failed');
-      });
+      await this.reportDeletionFailure(s, err);
       throw err;
     }
+  }
+
+  /** Deletes what the app owns; the finalizer goes once nothing is left. */
+  private async deleteAll(s: Session): Promise<ReconcileResult | undefined> {
+    const done = await deleteOwned(s);
+    // In a dry run nothing was deleted: keep the finalizer so nothing is orphaned.
+    if (s.dryRun) return undefined;
+    if (!done) {
+      s.verdict('endpoint', {
+        status: 'False',
+        reason: 'DeletionBlocked',
+        message: 'waiting for the endpoint network interfaces to go before deleting the security group',
+      });
+      await this.writeStatus(s);
+      return { requeueAfterMs: this.deps.opts.deletionRetryMs };
+    }
+    s.event('Normal', 'Deleted', 'Delete', 'AWS resources deleted');
+    await this.release(s);
+    return undefined;
+  }
+
+  /**
+   * A failed deletion, said once on the endpoint condition. It is retried with backoff whatever
+   * the kind (a permission may come back).
+   */
+  private async reportDeletionFailure(s: Session, err: unknown): Promise<void> {
+    const info = classifyAwsError(err);
+    const message = `deleting: ${info.code}: ${info.message}`;
+    s.log.warn({ code: info.code }, message);
+    s.reportProblem('endpoint', { reason: failureReason(info), message }, 'Delete');
+    await this.writeStatusOrWarn(s);
+  }
+
+  /** Removes the finalizer and forgets the app. */
+  private async release(s: Session): Promise<void> {
+    await this.deps.rt.finalizers.remove(PUBLISHED_APP, s.app, FINALIZER);
+    this.forget(s.uid);
   }
 
   /** Drops what this process remembers about a deleted app. */
@@ -403,6 +448,13 @@ export class PublishedAppReconciler implements Reconciler {
 
   private next(s: Session): ReconcileResult | undefined {
     return s.requeue.length > 0 ? { requeueAfterMs: Math.min(...s.requeue) } : undefined;
+  }
+
+  /** Writes the status; a failed write is logged, not thrown (a failure is being reported already). */
+  private async writeStatusOrWarn(s: Session): Promise<void> {
+    await this.writeStatus(s).catch((e: unknown) => {
+      s.log.warn({ err: e }, 'status write failed');
+    });
   }
 
   private async writeStatus(s: Session): Promise<void> {
@@ -425,7 +477,7 @@ export class PublishedAppReconciler implements Reconciler {
   ): Promise<ReconcileResult | undefined> {
     for (const { aspect, err } of rest) {
       const info = classifyAwsError(err);
-      const reason = FAILURE_REASON[info.kind] ?? 'AwsError';
+      const reason = failureReason(info);
       s.verdict(aspect, { status: 'False', reason, message: `${info.code}: ${info.message}` });
     }
     return this.fail(s, first.aspect, first.err);
@@ -434,19 +486,15 @@ export class PublishedAppReconciler implements Reconciler {
   /** Reports the failure on the aspect being worked on; decides retry vs terminal. */
   private async fail(s: Session, phase: Aspect, err: unknown): Promise<ReconcileResult | undefined> {
     if (err instanceof StepProblem) {
-      if (s.previous(err.aspect)?.reason !== err.reason)
-        s.event('Warning', err.reason, 'Validate', err.message);
-      s.verdict(err.aspect, { status: 'False', reason: err.reason, message: err.message });
+      s.reportProblem(err.aspect, err, 'Validate');
       await this.writeStatus(s);
       throw new TerminalError(err.reason, err.message, { cause: err });
     }
     const info = classifyAwsError(err);
-    const reason = FAILURE_REASON[info.kind] ?? 'AwsError';
+    const reason = failureReason(info);
     const message = `${info.code}: ${info.message}`;
     s.verdict(phase, { status: 'False', reason, message });
-    await this.writeStatus(s).catch((e: unknown) => {
-      s.log.warn({ err: e }, 'status write failed');
-    });
+    await this.writeStatusOrWarn(s);
     // Retrying cannot fix these until the spec, the permissions or the world change.
     if (info.kind === 'accessDenied' || info.kind === 'invalidInput') {
       if (s.previous(phase)?.reason !== reason) s.event('Warning', reason, 'Reconcile', message);

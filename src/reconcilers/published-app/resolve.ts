@@ -148,6 +148,33 @@ async function checkListener(
   return found;
 }
 
+/** Says that the referenced EndpointService has no service name yet. */
+function waitForEndpointService(s: Session): void {
+  const ref = s.app.spec.service.endpointServiceRef;
+  s.verdict('endpoint', {
+    status: 'False',
+    reason: 'WaitingForEndpointService',
+    message: `EndpointService ${ref?.namespace ?? s.app.metadata?.namespace ?? ''}/${ref?.name ?? ''} has no service name yet`,
+  });
+}
+
+/**
+ * The rule's priority. A built app whose rule cannot be placed keeps its recorded priority
+ * and carries the refusal; a new app is refused whole (the StepProblem is thrown).
+ */
+async function placeOrHold(
+  s: Session,
+  listenerArn: string,
+  built: boolean,
+): Promise<Pick<References, 'priority' | 'routeProblem'>> {
+  try {
+    return { priority: await placeRule(s, listenerArn) };
+  } catch (err) {
+    if (!(err instanceof StepProblem) || !built) throw err;
+    return { priority: s.app.status?.priority ?? 0, routeProblem: err };
+  }
+}
+
 /**
  * @returns the references, or undefined while the referenced EndpointService has no service
  * name yet (reported as `WaitingForEndpointService`; its watch brings the app back).
@@ -156,27 +183,15 @@ async function checkListener(
 export async function resolveReferences(s: Session): Promise<References | undefined> {
   const serviceName = serviceNameOf(s);
   if (!serviceName) {
-    const ref = s.app.spec.service.endpointServiceRef;
-    s.verdict('endpoint', {
-      status: 'False',
-      reason: 'WaitingForEndpointService',
-      message: `EndpointService ${ref?.namespace ?? s.app.metadata?.namespace ?? ''}/${ref?.name ?? ''} has no service name yet`,
-    });
+    waitForEndpointService(s);
     return undefined;
   }
   s.report.fields.serviceName = serviceName;
   const { listener, loadBalancer } = await checkListener(s);
-  const vpcId = s.app.spec.endpoint.vpcId;
   const endpoints = await ownedEndpoints(s);
   const subnets = await checkSubnets(s, serviceName, endpoints);
-  await checkExtraSecurityGroups(s, vpcId);
+  await checkExtraSecurityGroups(s, s.app.spec.endpoint.vpcId);
   const built = endpoints.some((e) => e.serviceName === serviceName && isLive(e));
-  try {
-    const priority = await placeRule(s, listener.listenerArn);
-    return { serviceName, listener, loadBalancer, endpoints, priority, subnets };
-  } catch (err) {
-    if (!(err instanceof StepProblem) || !built) throw err;
-    const priority = s.app.status?.priority ?? 0;
-    return { serviceName, listener, loadBalancer, endpoints, priority, subnets, routeProblem: err };
-  }
+  const placement = await placeOrHold(s, listener.listenerArn, built);
+  return { serviceName, listener, loadBalancer, endpoints, subnets, ...placement };
 }

@@ -43,7 +43,7 @@ describe('patchListenerRules', () => {
     ['deleting an unknown rule changes nothing', 'x', undefined, ['a:1', 'b:2']],
   ])('%s, without reloading the listener', async (_, arn, written, expected) => {
     const memo = await memoOf(readKeys.rules(SCOPE, LISTENER), rules);
-    patchListenerRules(memo.reads, SCOPE, LISTENER, arn, written);
+    patchListenerRules(memo.reads, SCOPE, { listenerArn: LISTENER, arn, rule: written });
     const after = await memo.read();
     expect(after.map((r) => `${r.arn}:${r.priority}`)).toEqual(expected);
     if (written) expect(after.find((r) => r.arn === arn)).toBe(written);
@@ -52,8 +52,8 @@ describe('patchListenerRules', () => {
 
   it('touches only the listener it names', async () => {
     const memo = await memoOf(readKeys.rules(SCOPE, LISTENER), rules);
-    patchListenerRules(memo.reads, SCOPE, `${LISTENER}-other`, 'a');
-    patchListenerRules(memo.reads, 'other|us-east-1', LISTENER, 'a');
+    patchListenerRules(memo.reads, SCOPE, { listenerArn: `${LISTENER}-other`, arn: 'a' });
+    patchListenerRules(memo.reads, 'other|us-east-1', { listenerArn: LISTENER, arn: 'a' });
     expect((await memo.read()).map((r) => r.arn)).toEqual(['a', 'b']);
   });
 });

@@ -94,19 +94,23 @@ export function listenersOfLoadBalancer(
   );
 }
 
+/** One change of a rule on a listener, as written through to the listener's memoised rules. */
+export interface RuleChange {
+  listenerArn: string;
+  /** The rule changed. */
+  arn: string;
+  /** The rule as AWS returned it; absent when it was deleted. */
+  rule?: ops.ListenerRule;
+}
+
 /**
  * Writes one rule change through to the listener's memoised rules, so the next app on the
  * listener need not re-read them all: `rule` (as AWS returned it) replaces the rule with its
  * ARN, or joins the list; without `rule`, `arn` leaves it.
  */
-export function patchListenerRules(
-  reads: SharedReads,
-  scope: string,
-  listenerArn: string,
-  arn: string,
-  rule?: ops.ListenerRule,
-): void {
-  reads.patch<ops.ListenerRule[]>(readKeys.rules(scope, listenerArn), (rules) => {
+export function patchListenerRules(reads: SharedReads, scope: string, change: RuleChange): void {
+  const { arn, rule } = change;
+  reads.patch<ops.ListenerRule[]>(readKeys.rules(scope, change.listenerArn), (rules) => {
     const rest = rules.filter((r) => r.arn !== arn);
     if (!rule) return rest;
     const at = rules.findIndex((r) => r.arn === arn);

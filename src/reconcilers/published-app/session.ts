@@ -52,21 +52,34 @@ export interface PublishedAppReconcilerOptions {
 
 export type ResolvedOptions = Required<PublishedAppReconcilerOptions>;
 
-export function resolveOptions(o: PublishedAppReconcilerOptions): ResolvedOptions {
+/** The defaults, a fresh set per call (they suit production). */
+function defaultOptions(): ResolvedOptions {
   return {
-    pollMs: o.pollMs ?? 10_000,
-    verifyMs: o.verifyMs ?? 3_000,
-    deletionRetryMs: o.deletionRetryMs ?? 10_000,
-    sharedReadMaxAgeMs: o.sharedReadMaxAgeMs ?? 2_000,
-    observePeriodMs: o.observePeriodMs ?? 10_000,
-    fullRecheckMs: o.fullRecheckMs ?? 3_600_000,
-    referenceMaxAgeMs: o.referenceMaxAgeMs ?? 60_000,
-    albRuleQuota: o.albRuleQuota ?? 100,
-    priorityAllocation: o.priorityAllocation ?? { min: 1000, max: 50_000 },
-    syncTimeRefreshMs: o.syncTimeRefreshMs ?? 600_000,
-    singleTenant: o.singleTenant ?? false,
-    now: o.now ?? (() => new Date()),
+    pollMs: 10_000,
+    verifyMs: 3_000,
+    deletionRetryMs: 10_000,
+    sharedReadMaxAgeMs: 2_000,
+    observePeriodMs: 10_000,
+    fullRecheckMs: 3_600_000,
+    referenceMaxAgeMs: 60_000,
+    albRuleQuota: 100,
+    priorityAllocation: { min: 1000, max: 50_000 },
+    syncTimeRefreshMs: 600_000,
+    singleTenant: false,
+    now: () => new Date(),
   };
+}
+
+/** Every option as given, or its default where it is not (undefined or null). */
+export function resolveOptions(o: PublishedAppReconcilerOptions): ResolvedOptions {
+  return withDefaults(o, defaultOptions());
+}
+
+/** `defaults`, each key taken from `given` unless that is undefined or null there. */
+function withDefaults<T extends object>(given: Partial<T>, defaults: T): T {
+  const out = { ...defaults };
+  for (const key of Object.keys(defaults) as (keyof T)[]) out[key] = given[key] ?? defaults[key];
+  return out;
 }
 
 /** Process-wide state shared by all reconciles of the controller. */
@@ -117,6 +130,18 @@ export class StepProblem extends Error {
   }
 }
 
+/** Where and as whom a session acts: the app's checked listener grant and its AWS clients. */
+export interface SessionAccess {
+  attachment: Attachment;
+  clients: AwsClients;
+}
+
+/** Where a session says what it found and did: its log, and the report its status is built from. */
+export interface SessionOutput {
+  log: Logger;
+  report: SyncReport;
+}
+
 /** One reconcile of one object. */
 export class Session {
   readonly app: PublishedApp;
@@ -138,22 +163,15 @@ export class Session {
   /** How old a reference lookup (listener + ALB, subnets, extra SGs) may be for this reconcile. */
   referenceMaxAgeMs: number;
 
-  constructor(
-    deps: Deps,
-    app: PublishedApp,
-    access: { attachment: Attachment; clients: AwsClients },
-    log: Logger,
-    report: SyncReport,
-  ) {
+  constructor(deps: Deps, app: PublishedApp, access: SessionAccess, output: SessionOutput) {
     this.deps = deps;
     this.attachment = access.attachment;
-    const clients = access.clients;
     this.uid = app.metadata?.uid ?? '';
     const written = deps.written.get(this.uid);
     this.app = written ? { ...app, status: written } : app;
-    this.clients = clients;
-    this.log = log;
-    this.report = report;
+    this.clients = access.clients;
+    this.log = output.log;
+    this.report = output.report;
     this.readMaxAgeMs = deps.opts.sharedReadMaxAgeMs;
     this.referenceMaxAgeMs = deps.opts.referenceMaxAgeMs;
   }
@@ -220,6 +238,16 @@ export class Session {
 
   event(type: 'Normal' | 'Warning', reason: string, action: string, message: string): void {
     this.deps.rt.events.record(this.app, { type, reason, action, message });
+  }
+
+  /**
+   * A problem on `aspect`: its condition False with the problem's reason, and a Warning Event
+   * (for `action`) only when that reason is new, so a lasting problem is said once.
+   */
+  reportProblem(aspect: Aspect, problem: { reason: string; message: string }, action: string): void {
+    if (this.previous(aspect)?.reason !== problem.reason)
+      this.event('Warning', problem.reason, action, problem.message);
+    this.verdict(aspect, { status: 'False', reason: problem.reason, message: problem.message });
   }
 
   /**

@@ -6,6 +6,7 @@ import type { PublishedAppStatus } from '../../api/v1alpha1.ts';
 import { PUBLISHED_APP_CONDITIONS as C } from '../../api/kinds.ts';
 import { rfc3339, setCondition, type ConditionInput } from '../../controller/conditions.ts';
 import { jsonEqual, toJson } from '../../controller/json.ts';
+import type { Condition } from '../../controller/types.ts';
 
 /** The parts of the app whose conditions the reconciler reports, in dependency order. */
 export const ASPECTS = ['endpoint', 'securityGroups', 'targets', 'route'] as const;
@@ -73,6 +74,34 @@ export interface BuildStatusInput {
   syncTimeRefreshMs: number;
 }
 
+/** The four aspect conditions and Ready, set from the report's verdicts. */
+function nextConditions(
+  previous: PublishedAppStatus | undefined,
+  verdicts: SyncReport['verdicts'],
+  generation: number | undefined,
+  now: Date,
+): Condition[] {
+  let conditions = previous?.conditions ?? [];
+  for (const aspect of ASPECTS) {
+    const v = verdicts[aspect] ?? NOT_REACHED;
+    conditions = setCondition(conditions, { type: CONDITION_TYPE[aspect], ...v }, generation, now);
+  }
+  return setCondition(conditions, { type: C.ready, ...readyVerdict(verdicts) }, generation, now);
+}
+
+/**
+ * The previous lastSyncTime while nothing else changed and it is younger than
+ * `syncTimeRefreshMs`; else now.
+ */
+function lastSyncTime(next: PublishedAppStatus, input: BuildStatusInput): string {
+  const { previous, now } = input;
+  const last = previous?.lastSyncTime;
+  const previousSync = last ? Date.parse(last) : undefined;
+  const unchanged = jsonEqual(toJson(next), toJson(withoutSyncTime(previous)));
+  const fresh = previousSync !== undefined && now.getTime() - previousSync < input.syncTimeRefreshMs;
+  return unchanged && fresh && last ? last : rfc3339(now);
+}
+
 /**
  * The status to write. Aspects the reconcile did not reach are `Unknown`/`NotReached`.
  * lastSyncTime moves when anything else in the status changes, and otherwise at most every
@@ -80,25 +109,13 @@ export interface BuildStatusInput {
  */
 export function buildStatus(input: BuildStatusInput): PublishedAppStatus {
   const { previous, report, generation, now } = input;
-  let conditions = previous?.conditions ?? [];
-  for (const aspect of ASPECTS) {
-    const v = report.verdicts[aspect] ?? NOT_REACHED;
-    conditions = setCondition(conditions, { type: CONDITION_TYPE[aspect], ...v }, generation, now);
-  }
-  conditions = setCondition(conditions, { type: C.ready, ...readyVerdict(report.verdicts) }, generation, now);
   const next: PublishedAppStatus = {
     ...withoutSyncTime(previous),
     ...report.fields,
     observedGeneration: generation,
-    conditions,
+    conditions: nextConditions(previous, report.verdicts, generation, now),
   };
-  const previousSync = previous?.lastSyncTime ? Date.parse(previous.lastSyncTime) : undefined;
-  const unchanged = jsonEqual(toJson(next), toJson(withoutSyncTime(previous)));
-  const fresh = previousSync !== undefined && now.getTime() - previousSync < input.syncTimeRefreshMs;
-  return {
-    ...next,
-    lastSyncTime: unchanged && fresh && previous?.lastSyncTime ? previous.lastSyncTime : rfc3339(now),
-  };
+  return { ...next, lastSyncTime: lastSyncTime(next, input) };
 }
 
 function withoutSyncTime(s: PublishedAppStatus | undefined): PublishedAppStatus {

@@ -10,6 +10,7 @@ import { endpointClientToken } from './names.ts';
 import {
   endpointStateReport,
   planEndpoint,
+  type EndpointAction,
   type EndpointPlan,
   type ObservedEndpoint,
 } from './plan-endpoint.ts';
@@ -31,48 +32,61 @@ function isSettled(e: ObservedEndpoint, subnetIds: readonly string[]): boolean {
   return e.state === 'available' && same && e.networkInterfaceIds.length === subnetIds.length;
 }
 
-/** Applies a create or modify. @returns the endpoint as it now is (undefined: a dry run would create it). */
-async function apply(
+type CreateAction = Extract<EndpointAction, { type: 'createEndpoint' }>;
+type ModifyAction = Extract<EndpointAction, { type: 'modifyEndpoint' }>;
+
+/** Creates the endpoint. @returns it as AWS returned it (undefined in a dry run). */
+async function create(
   s: Session,
   refs: References,
-  plan: EndpointPlan,
+  action: CreateAction,
 ): Promise<ObservedEndpoint | undefined> {
   const { ec2, scope } = s.clients;
-  const { action } = plan;
   const recorded = s.app.status?.endpointId;
-  if (action?.type === 'createEndpoint') {
-    const subnets = action.endpoint.subnetIds.join(', ');
-    const created = await s.act(
-      'Create',
-      `create interface endpoint to ${refs.serviceName} in ${subnets}`,
-      () => ops.createEndpoint(ec2, action.endpoint, endpointClientToken(s.uid, recorded), s.tags()),
-    );
-    if (!created) return undefined;
-    // Written through: at N endpoints a reload is a describe of all N (seconds, at scale).
-    s.deps.reads.patch<ops.TaggedEndpoint[]>(readKeys.endpoints(scope), (all) => [
-      ...all.filter((e) => e.id !== created.id),
-      created,
-    ]);
-    const replaced = recorded && recorded !== created.id ? ` (replaces ${recorded})` : '';
-    s.event('Normal', 'EndpointCreated', 'Create', `created interface endpoint ${created.id}${replaced}`);
-    return created;
-  }
-  if (action?.type === 'modifyEndpoint') {
-    const what = `modify endpoint ${action.endpointId}: ${plan.differences.join('; ')}`;
-    const done = await s.act('Modify', what, () => ops.modifyEndpoint(ec2, action));
-    if (done !== undefined) {
-      // Re-read this one endpoint: the ENIs (and so the targets) follow the subnets.
-      const [now] = await ops.describeTaggedEndpoints(ec2, [
-        { Name: 'vpc-endpoint-id', Values: [action.endpointId] },
-      ]);
-      if (!now) return plan.current;
-      s.deps.reads.patch<ops.TaggedEndpoint[]>(readKeys.endpoints(scope), (all) =>
-        all.map((e) => (e.id === now.id ? now : e)),
-      );
-      return now;
-    }
-  }
-  return plan.current;
+  const subnets = action.endpoint.subnetIds.join(', ');
+  const created = await s.act(
+    'Create',
+    `create interface endpoint to ${refs.serviceName} in ${subnets}`,
+    () => ops.createEndpoint(ec2, action.endpoint, endpointClientToken(s.uid, recorded), s.tags()),
+  );
+  if (!created) return undefined;
+  // Written through: at N endpoints a reload is a describe of all N (seconds, at scale).
+  s.deps.reads.patch<ops.TaggedEndpoint[]>(readKeys.endpoints(scope), (all) => [
+    ...all.filter((e) => e.id !== created.id),
+    created,
+  ]);
+  const replaced = recorded && recorded !== created.id ? ` (replaces ${recorded})` : '';
+  s.event('Normal', 'EndpointCreated', 'Create', `created interface endpoint ${created.id}${replaced}`);
+  return created;
+}
+
+/** Modifies the endpoint's subnets and SGs. @returns it as it now is (as planned in a dry run). */
+async function modify(
+  s: Session,
+  plan: EndpointPlan,
+  action: ModifyAction,
+): Promise<ObservedEndpoint | undefined> {
+  const { ec2, scope } = s.clients;
+  const what = `modify endpoint ${action.endpointId}: ${plan.differences.join('; ')}`;
+  const done = await s.act('Modify', what, () => ops.modifyEndpoint(ec2, action));
+  if (done === undefined) return plan.current;
+  // Re-read this one endpoint: the ENIs (and so the targets) follow the subnets.
+  const [now] = await ops.describeTaggedEndpoints(ec2, [
+    { Name: 'vpc-endpoint-id', Values: [action.endpointId] },
+  ]);
+  if (!now) return plan.current;
+  s.deps.reads.patch<ops.TaggedEndpoint[]>(readKeys.endpoints(scope), (all) =>
+    all.map((e) => (e.id === now.id ? now : e)),
+  );
+  return now;
+}
+
+/** Applies a create or modify. @returns the endpoint as it now is (undefined: a dry run would create it). */
+function apply(s: Session, refs: References, plan: EndpointPlan): Promise<ObservedEndpoint | undefined> {
+  const { action } = plan;
+  if (action?.type === 'createEndpoint') return create(s, refs, action);
+  if (action?.type === 'modifyEndpoint') return modify(s, plan, action);
+  return Promise.resolve(plan.current);
 }
 
 function report(s: Session, current: ObservedEndpoint, differences: readonly string[]): void {

@@ -26,63 +26,105 @@ function describeAction(a: RuleAction, listenerArn: string): string {
   }
 }
 
+/** One rule action under way: the session, the listener it is on, and what it does (said). */
+interface RuleWrite {
+  s: Session;
+  listenerArn: string;
+  what: string;
+}
+
+/**
+ * Writes a changed rule through to the listener's memoised rules. A response without the rule
+ * (never seen) leaves nothing to write: they are all read again.
+ */
+function written(w: RuleWrite, arn: string, rule: ops.ListenerRule | undefined): void {
+  const { s, listenerArn } = w;
+  if (rule?.arn) patchListenerRules(s.deps.reads, s.clients.scope, { listenerArn, arn, rule });
+  else s.deps.reads.invalidate(readKeys.rules(s.clients.scope, listenerArn));
+}
+
+/**
+ * The ALB's target groups are the ones its rules forward to: a rule that now forwards to the
+ * app's group changes that list (a checkpoint taken from the old one would not match the next
+ * observation, and walk the app once more for nothing).
+ */
+function forwardsChanged(w: RuleWrite): void {
+  const { scope } = w.s.clients;
+  w.s.deps.reads.invalidate(readKeys.targetGroups(scope, loadBalancerArnOfListener(w.listenerArn)));
+}
+
+type ActionOf<T extends RuleAction['type']> = Extract<RuleAction, { type: T }>;
+
+/** @returns the created rule's ARN. */
+async function createRule(w: RuleWrite, a: ActionOf<'createRule'>): Promise<string | undefined> {
+  const { s, listenerArn } = w;
+  const rule = await s.act('Create', w.what, () =>
+    ops.createRule(s.clients.elbv2, {
+      listenerArn,
+      priority: a.priority,
+      conditions: a.conditions,
+      targetGroupArn: a.targetGroupArn,
+      tags: s.tags(),
+    }),
+  );
+  if (!s.dryRun) {
+    written(w, rule?.arn ?? '', rule);
+    forwardsChanged(w);
+  }
+  return rule?.arn;
+}
+
+async function modifyRule(w: RuleWrite, a: ActionOf<'modifyRule'>): Promise<undefined> {
+  const { s } = w;
+  const rule = await s.act('Modify', w.what, () =>
+    ops.modifyRule(s.clients.elbv2, a.ruleArn, a.conditions, a.targetGroupArn),
+  );
+  if (!s.dryRun) {
+    written(w, a.ruleArn, rule);
+    forwardsChanged(w);
+  }
+  return undefined;
+}
+
+async function setRulePriority(w: RuleWrite, a: ActionOf<'setRulePriority'>): Promise<undefined> {
+  const { s } = w;
+  const rule = await s.act('Modify', w.what, () =>
+    ops.setRulePriority(s.clients.elbv2, a.ruleArn, a.priority),
+  );
+  if (!s.dryRun) written(w, a.ruleArn, rule);
+  return undefined;
+}
+
+async function deleteRule(w: RuleWrite, a: ActionOf<'deleteRule'>): Promise<undefined> {
+  const { s, listenerArn } = w;
+  await s.act('Delete', w.what, () => ops.deleteRule(s.clients.elbv2, a.ruleArn));
+  if (!s.dryRun) {
+    patchListenerRules(s.deps.reads, s.clients.scope, { listenerArn, arn: a.ruleArn });
+    forwardsChanged(w);
+  }
+  return undefined;
+}
+
 /**
  * Applies one rule action and writes its result through to the listener's memoised rules.
  * @returns the ARN of a created rule.
  */
-async function applyRuleAction(s: Session, a: RuleAction, listenerArn: string): Promise<string | undefined> {
-  const { elbv2, scope } = s.clients;
-  const what = describeAction(a, listenerArn);
-  const written = (arn: string, rule: ops.ListenerRule | undefined): void => {
-    // A response without the rule (never seen) leaves nothing to write: read them all again.
-    if (rule?.arn) patchListenerRules(s.deps.reads, scope, listenerArn, arn, rule);
-    else s.deps.reads.invalidate(readKeys.rules(scope, listenerArn));
-  };
-  // The ALB's target groups are the ones its rules forward to: a rule that now forwards to
-  // the app's group changes that list (a checkpoint taken from the old one would not match
-  // the next observation, and walk the app once more for nothing).
-  const forwardsChanged = (): void => {
-    s.deps.reads.invalidate(readKeys.targetGroups(scope, loadBalancerArnOfListener(listenerArn)));
-  };
+function applyRuleAction(s: Session, a: RuleAction, listenerArn: string): Promise<string | undefined> {
+  const w: RuleWrite = { s, listenerArn, what: describeAction(a, listenerArn) };
   switch (a.type) {
-    case 'createRule': {
-      const rule = await s.act('Create', what, () =>
-        ops.createRule(elbv2, listenerArn, a.priority, a.conditions, a.targetGroupArn, s.tags()),
-      );
-      if (!s.dryRun) {
-        written(rule?.arn ?? '', rule);
-        forwardsChanged();
-      }
-      return rule?.arn;
-    }
-    case 'modifyRule': {
-      const rule = await s.act('Modify', what, () =>
-        ops.modifyRule(elbv2, a.ruleArn, a.conditions, a.targetGroupArn),
-      );
-      if (!s.dryRun) {
-        written(a.ruleArn, rule);
-        forwardsChanged();
-      }
-      return undefined;
-    }
-    case 'setRulePriority': {
-      const rule = await s.act('Modify', what, () => ops.setRulePriority(elbv2, a.ruleArn, a.priority));
-      if (!s.dryRun) written(a.ruleArn, rule);
-      return undefined;
-    }
+    case 'createRule':
+      return createRule(w, a);
+    case 'modifyRule':
+      return modifyRule(w, a);
+    case 'setRulePriority':
+      return setRulePriority(w, a);
     case 'deleteRule':
-      await s.act('Delete', what, () => ops.deleteRule(elbv2, a.ruleArn));
-      if (!s.dryRun) {
-        patchListenerRules(s.deps.reads, scope, listenerArn, a.ruleArn);
-        forwardsChanged();
-      }
-      return undefined;
+      return deleteRule(w, a);
   }
 }
 
 function refuse(s: Session, reason: string, message: string): void {
-  if (s.previous('route')?.reason !== reason) s.event('Warning', reason, 'Route', message);
-  s.verdict('route', { status: 'False', reason, message });
+  s.reportProblem('route', { reason, message }, 'Route');
 }
 
 /**

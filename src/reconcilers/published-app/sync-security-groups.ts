@@ -8,7 +8,14 @@ import { classifyAwsError } from '../../aws/errors.ts';
 import { classifyChange } from './drift.ts';
 import * as ops from './aws-ops.ts';
 import { ownedRuleDescription, securityGroupName } from './names.ts';
-import { desiredIngress, planAlbEgress, planManagedSg, ruleKey, type SgRule } from './plan-sg.ts';
+import {
+  desiredIngress,
+  planAlbEgress,
+  planManagedSg,
+  ruleKey,
+  type ManagedSgPlan,
+  type SgRule,
+} from './plan-sg.ts';
 import type { References } from './resolve.ts';
 import { patchSecurityGroup, readKeys, scopeSecurityGroups } from './scope-reads.ts';
 import { PLANNED, type Session } from './session.ts';
@@ -34,13 +41,12 @@ async function createManagedGroup(s: Session, vpcId: string): Promise<ops.Observ
   const name = securityGroupName(ns, s.app.metadata?.name ?? '', s.uid);
   const created = await s.act('Create', `create security group ${name} in ${vpcId}`, async () => {
     try {
-      return await ops.createSecurityGroup(
-        ec2,
+      return await ops.createSecurityGroup(ec2, {
         name,
-        `PrivateLink endpoint of PublishedApp ${s.key}`,
+        description: `PrivateLink endpoint of PublishedApp ${s.key}`,
         vpcId,
-        s.tags(),
-      );
+        tags: s.tags(),
+      });
     } catch (err) {
       // Created before a crash but not yet visible through the tag describe: adopt it.
       if (classifyAwsError(err).kind !== 'conflict') throw err;
@@ -68,28 +74,29 @@ async function writeThrough(s: Session, groupId: string): Promise<ops.ObservedSe
 
 const show = (r: SgRule): string => ruleKey(r).replace(/:/g, ' ');
 
-/** @returns the managed SG's id. */
-export async function syncSecurityGroups(s: Session, refs: References): Promise<string> {
-  const { ec2 } = s.clients;
-  const port = s.app.spec.target.port;
-  const existing = (await ownedSecurityGroups(s)).sort((a, b) =>
-    a.groupId === s.app.status?.securityGroupId ? -1 : b.groupId === s.app.status?.securityGroupId ? 1 : 0,
+/** The app's managed SG as AWS holds it (the recorded one first), if any. */
+async function managedGroup(s: Session): Promise<ops.ObservedSecurityGroup | undefined> {
+  const recorded = s.app.status?.securityGroupId;
+  return (await ownedSecurityGroups(s)).sort((a, b) =>
+    a.groupId === recorded ? -1 : b.groupId === recorded ? 1 : 0,
   )[0];
-  const group = existing ?? (await createManagedGroup(s, s.app.spec.endpoint.vpcId));
-  s.report.fields.securityGroupId = group.groupId === PLANNED ? undefined : group.groupId;
+}
 
-  const plan = planManagedSg(
-    desiredIngress(refs.loadBalancer.securityGroupIds, port),
-    group.ingress,
-    group.egress,
-  );
-  const differences = [
+/**
+ * What the plan changes, said. A new group's default allow-all egress is expected, not drift
+ * (`existing` false: the group was just created).
+ */
+function differencesOf(plan: ManagedSgPlan, existing: boolean): string[] {
+  return [
     ...plan.authorizeIngress.map((r) => `ingress ${show(r)} missing`),
     ...plan.revokeIngress.map((r) => `unexpected ingress ${show(r)}`),
-    // A new group's default allow-all egress is expected, not drift.
     ...(existing ? plan.revokeEgress.map((r) => `unexpected egress ${show(r)}`) : []),
   ];
-  const id = group.groupId;
+}
+
+/** Applies the managed SG's plan, then writes the changed group through. */
+async function applyManagedPlan(s: Session, id: string, plan: ManagedSgPlan): Promise<void> {
+  const { ec2 } = s.clients;
   const changed = [plan.authorizeIngress, plan.revokeIngress, plan.revokeEgress].some((l) => l.length > 0);
   if (plan.authorizeIngress.length > 0) {
     await s.act('Authorize', `allow ${plan.authorizeIngress.map(show).join(', ')} into ${id}`, () =>
@@ -107,21 +114,44 @@ export async function syncSecurityGroups(s: Session, refs: References): Promise<
     );
   }
   if (changed && !s.dryRun) await writeThrough(s, id);
+}
 
-  if (group.groupId !== PLANNED) await syncAlbEgress(s, refs, group.groupId);
+/** The securityGroups verdict: Drifted (with an Event) when a difference was drift, else Synced. */
+function reportSecurityGroups(
+  s: Session,
+  refs: References,
+  id: string,
+  differences: readonly string[],
+): void {
   const kind = classifyChange(differences, s.previous('securityGroups'), s.generation);
-  const sources = refs.loadBalancer.securityGroupIds.join(', ');
   if (kind === 'drift') {
     const message = `put back: ${differences.join('; ')}`;
     s.event('Warning', 'Drifted', 'Update', `security groups: ${message}`);
     s.verdict('securityGroups', { status: 'False', reason: 'Drifted', message });
-  } else {
-    s.verdict('securityGroups', {
-      status: 'True',
-      reason: 'Synced',
-      message: `${id} admits tcp/${port} from ${sources} only`,
-    });
+    return;
   }
+  const sources = refs.loadBalancer.securityGroupIds.join(', ');
+  s.verdict('securityGroups', {
+    status: 'True',
+    reason: 'Synced',
+    message: `${id} admits tcp/${s.app.spec.target.port} from ${sources} only`,
+  });
+}
+
+/** @returns the managed SG's id. */
+export async function syncSecurityGroups(s: Session, refs: References): Promise<string> {
+  const existing = await managedGroup(s);
+  const group = existing ?? (await createManagedGroup(s, s.app.spec.endpoint.vpcId));
+  const id = group.groupId;
+  s.report.fields.securityGroupId = id === PLANNED ? undefined : id;
+  const plan = planManagedSg(
+    desiredIngress(refs.loadBalancer.securityGroupIds, s.app.spec.target.port),
+    group.ingress,
+    group.egress,
+  );
+  await applyManagedPlan(s, id, plan);
+  if (id !== PLANNED) await syncAlbEgress(s, refs, id);
+  reportSecurityGroups(s, refs, id, differencesOf(plan, existing !== undefined));
   return id;
 }
 

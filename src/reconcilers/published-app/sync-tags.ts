@@ -5,6 +5,7 @@
  * until a pass at the spec's generation has got through (Ready at that generation).
  */
 import type { PublishedAppStatus } from '../../api/v1alpha1.ts';
+import type { AwsTag } from '../../aws/tags.ts';
 import { tagsToApply } from './plan-tags.ts';
 import { ownedEndpoints } from './resolve.ts';
 import { PLANNED, type Session } from './session.ts';
@@ -14,13 +15,12 @@ import * as tags from './tag-ops.ts';
 const show = (t: readonly { Key: string; Value: string }[]): string =>
   t.map((x) => `${x.Key}=${x.Value}`).join(', ');
 
-/** @param owned what this walk reported (ids that are {@link PLANNED} are skipped). */
-export async function syncTags(
-  s: Session,
-  owned: Pick<PublishedAppStatus, 'endpointId' | 'securityGroupId' | 'targetGroupArn' | 'ruleArn'>,
-): Promise<void> {
-  const want = s.tags();
-  const { ec2, elbv2 } = s.clients;
+/** What a walk reported the app to own. */
+type Owned = Pick<PublishedAppStatus, 'endpointId' | 'securityGroupId' | 'targetGroupArn' | 'ruleArn'>;
+
+/** The endpoint and the SG, compared with the tags they came with in the shared describes. */
+async function tagEc2Resources(s: Session, owned: Owned, want: readonly AwsTag[]): Promise<void> {
+  const { ec2 } = s.clients;
   const ec2Resources = [
     ...(await ownedEndpoints(s)).filter((e) => e.id === owned.endpointId),
     ...(await ownedSecurityGroups(s))
@@ -32,11 +32,21 @@ export async function syncTags(
     if (apply.length > 0)
       await s.act('Tag', `tag ${r.id}: ${show(apply)}`, () => tags.tagEc2Resource(ec2, r.id, apply));
   }
-  // The last step of a pass: done at this generation when a pass ended Ready (a pass that
-  // failed anywhere, or in here, left Ready not True — the steps after a failed one still
-  // run, so the route's own condition does not say).
+}
+
+/**
+ * The last step of a pass: done at this generation when a pass ended Ready (a pass that
+ * failed anywhere, or in here, left Ready not True — the steps after a failed one still run,
+ * so the route's own condition does not say).
+ */
+function readyAtThisGeneration(s: Session): boolean {
   const ready = s.app.status?.conditions?.find((c) => c.type === 'Ready');
-  if (ready?.status === 'True' && ready.observedGeneration === s.generation) return;
+  return ready?.status === 'True' && ready.observedGeneration === s.generation;
+}
+
+/** The target group and the rule, whose tags cost a DescribeTags. */
+async function tagElbResources(s: Session, owned: Owned, want: readonly AwsTag[]): Promise<void> {
+  const { elbv2 } = s.clients;
   const arns = [owned.targetGroupArn, owned.ruleArn].filter(
     (a): a is string => a !== undefined && a !== PLANNED,
   );
@@ -47,4 +57,12 @@ export async function syncTags(
     if (apply.length > 0)
       await s.act('Tag', `tag ${arn}: ${show(apply)}`, () => tags.tagElbResource(elbv2, arn, apply));
   }
+}
+
+/** @param owned what this walk reported (ids that are {@link PLANNED} are skipped). */
+export async function syncTags(s: Session, owned: Owned): Promise<void> {
+  const want = s.tags();
+  await tagEc2Resources(s, owned, want);
+  if (readyAtThisGeneration(s)) return;
+  await tagElbResources(s, owned, want);
 }

@@ -12,11 +12,13 @@ import {
   ModifyVpcEndpointCommand,
   type EC2Client,
   type Filter,
+  type UnsuccessfulItem,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2';
 import { isNotFound } from '../../../aws/errors.ts';
 import type { AwsTag } from '../../../aws/tags.ts';
 import type { ObservedEndpoint } from '../plan-endpoint.ts';
+import { tagRecord } from './tag-record.ts';
 
 /** A subnet as the endpoint checks see it. */
 export interface SubnetInfo {
@@ -76,17 +78,33 @@ export interface TaggedEndpoint extends ObservedEndpoint {
   tags: Record<string, string>;
 }
 
-function normaliseEndpoint(e: VpcEndpoint): TaggedEndpoint {
+/** Which endpoint it is: id, state, service and VPC ('' where AWS says nothing). */
+function endpointIdentity(e: VpcEndpoint): Pick<TaggedEndpoint, 'id' | 'state' | 'serviceName' | 'vpcId'> {
   return {
     id: e.VpcEndpointId ?? '',
     state: e.State ?? '',
     serviceName: e.ServiceName ?? '',
     vpcId: e.VpcId ?? '',
+  };
+}
+
+/** Where the endpoint sits: its subnets, SGs and ENIs (empty where AWS says nothing). */
+function endpointPlacement(
+  e: VpcEndpoint,
+): Pick<TaggedEndpoint, 'subnetIds' | 'securityGroupIds' | 'networkInterfaceIds'> {
+  return {
     subnetIds: e.SubnetIds ?? [],
     securityGroupIds: (e.Groups ?? []).map((g) => g.GroupId ?? ''),
     networkInterfaceIds: e.NetworkInterfaceIds ?? [],
+  };
+}
+
+function normaliseEndpoint(e: VpcEndpoint): TaggedEndpoint {
+  return {
+    ...endpointIdentity(e),
+    ...endpointPlacement(e),
     createdAtMs: e.CreationTimestamp?.getTime() ?? 0,
-    tags: Object.fromEntries((e.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+    tags: tagRecord(e.Tags),
   };
 }
 
@@ -153,17 +171,19 @@ export async function modifyEndpoint(
   );
 }
 
-/** NotFound counts as deleted (DeleteVpcEndpoints reports it per item). */
+/** Whether a per-item failure of DeleteVpcEndpoints says the endpoint is already gone. */
+const isGone = (u: UnsuccessfulItem): boolean => /NotFound/.test(u.Error?.Code ?? '');
+
+function unsuccessfulMessage(u: UnsuccessfulItem): string {
+  return `DeleteVpcEndpoints ${u.ResourceId ?? ''}: ${u.Error?.Code ?? ''} ${u.Error?.Message ?? ''}`;
+}
+
+/** NotFound counts as deleted (DeleteVpcEndpoints reports it per item); the first other failure is thrown. */
 export async function deleteEndpoints(ec2: EC2Client, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   const out = await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [...ids] }));
-  const failed = (out.Unsuccessful ?? []).filter((u) => !/NotFound/.test(u.Error?.Code ?? ''));
-  if (failed.length > 0) {
-    const first = failed[0];
-    throw new Error(
-      `DeleteVpcEndpoints ${first?.ResourceId ?? ''}: ${first?.Error?.Code ?? ''} ${first?.Error?.Message ?? ''}`,
-    );
-  }
+  const failed = (out.Unsuccessful ?? []).find((u) => !isGone(u));
+  if (failed) throw new Error(unsuccessfulMessage(failed));
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   ModifyRuleCommand,
   SetRulePrioritiesCommand,
   paginateDescribeListeners,
+  type Action,
   type ElasticLoadBalancingV2Client,
   type Rule,
   type RuleCondition,
@@ -91,18 +92,21 @@ function conditionValues(conditions: RuleCondition[] | undefined, field: string)
   return config?.Values ?? c.Values ?? [];
 }
 
+/** The rule's only action, when it is a forward. */
+function plainForwardAction(actions: readonly Action[]): Action | undefined {
+  return actions.length === 1 && actions[0]?.Type === 'forward' ? actions[0] : undefined;
+}
+
+/** The target groups an action forwards to: its ForwardConfig's, else its TargetGroupArn. */
+function forwardedTargetGroups(a: Action): string[] {
+  return (
+    a.ForwardConfig?.TargetGroups?.map((t) => t.TargetGroupArn ?? '') ??
+    (a.TargetGroupArn ? [a.TargetGroupArn] : [])
+  );
+}
+
 function normaliseRule(r: Rule): ListenerRule {
   const actions = r.Actions ?? [];
-  const forward = actions.length === 1 && actions[0]?.Type === 'forward' ? actions[0] : undefined;
-  const tgs = forward
-    ? (forward.ForwardConfig?.TargetGroups?.map((t) => t.TargetGroupArn ?? '') ?? [
-        forward.TargetGroupArn ?? '',
-      ])
-    : actions.flatMap(
-        (a) =>
-          a.ForwardConfig?.TargetGroups?.map((t) => t.TargetGroupArn ?? '') ??
-          (a.TargetGroupArn ? [a.TargetGroupArn] : []),
-      );
   const isDefault = r.IsDefault === true || r.Priority === 'default';
   return {
     arn: r.RuleArn ?? '',
@@ -112,8 +116,8 @@ function normaliseRule(r: Rule): ListenerRule {
       pathPatterns: conditionValues(r.Conditions, 'path-pattern'),
       hostHeaders: conditionValues(r.Conditions, 'host-header'),
     },
-    forwardTargetGroupArns: [...new Set(tgs.filter(Boolean))],
-    plainForward: forward !== undefined,
+    forwardTargetGroupArns: [...new Set(actions.flatMap(forwardedTargetGroups).filter(Boolean))],
+    plainForward: plainForwardAction(actions) !== undefined,
   };
 }
 
@@ -143,21 +147,23 @@ function ruleConditions(c: RuleConditions): RuleCondition[] {
   return out;
 }
 
-export async function createRule(
-  elbv2: ElasticLoadBalancingV2Client,
-  listenerArn: string,
-  priority: number,
-  conditions: RuleConditions,
-  targetGroupArn: string,
-  tags: AwsTag[],
-): Promise<ListenerRule> {
+/** A rule to create: on which listener and where, matching what, forwarding where, tagged how. */
+export interface NewRule {
+  listenerArn: string;
+  priority: number;
+  conditions: RuleConditions;
+  targetGroupArn: string;
+  tags: AwsTag[];
+}
+
+export async function createRule(elbv2: ElasticLoadBalancingV2Client, rule: NewRule): Promise<ListenerRule> {
   const out = await elbv2.send(
     new CreateRuleCommand({
-      ListenerArn: listenerArn,
-      Priority: priority,
-      Conditions: ruleConditions(conditions),
-      Actions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
-      Tags: tags,
+      ListenerArn: rule.listenerArn,
+      Priority: rule.priority,
+      Conditions: ruleConditions(rule.conditions),
+      Actions: [{ Type: 'forward', TargetGroupArn: rule.targetGroupArn }],
+      Tags: rule.tags,
     }),
   );
   return normaliseRule(out.Rules?.[0] ?? {});

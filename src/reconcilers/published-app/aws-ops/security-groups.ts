@@ -18,6 +18,7 @@ import {
 import { isNotFound } from '../../../aws/errors.ts';
 import type { AwsTag } from '../../../aws/tags.ts';
 import type { SgRule } from '../plan-sg.ts';
+import { tagRecord } from './tag-record.ts';
 
 /** A security group with its rules split into one-peer rules. */
 export interface ObservedSecurityGroup {
@@ -63,7 +64,7 @@ function normaliseGroup(g: SecurityGroup): ObservedSecurityGroup {
   return {
     groupId: g.GroupId ?? '',
     vpcId: g.VpcId ?? '',
-    tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+    tags: tagRecord(g.Tags),
     ingress: (g.IpPermissions ?? []).flatMap(splitPermission),
     egress: (g.IpPermissionsEgress ?? []).flatMap(splitPermission),
   };
@@ -100,19 +101,22 @@ export function describeTaggedSecurityGroups(
   return describeGroups(ec2, filters);
 }
 
-export async function createSecurityGroup(
-  ec2: EC2Client,
-  name: string,
-  description: string,
-  vpcId: string,
-  tags: AwsTag[],
-): Promise<string> {
+/** A security group to create: its name (unique in the VPC), description, VPC and tags. */
+export interface NewSecurityGroup {
+  name: string;
+  description: string;
+  vpcId: string;
+  tags: AwsTag[];
+}
+
+/** @returns the new group's id. */
+export async function createSecurityGroup(ec2: EC2Client, sg: NewSecurityGroup): Promise<string> {
   const out = await ec2.send(
     new CreateSecurityGroupCommand({
-      GroupName: name,
-      Description: description,
-      VpcId: vpcId,
-      TagSpecifications: [{ ResourceType: 'security-group', Tags: tags }],
+      GroupName: sg.name,
+      Description: sg.description,
+      VpcId: sg.vpcId,
+      TagSpecifications: [{ ResourceType: 'security-group', Tags: sg.tags }],
     }),
   );
   return out.GroupId ?? '';

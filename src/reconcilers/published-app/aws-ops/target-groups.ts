@@ -47,20 +47,24 @@ export interface ObservedTargetGroup {
   healthCheck: TargetGroupSettings['healthCheck'];
 }
 
+function healthCheckOf(tg: TargetGroup): ObservedTargetGroup['healthCheck'] {
+  return {
+    path: tg.HealthCheckPath ?? '',
+    intervalSeconds: tg.HealthCheckIntervalSeconds ?? 0,
+    timeoutSeconds: tg.HealthCheckTimeoutSeconds ?? 0,
+    healthyThresholdCount: tg.HealthyThresholdCount ?? 0,
+    unhealthyThresholdCount: tg.UnhealthyThresholdCount ?? 0,
+    matcher: tg.Matcher?.HttpCode ?? '',
+  };
+}
+
 function normaliseTargetGroup(tg: TargetGroup): ObservedTargetGroup {
   return {
     arn: tg.TargetGroupArn ?? '',
     vpcId: tg.VpcId ?? '',
     protocol: tg.Protocol ?? '',
     port: tg.Port ?? 0,
-    healthCheck: {
-      path: tg.HealthCheckPath ?? '',
-      intervalSeconds: tg.HealthCheckIntervalSeconds ?? 0,
-      timeoutSeconds: tg.HealthCheckTimeoutSeconds ?? 0,
-      healthyThresholdCount: tg.HealthyThresholdCount ?? 0,
-      unhealthyThresholdCount: tg.UnhealthyThresholdCount ?? 0,
-      matcher: tg.Matcher?.HttpCode ?? '',
-    },
+    healthCheck: healthCheckOf(tg),
   };
 }
 
