@@ -5,20 +5,17 @@
 # nonroot (65532). test/packaging/image.test.ts replays these stages without Docker and runs
 # the result, so a missing file here fails a test.
 
-# Build: all dependencies (TypeScript, and the `node` package npm scripts run on), then tsc.
+# Build: all dependencies (TypeScript, esbuild, and the `node` package npm scripts run on),
+# then type-check and bundle: dist/ holds the whole controller, dependencies included
+# (scripts/bundle.ts, docs/adr/0008-bundle-the-controller.md), so no node_modules ships.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle.ts ./scripts/bundle.ts
 COPY src ./src
 RUN npm run build
-
-# Production dependencies only; none of them needs an install script.
-FROM node:24-bookworm-slim AS prod-deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # Runtime. The base image's entrypoint is node; package.json is needed for "type": "module".
 FROM gcr.io/distroless/nodejs24-debian12:nonroot
@@ -34,7 +31,6 @@ ENV NODE_OPTIONS=--max-semi-space-size=8
 ENV MALLOC_ARENA_MAX=2
 ENV MALLOC_MMAP_THRESHOLD_=65536
 ENV MALLOC_TRIM_THRESHOLD_=131072
-COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/dist ./dist
 USER 65532:65532

@@ -29,12 +29,14 @@ export interface BenchOptions {
   coldStartTimeoutSeconds: number;
   /** Git revision whose src/ the controller runs (exported to .cache); undefined = the working tree. */
   controllerRev: string | undefined;
+  /** Run the controller bundled, as the image does (default); false: its TypeScript sources. */
+  bundled: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [--sizes 100,300,1000] [--time-scale 10] [--share 0.5]
   [--resync 300] [--observe 10] [--full-recheck 3600] [--concurrency 16] [--steady 120]
   [--eni-changes 50] [--rules-per-listener 90] [--services-per-nlb 25]
-  [--cold-start-timeout 1800] [--controller-rev <git rev>]`;
+  [--cold-start-timeout 1800] [--controller-rev <git rev>] [--unbundled]`;
 
 function positive(name: string, raw: string, integer: boolean): number {
   const n = Number(raw);
@@ -64,6 +66,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'services-per-nlb': { type: 'string', default: '25' },
       'cold-start-timeout': { type: 'string', default: '1800' },
       'controller-rev': { type: 'string' },
+      unbundled: { type: 'boolean', default: false },
     },
   });
   const share = positive('share', values.share, false);
@@ -85,5 +88,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     servicesPerNlb: positive('services-per-nlb', values['services-per-nlb'], true),
     coldStartTimeoutSeconds: positive('cold-start-timeout', values['cold-start-timeout'], false),
     controllerRev: values['controller-rev'],
+    bundled: !values.unbundled,
   };
 }

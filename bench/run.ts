@@ -6,7 +6,7 @@
  * Not a test: it asserts nothing, it measures. `npm run bench -- --help` for the flags.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,6 +39,7 @@ import {
   timeEniChanges,
   waitAllReady,
 } from './measure.ts';
+import { controllerArtefact } from './artefact.ts';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.ts';
 import { childPids, cpuSeconds, rssBytes, RssSampler } from './proc-stats.ts';
 import { formatTable } from './table.ts';
@@ -186,11 +187,13 @@ export async function startController(
   periods: { resyncSeconds?: number; fullRecheckSeconds?: number } = {},
 ): Promise<BenchController> {
   const port = await freePort();
+  const { runModule } = await controllerArtefact(opts.controllerRev, opts.bundled);
   const proc = startProcess(
     'controller',
     process.execPath,
     [
-      controllerEntry(opts.controllerRev),
+      path.join(import.meta.dirname, 'controller-main.ts'),
+      runModule,
       '--kubeconfig',
       env.controlPlane.kubeconfigPath,
       '--cluster-id',
@@ -239,29 +242,6 @@ export async function startController(
   if (pid === undefined) throw new Error('controller process not found under its reaper');
   const metrics = async (): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   return { proc, pid, metrics };
-}
-
-/**
- * The controller's entry file: from the working tree, or from `rev`'s src/ and crds/
- * exported once to .cache (packages still resolve to the checkout's node_modules), so a
- * run measures one commit while others edit the tree.
- */
-function controllerEntry(rev: string | undefined): string {
-  const main = path.join(import.meta.dirname, 'controller-main.ts');
-  if (rev === undefined) return main;
-  const sha = execFileSync('git', ['rev-parse', '--verify', `${rev}^{commit}`], {
-    cwd: root,
-    encoding: 'utf8',
-  }).trim();
-  const dir = path.join(root, '.cache', `bench-controller-${sha.slice(0, 12)}`);
-  const entry = path.join(dir, 'bench', 'controller-main.ts');
-  if (!existsSync(entry)) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(path.dirname(entry), { recursive: true });
-    execFileSync('sh', ['-c', `git archive ${sha} src crds | tar -x -C '${dir}'`], { cwd: root });
-    copyFileSync(main, entry);
-  }
-  return entry;
 }
 
 /**
@@ -489,7 +469,7 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
       eniChange,
       throttled: throttleSummary(allCalls),
       controller: {
-        rssDepsMB: dependencyRss() / MB,
+        rssDepsMB: dependencyRss((await controllerArtefact(opts.controllerRev, opts.bundled)).depsRss) / MB,
         rssIdleMB: rssIdle / MB,
         rssPeakMB: rss.peakBytes() / MB,
         rssSteadyMB: rssSteady / MB,
@@ -544,9 +524,9 @@ function imageEnv(): Record<string, string> {
 }
 
 /** RSS in bytes of a Node process that has loaded only the controller's dependencies. */
-function dependencyRss(): number {
+function dependencyRss(script: string): number {
   return Number(
-    execFileSync(process.execPath, [path.join(import.meta.dirname, 'deps-rss.ts')], {
+    execFileSync(process.execPath, [script], {
       encoding: 'utf8',
       env: { ...process.env, ...IMAGE_ENV },
     }),
