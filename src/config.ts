@@ -168,6 +168,26 @@ function lookup(
   return { value: undefined, source: `--${flag}` };
 }
 
+type LeaderElectionConfig = Pick<
+  Config,
+  'leaderElect' | 'leaderElectionNamespace' | 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'
+>;
+
+/**
+ * client-go's rules: a leader needs a namespace for its Lease, must give up before a standby
+ * may take over, and tries more than once (with jitter) before it gives up.
+ */
+function checkLeaderElection(c: LeaderElectionConfig): string[] {
+  const problems: string[] = [];
+  if (c.leaderElect && c.leaderElectionNamespace === '')
+    problems.push('leader election needs a namespace: --leader-election-namespace or POD_NAMESPACE');
+  if (c.renewDeadlineMs >= c.leaseDurationMs)
+    problems.push('--leader-elect-renew-deadline must be shorter than --leader-elect-lease-duration');
+  if (c.retryPeriodMs * 1.2 >= c.renewDeadlineMs)
+    problems.push('--leader-elect-retry-period × 1.2 must be shorter than --leader-elect-renew-deadline');
+  return problems;
+}
+
 /**
  * Builds the configuration from `argv` (without node and script) and `env`.
  * @param podNamespace the in-cluster namespace (service-account namespace file), if any.
@@ -246,17 +266,18 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, podNamespace?
 
   const leaderElect = bool('leader-elect');
   const leaderElectionNamespace = str('leader-election-namespace', podNamespace ?? '');
-  if (leaderElect && leaderElectionNamespace === '')
-    problems.push('leader election needs a namespace: --leader-election-namespace or POD_NAMESPACE');
   const leaseDurationMs = duration('leader-elect-lease-duration', 15_000, 1_000, '15s');
   const renewDeadlineMs = duration('leader-elect-renew-deadline', 10_000, 1_000, '10s');
   const retryPeriodMs = duration('leader-elect-retry-period', 2_000, 100, '2s');
-  // client-go's rules: a leader must give up before a standby may take over, and try more
-  // than once (with jitter) before it gives up.
-  if (renewDeadlineMs >= leaseDurationMs)
-    problems.push('--leader-elect-renew-deadline must be shorter than --leader-elect-lease-duration');
-  if (retryPeriodMs * 1.2 >= renewDeadlineMs)
-    problems.push('--leader-elect-retry-period × 1.2 must be shorter than --leader-elect-renew-deadline');
+  problems.push(
+    ...checkLeaderElection({
+      leaderElect,
+      leaderElectionNamespace,
+      leaseDurationMs,
+      renewDeadlineMs,
+      retryPeriodMs,
+    }),
+  );
 
   const logLevel = str('log-level', 'info');
   if (!LOG_LEVELS.includes(logLevel as LogLevel))

@@ -42,6 +42,30 @@ function accountOf(roleArn: string): string | undefined {
   return /^arn:[\w-]+:iam::(\d{12}):/.exec(roleArn)?.[1];
 }
 
+/** Whom a set of clients acts as, in what region: what clients and credentials are cached by. */
+interface ClientIdentity {
+  region: string;
+  roleArn: string | undefined;
+  externalId: string | undefined;
+  /** The assumed-role session: the object acted for; '' for the controller's own identity. */
+  session: string;
+  subject: SessionSubject | undefined;
+}
+
+/** A target's identity, empty strings meaning "not set" as an omitted field would. */
+function identityOf(target: AwsTarget | undefined, defaultRegion: string): ClientIdentity {
+  const t: AwsTarget = target ?? {};
+  const roleArn = t.roleArn || undefined;
+  const subject = roleArn === undefined ? undefined : t.session;
+  return {
+    region: t.region || defaultRegion,
+    roleArn,
+    externalId: t.externalId || undefined,
+    session: subject ? `${subject.kind}/${subject.namespace}/${subject.name}` : '',
+    subject,
+  };
+}
+
 /** The user-agent pair every controller AWS call carries. */
 export const USER_AGENT_NAME = 'privatelink-publisher';
 const USER_AGENT_VERSION = '0.1.0';
@@ -70,12 +94,7 @@ export function createAwsClientFactory(opts: AwsClientFactoryOptions): ClosableA
 
   const roleCredentials = new Map<string, AwsCredentialIdentityProvider>();
   // One session per (role, external id, object acted for): its tags name that object.
-  const credentialsFor = (
-    roleArn: string | undefined,
-    externalId: string | undefined,
-    session: string,
-    subject: SessionSubject | undefined,
-  ) => {
+  const credentialsFor = ({ roleArn, externalId, session, subject }: ClientIdentity) => {
     if (roleArn === undefined) return defaultCredentials;
     const key = `${roleArn}|${externalId ?? ''}|${session}`;
     let provider = roleCredentials.get(key);
@@ -88,18 +107,13 @@ export function createAwsClientFactory(opts: AwsClientFactoryOptions): ClosableA
   };
 
   const cache = new Map<string, AwsClients>();
-  const build = (
-    region: string,
-    roleArn: string | undefined,
-    externalId: string | undefined,
-    session: string,
-    subject: SessionSubject | undefined,
-  ): AwsClients => {
+  const build = (identity: ClientIdentity): AwsClients => {
+    const { region, roleArn } = identity;
     // Caches of AWS reads are shared per role and region, whichever object's session reads.
     const scope = `${roleArn ?? 'default'}/${region}`;
     // AWS throttles per account: roles in one account share its buckets.
     const limitScope = `${roleArn === undefined ? 'default' : (accountOf(roleArn) ?? roleArn)}/${region}`;
-    const config = { ...common, region, credentials: credentialsFor(roleArn, externalId, session, subject) };
+    const config = { ...common, region, credentials: credentialsFor(identity) };
     const ec2 = new EC2Client(config);
     const elbv2 = new ElasticLoadBalancingV2Client(config);
     installCallMiddleware(ec2.middlewareStack, { service: 'ec2', scope: limitScope, limiter, observer });
@@ -109,16 +123,12 @@ export function createAwsClientFactory(opts: AwsClientFactoryOptions): ClosableA
 
   return {
     clientsFor(target: AwsTarget | undefined): AwsClients {
-      // Empty strings mean "not set", as an omitted field would.
-      const region = target?.region || opts.defaultRegion;
-      const roleArn = target?.roleArn || undefined;
-      const externalId = target?.externalId || undefined;
-      const subject = roleArn === undefined ? undefined : target?.session;
-      const session = subject ? `${subject.kind}/${subject.namespace}/${subject.name}` : '';
+      const identity = identityOf(target, opts.defaultRegion);
+      const { region, roleArn, externalId, session } = identity;
       const key = `${region}|${roleArn ?? ''}|${externalId ?? ''}|${session}`;
       let clients = cache.get(key);
       if (!clients) {
-        clients = build(region, roleArn, externalId, session, subject);
+        clients = build(identity);
         cache.set(key, clients);
       }
       return clients;

@@ -133,19 +133,31 @@ function errorCode(e: SdkErrorShape): string {
   return 'Unknown';
 }
 
-function kindOf(code: string, status: number | undefined, fault: unknown): AwsErrorKind {
-  // Throttling first: EC2's RequestLimitExceeded arrives as HTTP 503.
-  if (THROTTLED.has(code) || status === 429) return 'throttled';
-  if (ACCESS_DENIED.has(code)) return 'accessDenied';
-  if (DEPENDENCY.has(code)) return 'dependency';
-  if (CONFLICT.test(code)) return 'conflict';
-  if (INVALID_INPUT.has(code) || code.endsWith('.Malformed')) return 'invalidInput';
-  if (NOT_FOUND.test(code)) return 'notFound';
-  if (TRANSIENT.has(code) || (status !== undefined && status >= 500) || fault === 'server')
-    return 'transient';
-  if (status === 403) return 'accessDenied';
-  if (status === 404) return 'notFound';
-  return 'unknown';
+/** What an error is judged by. */
+interface ErrorFacts {
+  code: string;
+  status: number | undefined;
+  fault: unknown;
+}
+
+/**
+ * The first rule that matches decides the kind. Throttling comes first (EC2's
+ * RequestLimitExceeded arrives as HTTP 503), codes before bare HTTP statuses.
+ */
+const KIND_RULES: readonly (readonly [AwsErrorKind, (f: ErrorFacts) => boolean])[] = [
+  ['throttled', (f) => THROTTLED.has(f.code) || f.status === 429],
+  ['accessDenied', (f) => ACCESS_DENIED.has(f.code)],
+  ['dependency', (f) => DEPENDENCY.has(f.code)],
+  ['conflict', (f) => CONFLICT.test(f.code)],
+  ['invalidInput', (f) => INVALID_INPUT.has(f.code) || f.code.endsWith('.Malformed')],
+  ['notFound', (f) => NOT_FOUND.test(f.code)],
+  ['transient', (f) => TRANSIENT.has(f.code) || (f.status ?? 0) >= 500 || f.fault === 'server'],
+  ['accessDenied', (f) => f.status === 403],
+  ['notFound', (f) => f.status === 404],
+];
+
+function kindOf(facts: ErrorFacts): AwsErrorKind {
+  return KIND_RULES.find(([, matches]) => matches(facts))?.[0] ?? 'unknown';
 }
 
 /** Classifies anything an SDK v3 call can throw (service errors, network errors, aborts). */
@@ -154,7 +166,7 @@ export function classifyAwsError(err: unknown): AwsErrorInfo {
   const code = errorCode(e);
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
   const message = typeof e.message === 'string' ? e.message : String(err);
-  return { kind: kindOf(code, status, e.$fault), code, message };
+  return { kind: kindOf({ code, status, fault: e.$fault }), code, message };
 }
 
 /** True when the error says the thing is gone; cleanup counts that as done. */

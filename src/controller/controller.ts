@@ -44,13 +44,12 @@ export function specOrMetaChanged(oldObj: KubeObject, newObj: KubeObject): boole
   const a = oldObj.metadata ?? {};
   const b = newObj.metadata ?? {};
   if (a.generation === undefined || b.generation === undefined) return true;
-  return (
-    a.generation !== b.generation ||
-    String(a.deletionTimestamp) !== String(b.deletionTimestamp) ||
-    JSON.stringify(a.finalizers ?? []) !== JSON.stringify(b.finalizers ?? []) ||
-    JSON.stringify(a.labels ?? {}) !== JSON.stringify(b.labels ?? {}) ||
-    JSON.stringify(a.annotations ?? {}) !== JSON.stringify(b.annotations ?? {})
-  );
+  return a.generation !== b.generation || JSON.stringify(watchedMeta(a)) !== JSON.stringify(watchedMeta(b));
+}
+
+/** The metadata besides the generation that a reconciler acts on. */
+function watchedMeta(m: NonNullable<KubeObject['metadata']>): unknown[] {
+  return [String(m.deletionTimestamp), m.finalizers ?? [], m.labels ?? {}, m.annotations ?? {}];
 }
 
 export class Controller {

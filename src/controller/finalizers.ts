@@ -7,6 +7,7 @@ import { isStatus, MERGE_PATCH, objectPath, type KubeClient } from './kube-clien
 import type { FinalizerManager, KubeObject, ResourceKind } from './types.ts';
 
 const ATTEMPTS = 3;
+const CONFLICT = Symbol('conflict');
 
 export class PatchFinalizerManager implements FinalizerManager {
   private readonly client: KubeClient;
@@ -43,23 +44,38 @@ export class PatchFinalizerManager implements FinalizerManager {
     obj: T,
     edit: (finalizers: string[]) => string[] | undefined,
   ): Promise<T | undefined> {
-    const path = objectPath(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
-    let current: T = obj;
-    for (let attempt = 1; ; attempt++) {
+    const meta = obj.metadata ?? {};
+    const path = objectPath(kind, meta.namespace ?? '', meta.name ?? '');
+    let current: T | undefined = obj;
+    for (let attempt = 1; current !== undefined; attempt++) {
       const wanted = edit(current.metadata?.finalizers ?? []);
       if (wanted === undefined) return current;
-      try {
-        return await this.client.request<T>('PATCH', path, {
-          body: { metadata: { resourceVersion: current.metadata?.resourceVersion, finalizers: wanted } },
-          contentType: MERGE_PATCH,
-        });
-      } catch (err) {
-        if (isStatus(err, 404)) return undefined;
-        if (!isStatus(err, 409) || attempt >= ATTEMPTS) throw err;
-        const fresh = await this.read<T>(path);
-        if (fresh === undefined) return undefined;
-        current = fresh;
-      }
+      const stored = await this.patch(path, current, wanted, attempt >= ATTEMPTS);
+      if (stored !== CONFLICT) return stored;
+      current = await this.read<T>(path);
+    }
+    return undefined;
+  }
+
+  /**
+   * Writes `finalizers` at `current`'s resourceVersion: the stored object, undefined if it is
+   * gone, CONFLICT if it changed meanwhile and another attempt may follow.
+   */
+  private async patch<T extends KubeObject>(
+    path: string,
+    current: T,
+    finalizers: string[],
+    lastAttempt: boolean,
+  ): Promise<T | undefined | typeof CONFLICT> {
+    try {
+      return await this.client.request<T>('PATCH', path, {
+        body: { metadata: { resourceVersion: current.metadata?.resourceVersion, finalizers } },
+        contentType: MERGE_PATCH,
+      });
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      if (isStatus(err, 409) && !lastAttempt) return CONFLICT;
+      throw err;
     }
   }
 }

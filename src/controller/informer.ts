@@ -150,10 +150,30 @@ export class Informer<T extends KubeObject> implements ObjectCache<T> {
   }
 
   private async relist(): Promise<void> {
+    const { fresh, resourceVersion } = await this.listAll();
+    const old = new Map(this.store);
+    this.store.clear();
+    for (const [k, obj] of fresh) this.store.set(k, obj);
+    for (const [k, obj] of fresh) this.announce(old.get(k), obj);
+    for (const [k, prev] of old)
+      if (!fresh.has(k))
+        this.notify((h) => {
+          h.onDelete(prev);
+        });
+    this.resourceVersion = resourceVersion;
+    this.log.debug({ count: fresh.size, resourceVersion }, 'listed');
+    if (!this.synced) {
+      this.synced = true;
+      for (const w of this.syncWaiters.splice(0)) w();
+    }
+  }
+
+  /** Every object, page by page, and the resourceVersion of the list. */
+  private async listAll(): Promise<{ fresh: Map<string, T>; resourceVersion: string }> {
     const path = collectionPath(this.opts.kind, this.opts.namespace);
     const fresh = new Map<string, T>();
     let cont: string | undefined;
-    let rv: string;
+    let resourceVersion: string;
     do {
       const page = await this.opts.client.request<ObjectList<T>>('GET', path, {
         query: { limit: this.opts.pageSize ?? 500, continue: cont },
@@ -161,33 +181,9 @@ export class Informer<T extends KubeObject> implements ObjectCache<T> {
       });
       for (const item of page.items) fresh.set(keyOf(item), item);
       cont = page.metadata.continue || undefined;
-      rv = page.metadata.resourceVersion;
+      resourceVersion = page.metadata.resourceVersion;
     } while (cont !== undefined);
-    const old = new Map(this.store);
-    this.store.clear();
-    for (const [k, obj] of fresh) this.store.set(k, obj);
-    for (const [k, obj] of fresh) {
-      const prev = old.get(k);
-      if (!prev)
-        this.notify((h) => {
-          h.onAdd(obj);
-        });
-      else if (prev.metadata?.resourceVersion !== obj.metadata?.resourceVersion)
-        this.notify((h) => {
-          h.onUpdate(prev, obj);
-        });
-    }
-    for (const [k, prev] of old)
-      if (!fresh.has(k))
-        this.notify((h) => {
-          h.onDelete(prev);
-        });
-    this.resourceVersion = rv;
-    this.log.debug({ count: fresh.size, resourceVersion: rv }, 'listed');
-    if (!this.synced) {
-      this.synced = true;
-      for (const w of this.syncWaiters.splice(0)) w();
-    }
+    return { fresh, resourceVersion };
   }
 
   private async watchOnce(onEvent: () => void): Promise<void> {
@@ -233,12 +229,7 @@ export class Informer<T extends KubeObject> implements ObjectCache<T> {
   private apply(ev: WatchEvent<T>, ac: AbortController): void {
     const obj = ev.object;
     if (ev.type === 'ERROR') {
-      const status = obj as Status;
-      ac.abort(
-        status.code === 410
-          ? new ResourceVersionGone(status.message ?? 'Gone')
-          : new Error(`watch error ${status.code ?? '?'} ${status.reason ?? ''}: ${status.message ?? ''}`),
-      );
+      ac.abort(watchError(obj));
       return;
     }
     if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.upsert(obj);
@@ -252,6 +243,11 @@ export class Informer<T extends KubeObject> implements ObjectCache<T> {
     const key = keyOf(obj);
     const prev = this.store.get(key);
     this.store.set(key, obj);
+    this.announce(prev, obj);
+  }
+
+  /** Tells the handlers about `obj`: added when there was no `prev`, updated when it changed. */
+  private announce(prev: T | undefined, obj: T): void {
     if (!prev) {
       this.notify((h) => {
         h.onAdd(obj);
@@ -280,6 +276,13 @@ export class Informer<T extends KubeObject> implements ObjectCache<T> {
       }
     }
   }
+}
+
+/** The error a watch's ERROR event ends it with: 410 Gone means "relist". */
+function watchError(status: Status): Error {
+  return status.code === 410
+    ? new ResourceVersionGone(status.message ?? 'Gone')
+    : new Error(`watch error ${status.code ?? '?'} ${status.reason ?? ''}: ${status.message ?? ''}`);
 }
 
 /** Sleeps `ms`, returning early (without throwing) when `signal` aborts. */

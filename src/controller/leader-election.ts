@@ -96,6 +96,12 @@ export class LeaderElector {
   }
 
   private async run(): Promise<void> {
+    await this.campaign();
+    await this.lead();
+  }
+
+  /** Tries to take the lease every retry period (jittered) until it leads or is stopped. */
+  private async campaign(): Promise<void> {
     const stop = this.stopController.signal;
     while (!stop.aborted && !this.leading) {
       if (await this.tryAcquireOrRenew()) {
@@ -103,10 +109,15 @@ export class LeaderElector {
         this.opts.log.info({ lease: this.opts.leaseName, identity: this.opts.identity }, 'became leader');
         this.opts.onStatus?.(true);
         this.opts.onStartedLeading();
-        break;
+        return;
       }
       await sleep(this.retryPeriodMs * (1 + 0.2 * Math.random()), stop);
     }
+  }
+
+  /** Renews every retry period; gives up leading when no renewal succeeded for the renew deadline. */
+  private async lead(): Promise<void> {
+    const stop = this.stopController.signal;
     let lastRenew = Date.now();
     while (!stop.aborted && this.leading) {
       await sleep(this.retryPeriodMs, stop);
@@ -146,19 +157,25 @@ export class LeaderElector {
       if (this.leading && this.lease && (await this.write(this.lease))) return true;
       const lease = await this.read();
       if (lease === undefined) return await this.create();
-      const spec = lease.spec ?? {};
-      const record = JSON.stringify([spec.holderIdentity, spec.renewTime, spec.leaseDurationSeconds]);
-      if (this.observed?.record !== record) this.observed = { record, at: Date.now() };
-      const holder = spec.holderIdentity ?? '';
-      const durationMs = (spec.leaseDurationSeconds ?? this.leaseDurationMs / 1000) * 1000;
-      const valid = this.observed.at + durationMs > Date.now();
-      if (holder !== '' && holder !== this.opts.identity && valid) return false;
+      if (this.heldByAnother(lease.spec ?? {})) return false;
       return await this.write(lease);
     } catch (err) {
       if (!this.stopController.signal.aborted)
         this.opts.log.warn({ err: String(err), lease: this.opts.leaseName }, 'lease acquire/renew failed');
       return false;
     }
+  }
+
+  /**
+   * True while another candidate's lease is valid. Validity is judged like client-go: by when
+   * this process last saw the record change, not by the holder's clock.
+   */
+  private heldByAnother(spec: LeaseSpec): boolean {
+    const record = JSON.stringify([spec.holderIdentity, spec.renewTime, spec.leaseDurationSeconds]);
+    if (this.observed?.record !== record) this.observed = { record, at: Date.now() };
+    const holder = spec.holderIdentity ?? '';
+    const durationMs = (spec.leaseDurationSeconds ?? this.leaseDurationMs / 1000) * 1000;
+    return holder !== '' && holder !== this.opts.identity && this.observed.at + durationMs > Date.now();
   }
 
   /** Any answer from the API server, even an error status, proves we can reach it. */

@@ -165,24 +165,7 @@ export class Manager {
     if (this.started) throw new Error('Manager already started');
     this.started = true;
     await this.http?.listen();
-    for (const factory of this.factories) {
-      const def = factory(this.services);
-      const controller = new Controller({
-        definition: def,
-        concurrency: this.opts.concurrency ?? 4,
-        resyncPeriodMs: this.opts.resyncPeriodMs ?? 300_000,
-        log: this.log,
-        metrics: this.metrics,
-        cache: this.cacheFor(def.kind),
-        signal: this.stopController.signal,
-        rateLimit: this.opts.rateLimit,
-      });
-      for (const inf of this.cacheFor(def.kind).informers) inf.addHandler(controller.primaryHandlers());
-      for (const w of def.watches ?? []) {
-        for (const inf of this.cacheFor(w.kind).informers) inf.addHandler(controller.mappedHandlers(w.map));
-      }
-      this.controllers.push(controller);
-    }
+    for (const factory of this.factories) this.controllers.push(this.attach(factory(this.services)));
     // Only now, with every handler attached, may the first list be delivered.
     this.informersStarted = true;
     const informers = [...this.caches.values()].flatMap((c) => c.informers);
@@ -192,6 +175,25 @@ export class Manager {
     if (this.stopping) return; // stop() was called while we waited
     if (this.elector) this.elector.start();
     else for (const c of this.controllers) c.start();
+  }
+
+  /** Builds the controller for `def` and attaches it to the informers of its kind and its watches. */
+  private attach(def: ControllerDefinition): Controller {
+    const controller = new Controller({
+      definition: def,
+      concurrency: this.opts.concurrency ?? 4,
+      resyncPeriodMs: this.opts.resyncPeriodMs ?? 300_000,
+      log: this.log,
+      metrics: this.metrics,
+      cache: this.cacheFor(def.kind),
+      signal: this.stopController.signal,
+      rateLimit: this.opts.rateLimit,
+    });
+    for (const inf of this.cacheFor(def.kind).informers) inf.addHandler(controller.primaryHandlers());
+    for (const w of def.watches ?? []) {
+      for (const inf of this.cacheFor(w.kind).informers) inf.addHandler(controller.mappedHandlers(w.map));
+    }
+    return controller;
   }
 
   /** Graceful stop: no new work, in-flight reconciles finish (bounded), lease released, watches closed. */

@@ -9,6 +9,13 @@ import { jsonEqual, mergePatch, toJson, type Json } from './json.ts';
 import { MERGE_PATCH, objectPath, type KubeClient } from './kube-client.ts';
 import type { KubeObject, ObjectCache, ResourceKind, StatusWriter } from './types.ts';
 
+/** Which object a status belongs to, and the key our last write to it is remembered by. */
+function statusKey(kind: ResourceKind, obj: KubeObject): { key: string; namespace: string; name: string } {
+  const namespace = obj.metadata?.namespace ?? '';
+  const name = obj.metadata?.name ?? '';
+  return { key: `${kind.plural}.${kind.group}/${namespace}/${name}`, namespace, name };
+}
+
 export class CachedStatusWriter implements StatusWriter {
   private readonly client: KubeClient;
   private readonly cacheFor: (
@@ -33,16 +40,7 @@ export class CachedStatusWriter implements StatusWriter {
     obj: T,
     status: NonNullable<T['status']>,
   ): Promise<boolean> {
-    const namespace = obj.metadata?.namespace ?? '';
-    const name = obj.metadata?.name ?? '';
-    const key = `${kind.plural}.${kind.group}/${namespace}/${name}`;
-    const cached = this.cacheFor(kind)?.get({ namespace, name }) ?? obj;
-    const rv = cached.metadata?.resourceVersion;
-    // Until the watch delivers our own last write, the cache shows the status from before it.
-    const pending = this.written.get(key);
-    const stale = pending !== undefined && pending.fromRv === rv;
-    const current = stale ? pending.status : toJson(cached.status ?? {});
-    if (!stale) this.written.delete(key);
+    const { key, namespace, name, rv, current } = this.freshest(kind, obj);
     const wanted = toJson(status);
     if (jsonEqual(current, wanted)) return false;
     // Diff against the current status so removed fields are nulled (a merge patch keeps them otherwise).
@@ -54,5 +52,18 @@ export class CachedStatusWriter implements StatusWriter {
     if (rv !== undefined) this.written.set(key, { fromRv: rv, status: wanted });
     this.log.debug({ kind: kind.kind, namespace, name }, 'status written');
     return true;
+  }
+
+  /** The freshest status known for `obj`, and the resourceVersion of the cached copy. */
+  private freshest(kind: ResourceKind, obj: KubeObject & { status?: object }) {
+    const { key, namespace, name } = statusKey(kind, obj);
+    const cached = this.cacheFor(kind)?.get({ namespace, name }) ?? obj;
+    const rv = cached.metadata?.resourceVersion;
+    // Until the watch delivers our own last write, the cache shows the status from before it.
+    const pending = this.written.get(key);
+    if (pending !== undefined && pending.fromRv === rv)
+      return { key, namespace, name, rv, current: pending.status };
+    this.written.delete(key);
+    return { key, namespace, name, rv, current: toJson(cached.status ?? {}) };
   }
 }

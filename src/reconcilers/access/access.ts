@@ -191,19 +191,28 @@ export function consents(es: EndpointService, namespace: string, labels: Namespa
  */
 export function consentRefusal(lookups: AccessLookups, app: PublishedApp): Refusal | undefined {
   const ns = app.metadata?.namespace ?? '';
-  const { endpointServiceRef: ref, serviceName } = app.spec.service;
-  const managing = ref
-    ? [lookups.endpointService({ namespace: ref.namespace ?? ns, name: ref.name })].filter(
-        (e) => e !== undefined,
-      )
-    : lookups
-        .endpointServices()
-        .filter((e) => serviceName !== undefined && e.status?.serviceName === serviceName);
+  const managing = managingServices(lookups, app);
   const [es] = managing;
   if (!es || managing.some((e) => consents(e, ns, lookups.labels))) return undefined;
+  const { endpointServiceRef: ref, serviceName } = app.spec.service;
   const via = ref ? '' : ` (it manages ${serviceName})`;
+  const esNamespace = es.metadata?.namespace ?? '';
   return {
     reason: 'ReferenceNotPermitted',
-    message: `EndpointService ${es.metadata?.namespace}/${es.metadata?.name}${via} admits ${describeGrant(es.spec.allowedConsumers?.namespaces, es.metadata?.namespace ?? '')} as consumers, not ${ns}`,
+    message: `EndpointService ${esNamespace}/${es.metadata?.name}${via} admits ${describeGrant(es.spec.allowedConsumers?.namespaces, esNamespace)} as consumers, not ${ns}`,
   };
+}
+
+/** The EndpointServices of this cluster that govern the service the app consumes. */
+function managingServices(lookups: AccessLookups, app: PublishedApp): EndpointService[] {
+  const { endpointServiceRef: ref, serviceName } = app.spec.service;
+  if (ref) {
+    const es = lookups.endpointService({
+      namespace: ref.namespace ?? app.metadata?.namespace ?? '',
+      name: ref.name,
+    });
+    return es ? [es] : [];
+  }
+  if (serviceName === undefined) return [];
+  return lookups.endpointServices().filter((e) => e.status?.serviceName === serviceName);
 }

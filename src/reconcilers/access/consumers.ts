@@ -22,11 +22,16 @@ export function consumerApp(
   conn: ConnectionSource,
   clusterId: string,
 ): ObjectKey | undefined {
-  const owner = conn.tags?.[TAG_KEYS.owner];
-  if (owner && conn.tags?.[TAG_KEYS.cluster] === clusterId) {
-    const [kind, namespace, name] = owner.split('/');
-    if (kind === 'PublishedApp' && namespace && name) return { namespace, name };
-  }
+  const tagged = taggedApp(conn.tags ?? {}, clusterId);
+  if (tagged) return tagged;
   const app = apps.find((a) => a.status?.endpointId === conn.endpointId);
   return app && { namespace: app.metadata?.namespace ?? '', name: app.metadata?.name ?? '' };
+}
+
+/** The PublishedApp our ownership tags name, when they are this cluster's. */
+function taggedApp(tags: Record<string, string>, clusterId: string): ObjectKey | undefined {
+  const owner = tags[TAG_KEYS.owner];
+  if (!owner || tags[TAG_KEYS.cluster] !== clusterId) return undefined;
+  const [kind, namespace, name] = owner.split('/');
+  return kind === 'PublishedApp' && namespace && name ? { namespace, name } : undefined;
 }
