@@ -5,13 +5,13 @@
 import {
   CreateVpcEndpointCommand,
   DeleteVpcEndpointsCommand,
-  DescribeNetworkInterfacesCommand,
   DescribeSubnetsCommand,
   DescribeVpcEndpointServicesCommand,
-  DescribeVpcEndpointsCommand,
-  ModifyVpcEndpointCommand,
   type EC2Client,
   type Filter,
+  ModifyVpcEndpointCommand,
+  paginateDescribeNetworkInterfaces,
+  paginateDescribeVpcEndpoints,
   type UnsuccessfulItem,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2';
@@ -111,14 +111,11 @@ function normaliseEndpoint(e: VpcEndpoint): TaggedEndpoint {
 /** Every endpoint matching the (ownership tag) filters, paged: one call for all objects. */
 export async function describeTaggedEndpoints(ec2: EC2Client, filters: Filter[]): Promise<TaggedEndpoint[]> {
   const endpoints: TaggedEndpoint[] = [];
-  let token: string | undefined;
-  do {
-    const out = await ec2.send(
-      new DescribeVpcEndpointsCommand({ Filters: filters, NextToken: token, MaxResults: 1000 }),
-    );
-    endpoints.push(...(out.VpcEndpoints ?? []).map(normaliseEndpoint));
-    token = out.NextToken;
-  } while (token);
+  for await (const page of paginateDescribeVpcEndpoints(
+    { client: ec2, pageSize: 1000 },
+    { Filters: filters },
+  ))
+    endpoints.push(...(page.VpcEndpoints ?? []).map(normaliseEndpoint));
   return endpoints;
 }
 
@@ -195,19 +192,15 @@ export async function describeEniIps(
   eniIds: readonly string[],
 ): Promise<Map<string, string>> {
   const ips = new Map<string, string>();
-  let token: string | undefined;
-  do {
-    const out = await ec2.send(
-      new DescribeNetworkInterfacesCommand({
-        Filters: [{ Name: 'network-interface-id', Values: [...eniIds] }],
-        NextToken: token,
-      }),
-    );
-    for (const eni of out.NetworkInterfaces ?? []) {
+  const pages = paginateDescribeNetworkInterfaces(
+    { client: ec2 },
+    { Filters: [{ Name: 'network-interface-id', Values: [...eniIds] }] },
+  );
+  for await (const page of pages) {
+    for (const eni of page.NetworkInterfaces ?? []) {
       if (eni.NetworkInterfaceId && eni.PrivateIpAddress)
         ips.set(eni.NetworkInterfaceId, eni.PrivateIpAddress);
     }
-    token = out.NextToken;
-  } while (token);
+  }
   return ips;
 }

@@ -1,17 +1,17 @@
 /** PublishedApp AWS wrappers (see ../aws-ops.ts): the listener, its ALB and its rules. */
 import {
+  type Action,
   CreateRuleCommand,
   DeleteRuleCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
-  DescribeRulesCommand,
-  ModifyRuleCommand,
-  SetRulePrioritiesCommand,
-  paginateDescribeListeners,
-  type Action,
   type ElasticLoadBalancingV2Client,
+  ModifyRuleCommand,
+  paginateDescribeListeners,
+  paginateDescribeRules,
   type Rule,
   type RuleCondition,
+  SetRulePrioritiesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { isNotFound } from '../../../aws/errors.ts';
 import type { AwsTag } from '../../../aws/tags.ts';
@@ -127,14 +127,11 @@ export async function describeRules(
   listenerArn: string,
 ): Promise<ListenerRule[]> {
   const rules: ListenerRule[] = [];
-  let marker: string | undefined;
-  do {
-    const out = await elbv2.send(
-      new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker, PageSize: 400 }),
-    );
-    rules.push(...(out.Rules ?? []).map(normaliseRule));
-    marker = out.NextMarker;
-  } while (marker);
+  for await (const page of paginateDescribeRules(
+    { client: elbv2, pageSize: 400 },
+    { ListenerArn: listenerArn },
+  ))
+    rules.push(...(page.Rules ?? []).map(normaliseRule));
   return rules;
 }
 

@@ -7,12 +7,12 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   DeleteSecurityGroupCommand,
-  DescribeSecurityGroupsCommand,
-  RevokeSecurityGroupEgressCommand,
-  RevokeSecurityGroupIngressCommand,
   type EC2Client,
   type Filter,
   type IpPermission,
+  paginateDescribeSecurityGroups,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import { isNotFound } from '../../../aws/errors.ts';
@@ -72,14 +72,11 @@ function normaliseGroup(g: SecurityGroup): ObservedSecurityGroup {
 
 async function describeGroups(ec2: EC2Client, filters: Filter[]): Promise<ObservedSecurityGroup[]> {
   const groups: ObservedSecurityGroup[] = [];
-  let token: string | undefined;
-  do {
-    const out = await ec2.send(
-      new DescribeSecurityGroupsCommand({ Filters: filters, NextToken: token, MaxResults: 1000 }),
-    );
-    groups.push(...(out.SecurityGroups ?? []).map(normaliseGroup));
-    token = out.NextToken;
-  } while (token);
+  for await (const page of paginateDescribeSecurityGroups(
+    { client: ec2, pageSize: 1000 },
+    { Filters: filters },
+  ))
+    groups.push(...(page.SecurityGroups ?? []).map(normaliseGroup));
   return groups;
 }
 

@@ -9,10 +9,11 @@ import {
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
   ModifyTargetGroupCommand,
+  paginateDescribeTargetGroups,
   RegisterTargetsCommand,
-  type ElasticLoadBalancingV2Client,
   type TargetDescription,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -92,15 +93,12 @@ export async function describeTargetGroupsOfLoadBalancer(
   loadBalancerArn: string,
 ): Promise<ObservedTargetGroup[]> {
   const groups: ObservedTargetGroup[] = [];
-  let marker: string | undefined;
+  const pages = paginateDescribeTargetGroups(
+    { client: elbv2, pageSize: 400 },
+    { LoadBalancerArn: loadBalancerArn },
+  );
   try {
-    do {
-      const out = await elbv2.send(
-        new DescribeTargetGroupsCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker, PageSize: 400 }),
-      );
-      groups.push(...(out.TargetGroups ?? []).map(normaliseTargetGroup));
-      marker = out.NextMarker;
-    } while (marker);
+    for await (const page of pages) groups.push(...(page.TargetGroups ?? []).map(normaliseTargetGroup));
   } catch (err) {
     // moto answers TargetGroupNotFound for a load balancer without any; AWS an empty list.
     if (isNotFound(err) && groups.length === 0) return [];
