@@ -80,12 +80,12 @@ async function deleteSecurityGroups(s: Session): Promise<boolean> {
 /** Deletes the app's own rules on `listenerArn` (after its grant was withdrawn, or on delete). */
 export async function deleteRules(s: Session, listenerArn: string): Promise<void> {
   if (!(await listenerAndAlb(s, listenerArn))) return; // the listener, and its rules, are gone
-  s.deps.reads.invalidate(`${s.clients.scope}|rules|${listenerArn}`);
+  s.deps.reads.invalidate(readKeys.rules(s.clients.scope, listenerArn));
   const own = (await listenerRules(s, listenerArn)).filter((r) => !r.isDefault && ruleBelongsTo(r, s.app));
   for (const rule of own) {
     await s.act('Delete', `delete rule ${rule.arn}`, () => ops.deleteRule(s.clients.elbv2, rule.arn));
   }
-  if (own.length > 0) s.deps.reads.invalidate(`${s.clients.scope}|rules|${listenerArn}`);
+  if (own.length > 0) s.deps.reads.invalidate(readKeys.rules(s.clients.scope, listenerArn));
 }
 
 async function revokeAlbEgress(s: Session, ids: readonly string[]): Promise<void> {
@@ -96,6 +96,6 @@ async function revokeAlbEgress(s: Session, ids: readonly string[]): Promise<void
     await s.act('Revoke', `revoke our egress rule from ALB security group ${group.groupId}`, () =>
       ops.revokeEgress(s.clients.ec2, group.groupId, ours),
     );
-    s.deps.reads.invalidate(`${s.clients.scope}|alb-sgs|${[...ids].sort().join(',')}`);
+    s.deps.reads.invalidate(readKeys.albSecurityGroups(s.clients.scope, [...ids]));
   }
 }

@@ -9,7 +9,7 @@
 import { TAG_KEYS } from '../../api/kinds.ts';
 import * as ops from './aws-ops.ts';
 import { planSubnets, type SubnetPlan } from './plan-subnets.ts';
-import { scopeEndpoints } from './scope-reads.ts';
+import { readKeys, scopeEndpoints, type ListenerAndAlb } from './scope-reads.ts';
 import { Session, StepProblem } from './session.ts';
 import { placeRule } from './place-rule.ts';
 
@@ -42,13 +42,10 @@ export function serviceNameOf(s: Session): string | undefined {
 }
 
 /** The listener and its load balancer, shared by all apps on it for a while. */
-export function listenerAndAlb(
-  s: Session,
-  listenerArn: string,
-): Promise<{ listener: ops.ListenerInfo; loadBalancer: ops.LoadBalancerInfo } | undefined> {
+export function listenerAndAlb(s: Session, listenerArn: string): Promise<ListenerAndAlb> {
   const { elbv2, scope } = s.clients;
   return s.deps.reads.get(
-    `${scope}|listener|${listenerArn}`,
+    readKeys.listenerAndAlb(scope, listenerArn),
     async () => {
       const listener = await ops.describeListener(elbv2, listenerArn);
       if (!listener) return undefined;
@@ -80,7 +77,7 @@ async function checkSubnets(
   const { vpcId, subnetIds } = s.app.spec.endpoint;
   const ids = [...subnetIds].sort();
   const subnets = await s.deps.reads.get(
-    `${s.clients.scope}|subnets|${ids.join(',')}`,
+    readKeys.subnets(s.clients.scope, ids),
     () => ops.describeSubnets(s.clients.ec2, ids),
     s.referenceMaxAgeMs,
   );
@@ -109,7 +106,7 @@ async function checkExtraSecurityGroups(s: Session, vpcId: string): Promise<void
   if (ids.length === 0) return;
   const sorted = [...ids].sort();
   const groups = await s.deps.reads.get(
-    `${s.clients.scope}|extra-sgs|${sorted.join(',')}`,
+    readKeys.extraSecurityGroups(s.clients.scope, sorted),
     () => ops.describeSecurityGroups(s.clients.ec2, sorted),
     s.referenceMaxAgeMs,
   );

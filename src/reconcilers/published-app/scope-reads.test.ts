@@ -1,6 +1,6 @@
 import type { ListenerRule, ObservedSecurityGroup } from './aws-ops.ts';
 import { patchListenerRules, patchSecurityGroup, readKeys } from './scope-reads.ts';
-import { SharedReads } from './shared-reads.ts';
+import { SharedReads, type ReadKey } from './shared-reads.ts';
 
 const SCOPE = '111122223333|us-east-1';
 const LISTENER = 'arn:listener/app/dmz/1/2';
@@ -22,7 +22,7 @@ const group = (groupId: string, port: number): ObservedSecurityGroup => ({
 });
 
 /** A memo holding `value` under `key`, and a count of how often it was (re)loaded. */
-async function memoOf<T>(key: string, value: T) {
+async function memoOf<T>(key: ReadKey<T>, value: T) {
   const reads = new SharedReads(60_000);
   let loads = 0;
   const load = () => {

@@ -8,16 +8,34 @@ import { ownerFilters } from '../../aws/tags.ts';
 import type { AwsClients } from '../../aws/types.ts';
 import * as ops from './aws-ops.ts';
 import type { Deps } from './session.ts';
-import type { SharedReads } from './shared-reads.ts';
+import { readKey, type SharedReads } from './shared-reads.ts';
 
-/** Memo keys; writers patch (write through) or invalidate these after changing what they describe. */
+/** A listener with its load balancer; undefined when either is gone. */
+export type ListenerAndAlb = { listener: ops.ListenerInfo; loadBalancer: ops.LoadBalancerInfo } | undefined;
+
+const idList = (ids: readonly string[]): string => [...ids].sort().join(',');
+
+/**
+ * Every memo key of the reconciler, per scope (account + region). Writers patch (write
+ * through) or invalidate these after changing what they describe.
+ */
 export const readKeys = {
-  endpoints: (scope: string): string => `${scope}|endpoints`,
-  securityGroups: (scope: string): string => `${scope}|security-groups`,
-  rules: (scope: string, listenerArn: string): string => `${scope}|rules|${listenerArn}`,
-  listeners: (scope: string, loadBalancerArn: string): string => `${scope}|listeners|${loadBalancerArn}`,
-  targetGroups: (scope: string, loadBalancerArn: string): string =>
-    `${scope}|target-groups|${loadBalancerArn}`,
+  endpoints: (scope: string) => readKey<ops.TaggedEndpoint[]>(`${scope}|endpoints`),
+  securityGroups: (scope: string) => readKey<ops.ObservedSecurityGroup[]>(`${scope}|security-groups`),
+  rules: (scope: string, listenerArn: string) => readKey<ops.ListenerRule[]>(`${scope}|rules|${listenerArn}`),
+  listeners: (scope: string, loadBalancerArn: string) =>
+    readKey<string[]>(`${scope}|listeners|${loadBalancerArn}`),
+  targetGroups: (scope: string, loadBalancerArn: string) =>
+    readKey<ops.ObservedTargetGroup[]>(`${scope}|target-groups|${loadBalancerArn}`),
+  listenerAndAlb: (scope: string, listenerArn: string) =>
+    readKey<ListenerAndAlb>(`${scope}|listener|${listenerArn}`),
+  subnets: (scope: string, ids: readonly string[]) =>
+    readKey<Map<string, ops.SubnetInfo>>(`${scope}|subnets|${idList(ids)}`),
+  /** The SGs a spec adds to the endpoint (checked to exist in its VPC). */
+  extraSecurityGroups: (scope: string, ids: readonly string[]) =>
+    readKey<ops.ObservedSecurityGroup[]>(`${scope}|extra-sgs|${idList(ids)}`),
+  albSecurityGroups: (scope: string, ids: readonly string[]) =>
+    readKey<ops.ObservedSecurityGroup[]>(`${scope}|alb-sgs|${idList(ids)}`),
 };
 
 /** Every endpoint this controller owns in the scope (one paged describe), any state. */
@@ -110,7 +128,7 @@ export interface RuleChange {
  */
 export function patchListenerRules(reads: SharedReads, scope: string, change: RuleChange): void {
   const { arn, rule } = change;
-  reads.patch<ops.ListenerRule[]>(readKeys.rules(scope, change.listenerArn), (rules) => {
+  reads.patch(readKeys.rules(scope, change.listenerArn), (rules) => {
     const rest = rules.filter((r) => r.arn !== arn);
     if (!rule) return rest;
     const at = rules.findIndex((r) => r.arn === arn);
@@ -124,7 +142,7 @@ export function patchSecurityGroup(
   scope: string,
   group: ops.ObservedSecurityGroup,
 ): void {
-  reads.patch<ops.ObservedSecurityGroup[]>(readKeys.securityGroups(scope), (groups) => [
+  reads.patch(readKeys.securityGroups(scope), (groups) => [
     ...groups.filter((g) => g.groupId !== group.groupId),
     group,
   ]);

@@ -1,4 +1,8 @@
-import { SharedReads } from './shared-reads.ts';
+import { readKey, SharedReads } from './shared-reads.ts';
+
+const K = readKey<number>('k');
+const A = readKey<number>('a');
+const B = readKey<number>('b');
 
 describe('SharedReads', () => {
   let clock = 0;
@@ -14,42 +18,42 @@ describe('SharedReads', () => {
   it('shares one load among callers within maxAge, loads again after', async () => {
     const r = reads();
     const c = counter();
-    expect(await Promise.all([r.get('k', c.load), r.get('k', c.load)])).toEqual([1, 1]);
+    expect(await Promise.all([r.get(K, c.load), r.get(K, c.load)])).toEqual([1, 1]);
     clock = 1000;
-    expect(await r.get('k', c.load)).toBe(1);
+    expect(await r.get(K, c.load)).toBe(1);
     clock = 1001;
-    expect(await r.get('k', c.load)).toBe(2);
-    expect(await r.get('k', c.load, 0)).toBe(2);
+    expect(await r.get(K, c.load)).toBe(2);
+    expect(await r.get(K, c.load, 0)).toBe(2);
     clock = 1002;
-    expect(await r.get('k', c.load, 0)).toBe(3);
+    expect(await r.get(K, c.load, 0)).toBe(3);
   });
 
   it('loads again after invalidate, keys are independent', async () => {
     const r = reads();
     const c = counter();
-    await r.get('a', c.load);
-    await r.get('b', c.load);
-    r.invalidate('a');
-    expect(await r.get('a', c.load)).toBe(3);
-    expect(await r.get('b', c.load)).toBe(2);
+    await r.get(A, c.load);
+    await r.get(B, c.load);
+    r.invalidate(A);
+    expect(await r.get(A, c.load)).toBe(3);
+    expect(await r.get(B, c.load)).toBe(2);
   });
 
   it('does not remember a failure', async () => {
     const r = reads();
-    await expect(r.get('k', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(await r.get('k', () => Promise.resolve(7))).toBe(7);
+    await expect(r.get(K, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await r.get(K, () => Promise.resolve(7))).toBe(7);
   });
 
   it('patch writes through to a memoised value without reloading or renewing it; no value, no-op', async () => {
     const r = reads();
     const c = counter();
-    r.patch<number>('k', (v) => v + 100); // nothing memoised yet
-    expect(await r.get('k', c.load)).toBe(1);
-    r.patch<number>('k', (v) => v + 100);
-    expect(await r.get('k', c.load)).toBe(101);
+    r.patch(K, (v) => v + 100); // nothing memoised yet
+    expect(await r.get(K, c.load)).toBe(1);
+    r.patch(K, (v) => v + 100);
+    expect(await r.get(K, c.load)).toBe(101);
     expect(c.count()).toBe(1);
     clock = 1001; // the patch did not make it younger
-    expect(await r.get('k', c.load)).toBe(2);
+    expect(await r.get(K, c.load)).toBe(2);
   });
 
   // A writer may patch while the load is still in flight; if that load then fails and no
@@ -62,13 +66,13 @@ describe('SharedReads', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       let fail!: (err: Error) => void;
-      const first = r.get<number>('k', () => new Promise((_, reject) => (fail = reject)));
-      r.patch<number>('k', (v) => v + 100);
+      const first = r.get(K, () => new Promise((_, reject) => (fail = reject)));
+      r.patch(K, (v) => v + 100);
       fail(new Error('InternalFailure'));
       await expect(first).rejects.toThrow('InternalFailure');
       await new Promise((done) => setTimeout(done, 10)); // let Node report unhandled rejections
       expect(unhandled).toEqual([]);
-      expect(await r.get('k', () => Promise.resolve(7))).toBe(7);
+      expect(await r.get(K, () => Promise.resolve(7))).toBe(7);
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }

@@ -51,7 +51,7 @@ async function create(
   );
   if (!created) return undefined;
   // Written through: at N endpoints a reload is a describe of all N (seconds, at scale).
-  s.deps.reads.patch<ops.TaggedEndpoint[]>(readKeys.endpoints(scope), (all) => [
+  s.deps.reads.patch(readKeys.endpoints(scope), (all) => [
     ...all.filter((e) => e.id !== created.id),
     created,
   ]);
@@ -75,9 +75,7 @@ async function modify(
     { Name: 'vpc-endpoint-id', Values: [action.endpointId] },
   ]);
   if (!now) return plan.current;
-  s.deps.reads.patch<ops.TaggedEndpoint[]>(readKeys.endpoints(scope), (all) =>
-    all.map((e) => (e.id === now.id ? now : e)),
-  );
+  s.deps.reads.patch(readKeys.endpoints(scope), (all) => all.map((e) => (e.id === now.id ? now : e)));
   return now;
 }
 

@@ -29,7 +29,7 @@ export async function ownedSecurityGroups(s: Session): Promise<ops.ObservedSecur
 /** The ALB's SGs with their rules, shared by the apps on it for a moment. */
 export function albSecurityGroups(s: Session, ids: readonly string[]): Promise<ops.ObservedSecurityGroup[]> {
   return s.deps.reads.get(
-    `${s.clients.scope}|alb-sgs|${[...ids].sort().join(',')}`,
+    readKeys.albSecurityGroups(s.clients.scope, ids),
     () => ops.describeSecurityGroups(s.clients.ec2, ids),
     s.readMaxAgeMs,
   );
@@ -176,5 +176,5 @@ async function syncAlbEgress(s: Session, refs: References, managedSgId: string):
     );
   }
   if (plan.authorize.length + plan.revoke.length > 0)
-    s.deps.reads.invalidate(`${scope}|alb-sgs|${[...ids].sort().join(',')}`);
+    s.deps.reads.invalidate(readKeys.albSecurityGroups(scope, ids));
 }
