@@ -3,16 +3,21 @@ import {
   arnAccount,
   checkLoadBalancers,
   connectionBatches,
+  connectionPolicy,
   connectionsToRejectOnDelete,
   describeModification,
+  describePrincipalChange,
   desiredService,
   diffSets,
   isTransitional,
+  loadBalancersToVerify,
   planConnections,
   planServiceModification,
   planTags,
   principalAccount,
   serviceClientToken,
+  withRefusals,
+  type ConnectionPlan,
   type ConnectionPolicy,
   type DesiredService,
   type ObservedConnection,
@@ -536,5 +541,96 @@ describe('describeModification', () => {
     ).toBe(
       `attach NLB ${NLB2}; detach NLB ${NLB1}; add IP type ipv6; acceptanceRequired=false; remove privateDnsName`,
     );
+  });
+});
+
+describe('loadBalancersToVerify', () => {
+  const desired = desiredService({ networkLoadBalancerArns: [NLB1, NLB2] }, {});
+  const observed = (arns: string[]): ObservedService => ({
+    serviceId: 'vpce-svc-1',
+    serviceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-1',
+    state: 'Available',
+    acceptanceRequired: true,
+    networkLoadBalancerArns: arns,
+    supportedIpAddressTypes: ['ipv4'],
+    tags: {},
+  });
+
+  it.each([
+    { name: 'a new service: every NLB', observed: undefined, want: [NLB1, NLB2] },
+    { name: 'all attached: none', observed: observed([NLB1, NLB2]), want: [] },
+    { name: 'one attached: the other', observed: observed([NLB1]), want: [NLB2] },
+    { name: 'one to detach: none to check', observed: observed([NLB1, NLB2, ALB]), want: [] },
+  ])('$name', ({ observed, want }) => {
+    expect(loadBalancersToVerify(desired, observed)).toEqual(want);
+  });
+});
+
+describe('describePrincipalChange', () => {
+  it.each([
+    { add: [], remove: [], want: '' },
+    { add: ['a', 'b'], remove: [], want: 'allowed a, b' },
+    { add: [], remove: ['c'], want: 'removed c' },
+    { add: ['a'], remove: ['c', 'd'], want: 'allowed a; removed c, d' },
+  ])('+$add -$remove', ({ add, remove, want }) => {
+    expect(describePrincipalChange({ add, remove })).toBe(want);
+  });
+});
+
+describe('connectionPolicy', () => {
+  it.each([
+    {
+      name: "the service account is the first NLB's",
+      spec: { networkLoadBalancerArns: [NLB1], allowedPrincipals: [B], autoAccept: { principals: ['*'] } },
+      want: {
+        acceptanceRequired: true,
+        allowedPrincipals: [B],
+        autoAccept: { principals: ['*'], rejectOthers: false },
+        serviceAccount: OWN,
+      },
+    },
+    {
+      name: 'no NLB: no service account',
+      spec: { networkLoadBalancerArns: [], acceptanceRequired: false },
+      want: {
+        acceptanceRequired: false,
+        allowedPrincipals: [],
+        autoAccept: { principals: [], rejectOthers: false },
+        serviceAccount: undefined,
+      },
+    },
+  ])('$name', ({ spec, want }) => {
+    expect(connectionPolicy(desiredService(spec, {}))).toEqual(want);
+  });
+});
+
+describe('withRefusals', () => {
+  const plan = (endpointId: string, action: ConnectionPlan['action']): ConnectionPlan => ({
+    endpointId,
+    owner: B,
+    state: 'pendingAcceptance',
+    decision: action === 'accept' ? 'Accepted' : action === 'reject' ? 'Rejected' : 'Pending',
+    action,
+    why: 'because',
+  });
+  const refusal = { code: 'InvalidState', message: 'no' };
+
+  it.each([
+    { name: 'nothing refused: plans stand', refused: [], want: ['Accepted/because', 'Rejected/because'] },
+    {
+      name: 'a refused accept stays Pending, saying why',
+      refused: ['vpce-a'],
+      want: ['Pending/InvalidState: no', 'Rejected/because'],
+    },
+    {
+      name: 'both refused',
+      refused: ['vpce-a', 'vpce-r'],
+      want: ['Pending/InvalidState: no', 'Pending/InvalidState: no'],
+    },
+  ])('$name', ({ refused, want }) => {
+    const plans = [plan('vpce-a', 'accept'), plan('vpce-r', 'reject')];
+    const result = withRefusals(plans, new Map(refused.map((id) => [id, refusal])));
+    expect(result.map((p) => `${p.decision ?? ''}/${p.why}`)).toEqual(want);
+    expect(result.map((p) => p.action)).toEqual(['accept', 'reject']);
   });
 });

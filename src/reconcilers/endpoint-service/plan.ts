@@ -163,6 +163,16 @@ export function diffSets(desired: readonly string[], observed: readonly string[]
 }
 
 /**
+ * The NLBs to check before they are attached: all of them for a new service, else those not
+ * attached yet (attached ones were checked when they were attached).
+ */
+export function loadBalancersToVerify(desired: DesiredService, observed?: ObservedService): string[] {
+  return observed
+    ? diffSets(desired.networkLoadBalancerArns, observed.networkLoadBalancerArns).add
+    : desired.networkLoadBalancerArns;
+}
+
+/**
  * The ModifyVpcEndpointServiceConfiguration that brings `observed` in line with `desired`,
  * or undefined when nothing differs. NLBs detached out of band come back through `add`.
  */
@@ -212,6 +222,16 @@ export function describeModification(mod: ServiceModification): string {
   return parts.join('; ');
 }
 
+/** One line saying what a change of the allowed principals does, for Events and logs. */
+export function describePrincipalChange(diff: SetDiff): string {
+  return [
+    diff.add.length ? `allowed ${diff.add.join(', ')}` : '',
+    diff.remove.length ? `removed ${diff.remove.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
 /** Tags to create or overwrite so the resource carries every desired tag (others are left alone). */
 export function planTags(
   desired: Record<string, string>,
@@ -233,6 +253,16 @@ export interface ConnectionPolicy {
   autoAccept: { principals: readonly string[]; rejectOthers: boolean };
   /** Account that owns the service; it may always connect, so `"*"` covers it. */
   serviceAccount?: string;
+}
+
+/** The connection policy the spec sets; the service's account is the first NLB's. */
+export function connectionPolicy(desired: DesiredService): ConnectionPolicy {
+  return {
+    acceptanceRequired: desired.acceptanceRequired,
+    allowedPrincipals: desired.allowedPrincipals,
+    autoAccept: desired.autoAccept,
+    serviceAccount: arnAccount(desired.networkLoadBalancerArns[0] ?? ''),
+  };
 }
 
 /**
@@ -296,6 +326,22 @@ export function connectionBatches(plans: readonly ConnectionPlan[]): { accept: s
     accept: plans.filter((p) => p.action === 'accept').map((p) => p.endpointId),
     reject: plans.filter((p) => p.action === 'reject').map((p) => p.endpointId),
   };
+}
+
+/**
+ * The plans once applied: a decision AWS refused (by endpoint id) stays Pending and says why;
+ * the others stand.
+ */
+export function withRefusals(
+  plans: readonly ConnectionPlan[],
+  refused: ReadonlyMap<string, { code: string; message: string }>,
+): ConnectionPlan[] {
+  return plans.map((plan) => {
+    const refusal = refused.get(plan.endpointId);
+    return refusal
+      ? { ...plan, decision: 'Pending' as const, why: `${refusal.code}: ${refusal.message}` }
+      : plan;
+  });
 }
 
 /**

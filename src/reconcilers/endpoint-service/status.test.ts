@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ConnectionPlan, ObservedService } from './plan.ts';
 import type { EndpointServiceStatus } from '../../api/v1alpha1.ts';
-import { buildStatus, connectionsCondition, serviceCondition } from './status.ts';
+import { buildStatus, connectionsCondition, principalsCondition, serviceCondition } from './status.ts';
 
 const T0 = new Date('2026-11-25T08:00:00.123Z');
 const T1 = new Date('2026-11-25T09:00:00Z');
@@ -206,5 +206,14 @@ describe('connectionsCondition', () => {
       reason: 'ConnectionsReconciled',
     });
     expect(connectionsCondition([])).toMatchObject({ status: 'True', reason: 'ConnectionsReconciled' });
+  });
+});
+
+describe('principalsCondition', () => {
+  it.each([
+    { count: 0, message: '0 allowed principal(s) in place' },
+    { count: 3, message: '3 allowed principal(s) in place' },
+  ])('$count principal(s)', ({ count, message }) => {
+    expect(principalsCondition(count)).toEqual({ status: 'True', reason: 'PrincipalsSynced', message });
   });
 });

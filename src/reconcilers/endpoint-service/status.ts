@@ -12,7 +12,8 @@ import type { ConnectionPlan, ObservedService } from './plan.ts';
 /** The three conditions Ready summarises, in the order a reconcile reaches them. */
 export type Phase = 'service' | 'principals' | 'connections';
 
-const PHASE_CONDITION: Record<Phase, string> = {
+/** The condition type each phase reports on. */
+export const PHASE_CONDITION: Record<Phase, string> = {
   service: C.serviceAvailable,
   principals: C.principalsSynced,
   connections: C.connectionsReconciled,
@@ -80,20 +81,29 @@ export function buildStatus(
   const next: EndpointServiceStatus = { ...(prev ?? {}) };
   if (generation !== undefined) next.observedGeneration = generation;
   if (report.service) Object.assign(next, serviceFields(report.service));
-  if (report.connections) {
-    next.connections = report.connections.map((p) => ({
-      endpointId: p.endpointId,
-      owner: p.owner,
-      state: p.state,
-      ...(p.decision ? { decision: p.decision } : {}),
-    }));
-    next.connectionCounts = {
-      total: report.connections.length,
-      available: countState(report.connections, 'available'),
-      pendingAcceptance: countState(report.connections, 'pendingacceptance'),
-    };
-  }
-  let conditions: Condition[] = prev?.conditions ?? [];
+  if (report.connections) Object.assign(next, connectionFields(report.connections));
+  next.conditions = nextConditions(prev?.conditions ?? [], report, { generation, now });
+  return next;
+}
+
+/** The PrincipalsSynced condition once the allowed principals are exactly the spec's. */
+export function principalsCondition(count: number): Omit<ConditionInput, 'type'> {
+  return {
+    status: 'True',
+    reason: 'PrincipalsSynced',
+    message: `${count} allowed principal(s) in place`,
+  };
+}
+
+/** When conditions are set: the generation they observe, and the clock. */
+interface Stamp {
+  generation: number | undefined;
+  now: Date;
+}
+
+/** The phase conditions, PrivateDnsNameVerified, and Ready as their summary, in that order. */
+function nextConditions(prev: Condition[], report: StatusReport, { generation, now }: Stamp): Condition[] {
+  let conditions = prev;
   for (const phase of ['service', 'principals', 'connections'] as const) {
     const input = report.conditions[phase] ?? currentOrUnknown(conditions, PHASE_CONDITION[phase]);
     conditions = setCondition(conditions, { type: PHASE_CONDITION[phase], ...input }, generation, now);
@@ -106,14 +116,29 @@ export function buildStatus(
       generation,
       now,
     );
-  conditions = setCondition(
+  return setCondition(
     conditions,
     { type: C.ready, ...readiness(conditions, report.notReady) },
     generation,
     now,
   );
-  next.conditions = conditions;
-  return next;
+}
+
+/** The connections as status lists them, and their counts. */
+function connectionFields(connections: readonly ConnectionPlan[]): EndpointServiceStatus {
+  return {
+    connections: connections.map((p) => ({
+      endpointId: p.endpointId,
+      owner: p.owner,
+      state: p.state,
+      ...(p.decision ? { decision: p.decision } : {}),
+    })),
+    connectionCounts: {
+      total: connections.length,
+      available: countState(connections, 'available'),
+      pendingAcceptance: countState(connections, 'pendingacceptance'),
+    },
+  };
 }
 
 function serviceFields(service: ObservedService): EndpointServiceStatus {
