@@ -2,9 +2,10 @@
 import { AWS_IDENTITY, ENDPOINT_SERVICE, NAMESPACE } from '../../api/kinds.ts';
 import type { AwsClientFactory } from '../../aws/types.ts';
 import type { ControllerDefinition, KubeObject, ObjectKey, RuntimeServices } from '../../controller/types.ts';
-import { EndpointServiceReconciler, type EndpointServiceReconcilerOptions } from './reconcile.ts';
+import { EndpointServiceReconciler } from './reconcile.ts';
+import type { EndpointServiceReconcilerOptions } from './session.ts';
 
-export type { EndpointServiceReconcilerOptions } from './reconcile.ts';
+export type { EndpointServiceReconcilerOptions } from './session.ts';
 
 /**
  * The EndpointService controller: pass the result to `Manager.register`.
