@@ -7,7 +7,7 @@ import {
   RuleNotFoundException,
   TooManyRulesException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { classifyAwsError, isNotFound, isThrottled, type AwsErrorKind } from './errors.ts';
+import { classifyAwsError, failureReason, isNotFound, isThrottled, type AwsErrorKind } from './errors.ts';
 
 /** An EC2 error as the SDK builds it from the XML response: name and Code are the wire code. */
 function ec2Error(code: string, status = 400): EC2ServiceException {
@@ -157,5 +157,21 @@ describe('isNotFound / isThrottled', () => {
   ])('%#', (err, notFound, throttled) => {
     expect(isNotFound(err)).toBe(notFound);
     expect(isThrottled(err)).toBe(throttled);
+  });
+});
+
+describe('failureReason', () => {
+  it.each<[AwsErrorKind, string, string]>([
+    ['throttled', 'RequestLimitExceeded', 'Throttled'],
+    ['accessDenied', 'UnauthorizedOperation', 'AccessDenied'],
+    ['transient', 'InternalError', 'AwsUnavailable'],
+    ['unknown', 'ECONNRESET', 'ReconcileError'],
+    ['invalidInput', 'InvalidParameterValue', 'InvalidParameterValue'],
+    ['notFound', 'InvalidVpcEndpointId.NotFound', 'InvalidVpcEndpointIdNotFound'],
+    ['dependency', 'DependencyViolation', 'DependencyViolation'],
+    ['conflict', 'IncorrectState', 'IncorrectState'],
+    ['notFound', '404', 'ReconcileError'],
+  ])('%s %s → %s', (kind, code, reason) => {
+    expect(failureReason({ kind, code, message: '' })).toBe(reason);
   });
 });

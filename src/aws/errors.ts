@@ -178,3 +178,21 @@ export function isNotFound(err: unknown): boolean {
 export function isThrottled(err: unknown): boolean {
   return classifyAwsError(err).kind === 'throttled';
 }
+
+/** Kinds whose condition reason is the kind's, whatever AWS's code. */
+const KIND_REASON: Partial<Record<AwsErrorKind, string>> = {
+  throttled: 'Throttled',
+  accessDenied: 'AccessDenied',
+  transient: 'AwsUnavailable',
+  unknown: 'ReconcileError',
+};
+
+/**
+ * The condition reason for a classified failure, the same for every reconciler: the kind's
+ * (`Throttled`, `AccessDenied`, `AwsUnavailable`, `ReconcileError`), else AWS's own code as a
+ * reason (`InvalidVpcEndpointId.NotFound` → `InvalidVpcEndpointIdNotFound`).
+ */
+export function failureReason(info: AwsErrorInfo): string {
+  const reason = info.code.replace(/[^A-Za-z0-9]/g, '');
+  return KIND_REASON[info.kind] ?? (/^[A-Za-z]/.test(reason) ? reason : 'ReconcileError');
+}

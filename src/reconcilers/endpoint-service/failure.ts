@@ -3,7 +3,7 @@
  * AccessDenied and invalid input wait for a change (terminal), throttling and transient
  * faults retry with backoff, everything else retries too.
  */
-import { classifyAwsError } from '../../aws/errors.ts';
+import { classifyAwsError, failureReason } from '../../aws/errors.ts';
 import { TerminalError } from '../../controller/types.ts';
 
 /** A failure as reported in a condition. */
@@ -30,25 +30,6 @@ export function describeFailure(err: unknown): Failure {
   if (err instanceof TerminalError) return { reason: err.reason, message: err.message, terminal: true };
   if (err instanceof RetryableError) return { reason: err.reason, message: err.message, terminal: false };
   const info = classifyAwsError(err);
-  const message = `${info.code}: ${info.message}`;
-  switch (info.kind) {
-    case 'accessDenied':
-      return { reason: 'AccessDenied', message, terminal: true };
-    case 'throttled':
-      return { reason: 'Throttled', message, terminal: false };
-    case 'invalidInput':
-      return { reason: asReason(info.code, 'InvalidInput'), message, terminal: true };
-    case 'transient':
-      return { reason: 'AwsUnavailable', message, terminal: false };
-    case 'unknown':
-      return { reason: 'ReconcileError', message, terminal: false };
-    default:
-      return { reason: asReason(info.code, 'ReconcileError'), message, terminal: false };
-  }
-}
-
-/** An AWS error code as a condition reason (`InvalidVpcEndpointId.NotFound` → `InvalidVpcEndpointIdNotFound`). */
-function asReason(code: string, fallback: string): string {
-  const reason = code.replace(/[^A-Za-z0-9]/g, '');
-  return /^[A-Za-z]/.test(reason) ? reason : fallback;
+  const terminal = info.kind === 'accessDenied' || info.kind === 'invalidInput';
+  return { reason: failureReason(info), message: `${info.code}: ${info.message}`, terminal };
 }

@@ -7,7 +7,7 @@
 import { FINALIZER, PUBLISHED_APP, TAG_KEYS } from '../../api/kinds.ts';
 import type { EndpointService, PublishedApp } from '../../api/v1alpha1.ts';
 import { ENDPOINT_SERVICE } from '../../api/kinds.ts';
-import { classifyAwsError, type AwsErrorInfo } from '../../aws/errors.ts';
+import { classifyAwsError, failureReason } from '../../aws/errors.ts';
 import { rfc3339 } from '../../controller/conditions.ts';
 import type { AwsClientFactory } from '../../aws/types.ts';
 import {
@@ -61,17 +61,6 @@ import { syncTags } from './sync-tags.ts';
 import { syncTargets } from './sync-targets.ts';
 
 /** Condition reasons for AWS failures, by error kind. */
-const FAILURE_REASON: Partial<Record<ReturnType<typeof classifyAwsError>['kind'], string>> = {
-  throttled: 'Throttled',
-  accessDenied: 'AccessDenied',
-  invalidInput: 'InvalidConfiguration',
-};
-
-/** The condition reason of an AWS failure. */
-function failureReason(info: AwsErrorInfo): string {
-  return FAILURE_REASON[info.kind] ?? 'AwsError';
-}
-
 /** Whether the app carries our finalizer (so AWS resources may have been built for it). */
 function hasFinalizer(app: PublishedApp): boolean {
   return app.metadata?.finalizers?.includes(FINALIZER) === true;
