@@ -54,6 +54,11 @@ export class CachedStatusWriter implements StatusWriter {
     return true;
   }
 
+  latest<T extends KubeObject & { status?: object }>(kind: ResourceKind, obj: T): T['status'] {
+    // The JSON form of a status is its wire form: the same shape the cache holds.
+    return this.freshest(kind, obj).current as T['status'];
+  }
+
   /** The freshest status known for `obj`, and the resourceVersion of the cached copy. */
   private freshest(kind: ResourceKind, obj: KubeObject & { status?: object }) {
     const { key, namespace, name } = statusKey(kind, obj);

@@ -116,6 +116,12 @@ export interface ResourceKind {
  * cached one (no write storms, no resourceVersion churn).
  */
 export interface StatusWriter {
+  /**
+   * The freshest status this process knows for `obj`: its own last write until the watch
+   * delivers it, else the informer cache's. Build a new status on this, not on a cached copy
+   * that may predate our own write (its timestamps would differ and cause a second write).
+   */
+  latest<T extends KubeObject & { status?: object }>(kind: ResourceKind, obj: T): T['status'];
   /** @returns true when a write was made. */
   update<T extends KubeObject & { status?: object }>(
     kind: ResourceKind,

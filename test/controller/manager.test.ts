@@ -46,7 +46,7 @@ class TestReconciler implements Reconciler {
   readonly statusWrites = new Map<string, number>();
   private inFlight = new Set<string>();
   overlaps = 0;
-  private readonly services: RuntimeServices;
+  readonly services: RuntimeServices;
   private readonly kind: ResourceKind;
 
   constructor(services: RuntimeServices, kind: ResourceKind) {
@@ -210,6 +210,18 @@ test('reconciles that change nothing write no status and leave resourceVersion a
   const late = await getProbe('steady');
   expect(reconciler.statusWrites.get('steady')).toBe(1);
   expect(late.metadata?.resourceVersion).toBe(early.metadata?.resourceVersion);
+});
+
+test('status.latest gives our own last write, not the copy a reconcile started from', async () => {
+  await apply('latest', 'event');
+  const stale = await eventually('cached', () =>
+    reconciler.services.cache<Probe>(kind).get({ namespace: ctx.namespace, name: 'latest' }),
+  );
+  const status = { serviceState: 'Pending', conditions: [] };
+  expect(await reconciler.services.status.update(kind, stale, status)).toBe(true);
+  // Whether or not the watch has delivered the write yet, the write is what counts.
+  expect(reconciler.services.status.latest(kind, stale)).toEqual(status);
+  expect(stale.status?.serviceState).toBeUndefined();
 });
 
 test('a failing reconcile is retried with growing backoff; a terminal error is not retried', async () => {

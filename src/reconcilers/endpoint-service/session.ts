@@ -75,7 +75,8 @@ export class ObjectSession {
 
   constructor(deps: Deps, obj: EndpointService, log: Logger) {
     this.deps = deps;
-    this.obj = obj;
+    // The cache may not show our own last status write yet; conditions build on that write.
+    this.obj = { ...obj, status: deps.rt.status.latest(ENDPOINT_SERVICE, obj) };
     this.log = log;
   }
 
