@@ -325,6 +325,13 @@ export interface InterfaceEndpointSpec {
   subnetIds: string[];
   /** Security groups to attach besides the managed one (at most 4: an interface endpoint takes 5). */
   securityGroupIds?: string[];
+  /**
+   * Resolve the service's private DNS name to this endpoint inside the VPC (AWS's
+   * PrivateDnsEnabled). Needs a verified private DNS name on the service and enableDnsSupport and
+   * enableDnsHostnames on the VPC; refused with a reason otherwise.
+   * @defaultValue `false`
+   */
+  privateDnsEnabled?: boolean;
 }
 
 /**

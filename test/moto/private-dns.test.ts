@@ -7,8 +7,11 @@
 import { jest } from '@jest/globals';
 import {
   CreateVpcEndpointCommand,
+  DescribeVpcEndpointsCommand,
   DescribeVpcEndpointServiceConfigurationsCommand,
   DescribeVpcEndpointServicesCommand,
+  ModifyVpcAttributeCommand,
+  ModifyVpcEndpointCommand,
   ModifyVpcEndpointServiceConfigurationCommand,
   StartVpcEndpointServicePrivateDnsVerificationCommand,
   type ServiceConfiguration,
@@ -184,5 +187,72 @@ describe('PrivateDnsEnabled of an endpoint', () => {
     });
     expect((await createEndpoint(svc.serviceName)).VpcEndpoint!.PrivateDnsEnabled).toBe(true);
     expect((await createEndpoint(svc.serviceName, false)).VpcEndpoint!.PrivateDnsEnabled).toBe(false);
+  });
+
+  /** A service whose private DNS name `name` is verified (its TXT record published). */
+  async function verifiedService(name: string) {
+    const svc = await createEndpointService(account, network, {
+      acceptanceRequired: false,
+      privateDnsName: name,
+    });
+    const record = (await configuration(svc.serviceId)).PrivateDnsNameConfiguration!;
+    await publishTxtRecord(moto.url, account.accountId, name, `${record.Name}.${name}`, record.Value!);
+    await account.ec2.send(
+      new StartVpcEndpointServicePrivateDnsVerificationCommand({ ServiceId: svc.serviceId }),
+    );
+    return svc;
+  }
+
+  const setVpcDns = (hostnames: boolean) =>
+    account.ec2.send(
+      new ModifyVpcAttributeCommand({ VpcId: network.vpcId, EnableDnsHostnames: { Value: hostnames } }),
+    );
+
+  const privateDnsOf = async (id: string) =>
+    (await account.ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [id] }))).VpcEndpoints![0]!
+      .PrivateDnsEnabled;
+
+  it('an explicit true needs a verified name and DNS hostnames on the VPC', async () => {
+    const pending = await createEndpointService(account, network, {
+      acceptanceRequired: false,
+      privateDnsName: 'pending.example.net',
+    });
+    const verified = await verifiedService('ok.example.net');
+    await setVpcDns(true);
+    expect(await errorCode(createEndpoint(pending.serviceName, true))).toBe('InvalidParameter');
+    await setVpcDns(false);
+    expect(await errorCode(createEndpoint(verified.serviceName, true))).toBe('InvalidParameter');
+    await setVpcDns(true);
+    const created = await createEndpoint(verified.serviceName, true);
+    expect(created.VpcEndpoint!.PrivateDnsEnabled).toBe(true);
+  });
+
+  it('ModifyVpcEndpoint turns it on and off, refusing what create refuses with nothing changed', async () => {
+    const verified = await verifiedService('mod.example.net');
+    const pending = await createEndpointService(account, network, {
+      acceptanceRequired: false,
+      privateDnsName: 'modpending.example.net',
+    });
+    await setVpcDns(true);
+    const id = (await createEndpoint(verified.serviceName, false)).VpcEndpoint!.VpcEndpointId!;
+    const modify = (on: boolean, endpointId = id) =>
+      account.ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: endpointId, PrivateDnsEnabled: on }));
+    await modify(true);
+    expect(await privateDnsOf(id)).toBe(true);
+    await modify(false);
+    expect(await privateDnsOf(id)).toBe(false);
+
+    const other = (await createEndpoint(pending.serviceName, false)).VpcEndpoint!.VpcEndpointId!;
+    const refused = account.ec2.send(
+      new ModifyVpcEndpointCommand({
+        VpcEndpointId: other,
+        PrivateDnsEnabled: true,
+        AddSubnetIds: [network.subnetIds[1]!],
+      }),
+    );
+    expect(await errorCode(refused)).toBe('InvalidParameter');
+    const after = (await account.ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [other] })))
+      .VpcEndpoints![0]!;
+    expect([after.PrivateDnsEnabled, after.SubnetIds]).toEqual([false, [network.subnetIds[0]]]);
   });
 });

@@ -13,11 +13,13 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '../..');
 
 /**
- * Actions AWS checks without a call of that name: tagging inside a create request, and an
+ * Actions AWS checks without a call of that name: tagging inside a create request, an
  * AssumeRole that carries session tags and a SourceIdentity (as every per-object one does,
- * src/aws/credentials.ts sessionFields).
+ * src/aws/credentials.ts sessionFields), and an interface endpoint with PrivateDnsEnabled
+ * (AWS associates its own private hosted zone with the VPC on the caller's behalf).
  */
 const IMPLIED = new Set([
+  'route53:AssociateVPCWithHostedZone',
   'ec2:CreateTags',
   'elasticloadbalancing:AddTags',
   'sts:TagSession',

@@ -87,6 +87,7 @@ describe('observedFingerprint', () => {
   test.each<[string, ObservedSlice]>([
     ['a replaced ENI', slice({ endpoints: [endpoint({ networkInterfaceIds: ['eni-a', 'eni-c'] })] })],
     ['the endpoint state', slice({ endpoints: [endpoint({ state: 'pending' })] })],
+    ['private DNS turned on', slice({ endpoints: [endpoint({ privateDnsEnabled: true })] })],
     ['a removed subnet', slice({ endpoints: [endpoint({ subnetIds: ['subnet-a'] })] })],
     ['an SG of the endpoint', slice({ endpoints: [endpoint({ securityGroupIds: ['sg-1', 'sg-2'] })] })],
     ['a second endpoint', slice({ endpoints: [endpoint(), endpoint({ id: 'vpce-2' })] })],

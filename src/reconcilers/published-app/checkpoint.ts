@@ -48,6 +48,7 @@ export function observedFingerprint(slice: ObservedSlice): string {
       sorted(e.subnetIds),
       sorted(e.securityGroupIds),
       sorted(e.networkInterfaceIds),
+      e.privateDnsEnabled === true,
     ]);
   const groups = [...slice.securityGroups]
     .sort((a, b) => a.groupId.localeCompare(b.groupId))

@@ -5,6 +5,7 @@ const desired = {
   vpcId: 'vpc-dmz',
   subnetIds: ['subnet-a', 'subnet-b'],
   securityGroupIds: ['sg-managed'],
+  privateDnsEnabled: false,
 };
 const ep = (over: Partial<ObservedEndpoint> = {}): ObservedEndpoint => ({
   id: 'vpce-1',
@@ -52,6 +53,31 @@ describe('planEndpoint', () => {
       'unexpected subnet subnet-c',
       'unexpected security group sg-x',
     ]);
+  });
+
+  it.each<[string, boolean, boolean | undefined, string[]]>([
+    ['turns private DNS on', true, false, ['private DNS missing']],
+    ['turns private DNS on (AWS did not say)', true, undefined, ['private DNS missing']],
+    ['puts private DNS back off', false, true, ['unexpected private DNS']],
+  ])('%s', (_, wanted, live, differences) => {
+    const plan = planEndpoint({ ...desired, privateDnsEnabled: wanted }, [ep({ privateDnsEnabled: live })]);
+    expect(plan.action).toEqual({
+      type: 'modifyEndpoint',
+      endpointId: 'vpce-1',
+      addSubnetIds: [],
+      removeSubnetIds: [],
+      addSecurityGroupIds: [],
+      removeSecurityGroupIds: [],
+      privateDnsEnabled: wanted,
+    });
+    expect(plan.differences).toEqual(differences);
+  });
+
+  it('leaves PrivateDnsEnabled out of a modify that does not change it', () => {
+    const plan = planEndpoint({ ...desired, privateDnsEnabled: true }, [
+      ep({ privateDnsEnabled: true, subnetIds: ['subnet-a'] }),
+    ]);
+    expect(plan.action).not.toHaveProperty('privateDnsEnabled');
   });
 
   it('adds extra SGs from the spec', () => {

@@ -15,6 +15,8 @@ export interface ObservedEndpoint {
   securityGroupIds: readonly string[];
   networkInterfaceIds: readonly string[];
   createdAtMs: number;
+  /** AWS's PrivateDnsEnabled; absent counts as off. */
+  privateDnsEnabled?: boolean;
 }
 
 export interface DesiredEndpoint {
@@ -22,18 +24,21 @@ export interface DesiredEndpoint {
   vpcId: string;
   subnetIds: readonly string[];
   securityGroupIds: readonly string[];
+  privateDnsEnabled: boolean;
+}
+
+/** One ModifyVpcEndpoint: subnets and SGs made exact, PrivateDnsEnabled set only when it differs. */
+export interface EndpointModification {
+  addSubnetIds: string[];
+  removeSubnetIds: string[];
+  addSecurityGroupIds: string[];
+  removeSecurityGroupIds: string[];
+  privateDnsEnabled?: boolean;
 }
 
 export type EndpointAction =
   | { type: 'createEndpoint'; endpoint: DesiredEndpoint }
-  | {
-      type: 'modifyEndpoint';
-      endpointId: string;
-      addSubnetIds: string[];
-      removeSubnetIds: string[];
-      addSecurityGroupIds: string[];
-      removeSecurityGroupIds: string[];
-    };
+  | ({ type: 'modifyEndpoint'; endpointId: string } & EndpointModification);
 
 export interface EndpointPlan {
   current?: ObservedEndpoint;
@@ -74,30 +79,42 @@ export function planEndpoint(
     };
   }
   if (STUCK.has(current.state)) return { current, differences: [], obsolete };
-  const addSubnetIds = minus(desired.subnetIds, current.subnetIds);
-  const removeSubnetIds = minus(current.subnetIds, desired.subnetIds);
-  const addSecurityGroupIds = minus(desired.securityGroupIds, current.securityGroupIds);
-  const removeSecurityGroupIds = minus(current.securityGroupIds, desired.securityGroupIds);
-  const differences = [
-    ...addSubnetIds.map((s) => `subnet ${s} missing`),
-    ...removeSubnetIds.map((s) => `unexpected subnet ${s}`),
-    ...addSecurityGroupIds.map((s) => `security group ${s} missing`),
-    ...removeSecurityGroupIds.map((s) => `unexpected security group ${s}`),
-  ];
+  const mod = modification(desired, current);
+  const differences = describe(mod);
   if (differences.length === 0) return { current, differences, obsolete };
   return {
     current,
-    action: {
-      type: 'modifyEndpoint',
-      endpointId: current.id,
-      addSubnetIds,
-      removeSubnetIds,
-      addSecurityGroupIds,
-      removeSecurityGroupIds,
-    },
+    action: { type: 'modifyEndpoint', endpointId: current.id, ...mod },
     differences,
     obsolete,
   };
+}
+
+/** What makes `current` exactly `desired`. */
+function modification(desired: DesiredEndpoint, current: ObservedEndpoint): EndpointModification {
+  const dns = desired.privateDnsEnabled;
+  return {
+    addSubnetIds: minus(desired.subnetIds, current.subnetIds),
+    removeSubnetIds: minus(current.subnetIds, desired.subnetIds),
+    addSecurityGroupIds: minus(desired.securityGroupIds, current.securityGroupIds),
+    removeSecurityGroupIds: minus(current.securityGroupIds, desired.securityGroupIds),
+    ...(dns !== (current.privateDnsEnabled ?? false) && { privateDnsEnabled: dns }),
+  };
+}
+
+/** The differences a modification puts right, one line each (for Events and drift). */
+function describe(m: EndpointModification): string[] {
+  const dns =
+    m.privateDnsEnabled === undefined
+      ? []
+      : [m.privateDnsEnabled ? 'private DNS missing' : 'unexpected private DNS'];
+  return [
+    ...m.addSubnetIds.map((s) => `subnet ${s} missing`),
+    ...m.removeSubnetIds.map((s) => `unexpected subnet ${s}`),
+    ...m.addSecurityGroupIds.map((s) => `security group ${s} missing`),
+    ...m.removeSecurityGroupIds.map((s) => `unexpected security group ${s}`),
+    ...dns,
+  ];
 }
 
 /** What an endpoint state means for the `EndpointAvailable` condition and polling. */

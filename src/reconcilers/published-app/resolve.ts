@@ -8,6 +8,7 @@
  */
 import { TAG_KEYS } from '../../api/kinds.ts';
 import * as ops from './aws-ops.ts';
+import { planPrivateDns, privateDnsNeedsCheck, type PrivateDnsPlan } from './plan-private-dns.ts';
 import { planSubnets, type SubnetPlan } from './plan-subnets.ts';
 import { readKeys, scopeEndpoints, type ListenerAndAlb } from './scope-reads.ts';
 import { Session, StepProblem } from './session.ts';
@@ -24,6 +25,8 @@ export interface References {
   priority: number;
   /** The spec's subnets the endpoint may be in, and why the others are refused. */
   subnets: SubnetPlan;
+  /** The PrivateDnsEnabled to hold, and why the spec's was refused. */
+  privateDns: PrivateDnsPlan;
   /**
    * Why the app's rule cannot be placed as the spec says, for an app already built: its rule
    * is left as it is and the rest keeps following AWS. (A new app is refused whole.)
@@ -64,6 +67,24 @@ export async function ownedEndpoints(s: Session): Promise<ops.TaggedEndpoint[]> 
 
 const isLive = (e: ops.TaggedEndpoint) => !['deleted', 'deleting'].includes(e.state);
 
+/** The service an app's endpoint connects to, as this pass sees it. */
+interface ServiceView {
+  name: string;
+  /** The app's live endpoints to it. */
+  live: readonly ops.TaggedEndpoint[];
+  /** The service as the caller's account sees it: described at most once per pass, and only if asked. */
+  offer: () => Promise<ops.ServiceOffer | undefined>;
+}
+
+function serviceView(s: Session, name: string, endpoints: readonly ops.TaggedEndpoint[]): ServiceView {
+  let offer: Promise<ops.ServiceOffer | undefined> | undefined;
+  return {
+    name,
+    live: endpoints.filter((e) => e.serviceName === name && isLive(e)),
+    offer: () => (offer ??= ops.describeServiceOffer(s.clients.ec2, name)),
+  };
+}
+
 /**
  * The subnets check, reading the service's zones only when a subnet is new to the live
  * endpoint (or there is none). @throws StepProblem `ServiceNotFound` when the service is not
@@ -71,8 +92,7 @@ const isLive = (e: ops.TaggedEndpoint) => !['deleted', 'deleting'].includes(e.st
  */
 async function checkSubnets(
   s: Session,
-  serviceName: string,
-  endpoints: readonly ops.TaggedEndpoint[],
+  { name: serviceName, live, offer }: ServiceView,
 ): Promise<SubnetPlan> {
   const { vpcId, subnetIds } = s.app.spec.endpoint;
   const ids = [...subnetIds].sort();
@@ -81,12 +101,9 @@ async function checkSubnets(
     () => ops.describeSubnets(s.clients.ec2, ids),
     s.referenceMaxAgeMs,
   );
-  const live = endpoints.filter((e) => e.serviceName === serviceName && isLive(e));
   const current = live.flatMap((e) => e.subnetIds);
   const service =
-    live.length > 0 && subnetIds.every((id) => current.includes(id))
-      ? undefined
-      : await ops.describeServiceZones(s.clients.ec2, serviceName);
+    live.length > 0 && subnetIds.every((id) => current.includes(id)) ? undefined : await offer();
   if (!service && live.length === 0) {
     throw new StepProblem(
       'endpoint',
@@ -96,6 +113,27 @@ async function checkSubnets(
   }
   const plan = planSubnets({ wanted: subnetIds, vpcId, subnets, current, serviceName, service });
   // Nothing is built on a half-valid spec; a built endpoint keeps following the valid part.
+  if (plan.problem && live.length === 0)
+    throw new StepProblem('endpoint', plan.problem.reason, plan.problem.message);
+  return plan;
+}
+
+/**
+ * The private DNS check, reading the service and the VPC only to turn private DNS on.
+ * @throws StepProblem when a new app's private DNS would be refused (nothing is built).
+ */
+async function checkPrivateDns(
+  s: Session,
+  { name: serviceName, live, offer }: ServiceView,
+): Promise<PrivateDnsPlan> {
+  const { vpcId, privateDnsEnabled: wanted = false } = s.app.spec.endpoint;
+  const current = live.length > 0 ? live.some((e) => e.privateDnsEnabled === true) : undefined;
+  if (!privateDnsNeedsCheck(wanted, current)) return planPrivateDns({ wanted, current, serviceName, vpcId });
+  // Read fresh, not memoised: it is read only to turn private DNS on, and a stale "on" would
+  // let the SG be built for an endpoint AWS then refuses.
+  const vpc = await ops.describeVpcDns(s.clients.ec2, vpcId);
+  const service = (await offer())?.privateDns;
+  const plan = planPrivateDns({ wanted, current, serviceName, vpcId, service, vpc });
   if (plan.problem && live.length === 0)
     throw new StepProblem('endpoint', plan.problem.reason, plan.problem.message);
   return plan;
@@ -186,9 +224,10 @@ export async function resolveReferences(s: Session): Promise<References | undefi
   s.report.fields.serviceName = serviceName;
   const { listener, loadBalancer } = await checkListener(s);
   const endpoints = await ownedEndpoints(s);
-  const subnets = await checkSubnets(s, serviceName, endpoints);
+  const service = serviceView(s, serviceName, endpoints);
+  const subnets = await checkSubnets(s, service);
+  const privateDns = await checkPrivateDns(s, service);
   await checkExtraSecurityGroups(s, s.app.spec.endpoint.vpcId);
-  const built = endpoints.some((e) => e.serviceName === serviceName && isLive(e));
-  const placement = await placeOrHold(s, listener.listenerArn, built);
-  return { serviceName, listener, loadBalancer, endpoints, subnets, ...placement };
+  const placement = await placeOrHold(s, listener.listenerArn, service.live.length > 0);
+  return { serviceName, listener, loadBalancer, endpoints, subnets, privateDns, ...placement };
 }

@@ -1,8 +1,9 @@
 /**
  * Step: the interface endpoint — created idempotently (find-by-tag first, then a ClientToken
  * from the UID), subnets and SGs made exact with one ModifyVpcEndpoint, its state reported.
- * Subnets the spec names but AWS would refuse (see plan-subnets) are left out and reported;
- * the others are held, so the endpoint — and the targets after it — keep following AWS.
+ * Subnets the spec names but AWS would refuse (see plan-subnets), and private DNS AWS would
+ * refuse (plan-private-dns), are left out and reported; the rest is held, so the endpoint —
+ * and the targets after it — keep following AWS.
  */
 import * as ops from './aws-ops.ts';
 import { classifyChange } from './drift.ts';
@@ -115,16 +116,19 @@ function subnetsToHold(refs: References, recordedId: string | undefined): readon
   return live?.subnetIds ?? [];
 }
 
-/** A refused part of the spec, said on the endpoint condition (with an Event when it is new). */
-function reportRefusedSubnets(s: Session, refs: References): void {
-  const problem = refs.subnets.problem;
-  if (!problem) return;
-  const message = `${problem.message}; the endpoint keeps its other subnets`;
-  if (s.previous('endpoint')?.reason !== problem.reason)
-    s.event('Warning', problem.reason, 'Validate', message);
-  // Otherwise held (available, in the usable subnets): converged as far as the spec allows.
+/**
+ * The refused parts of the spec (subnets, private DNS), said on the endpoint condition with
+ * the first one's reason (and an Event when that reason is new).
+ */
+function reportRefused(s: Session, refs: References): void {
+  const problems = [refs.subnets.problem, refs.privateDns.problem].filter((p) => p !== undefined);
+  const [first] = problems;
+  if (!first) return;
+  const message = `${problems.map((p) => p.message).join('; ')}; the endpoint keeps the rest as it is`;
+  if (s.previous('endpoint')?.reason !== first.reason) s.event('Warning', first.reason, 'Validate', message);
+  // Otherwise held (available, the rest as the spec says): converged as far as the spec allows.
   const held = s.report.verdicts.endpoint?.status === 'True';
-  s.verdict('endpoint', { status: 'False', reason: problem.reason, message });
+  s.verdict('endpoint', { status: 'False', reason: first.reason, message });
   if (held) s.refused('endpoint');
 }
 
@@ -161,6 +165,7 @@ export async function syncEndpoint(
     vpcId: spec.vpcId,
     subnetIds,
     securityGroupIds: [managedSgId, ...(spec.securityGroupIds ?? [])].filter((id) => id !== PLANNED),
+    privateDnsEnabled: refs.privateDns.enabled,
   };
   const plan = planEndpoint(desired, refs.endpoints, s.app.status?.endpointId);
   const current = await apply(s, refs, plan);
@@ -175,6 +180,6 @@ export async function syncEndpoint(
   s.report.fields.endpointId = current.id;
   s.report.fields.endpointState = current.state;
   report(s, current, plan.differences);
-  reportRefusedSubnets(s, refs);
+  reportRefused(s, refs);
   return { current, obsolete: plan.obsolete, settled: isSettled(current, subnetIds) };
 }

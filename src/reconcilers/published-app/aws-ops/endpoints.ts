@@ -6,6 +6,7 @@ import {
   CreateVpcEndpointCommand,
   DeleteVpcEndpointsCommand,
   DescribeSubnetsCommand,
+  DescribeVpcAttributeCommand,
   DescribeVpcEndpointServicesCommand,
   type EC2Client,
   type Filter,
@@ -17,7 +18,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { isNotFound } from '../../../aws/errors.ts';
 import type { AwsTag } from '../../../aws/tags.ts';
-import type { ObservedEndpoint } from '../plan-endpoint.ts';
+import type { DesiredEndpoint, EndpointModification, ObservedEndpoint } from '../plan-endpoint.ts';
+import type { ServicePrivateDns, VpcDns } from '../plan-private-dns.ts';
 import { tagRecord } from './tag-record.ts';
 
 /** A subnet as the endpoint checks see it. */
@@ -53,24 +55,48 @@ export interface ServiceZones {
   zones: string[];
 }
 
+/** What the caller's account is offered: the service's zones and private DNS name. */
+export interface ServiceOffer extends ServiceZones {
+  privateDns: ServicePrivateDns;
+}
+
 /**
  * The service as the caller sees it.
- * @returns its zones, or undefined when the caller cannot see (nor so connect to) it.
+ * @returns its zones and private DNS name, or undefined when the caller cannot see (nor so
+ * connect to) it.
  */
-export async function describeServiceZones(
+export async function describeServiceOffer(
   ec2: EC2Client,
   serviceName: string,
-): Promise<ServiceZones | undefined> {
+): Promise<ServiceOffer | undefined> {
   try {
     const out = await ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: [serviceName] }));
-    const detail = (out.ServiceDetails ?? []).find((s) => s.ServiceName === serviceName);
-    if (detail) return { zoneIds: detail.AvailabilityZoneIds ?? [], zones: detail.AvailabilityZones ?? [] };
-    // Named but without detail: visible, zones unknown (nothing to check them against).
-    return (out.ServiceNames ?? []).includes(serviceName) ? { zoneIds: [], zones: [] } : undefined;
+    const d = (out.ServiceDetails ?? []).find((x) => x.ServiceName === serviceName);
+    if (d)
+      return {
+        zoneIds: d.AvailabilityZoneIds ?? [],
+        zones: d.AvailabilityZones ?? [],
+        privateDns: { name: d.PrivateDnsName, verificationState: d.PrivateDnsNameVerificationState },
+      };
+    // Named but without detail: visible, zones and name unknown (nothing to check them against).
+    const named = (out.ServiceNames ?? []).includes(serviceName);
+    return named ? { zoneIds: [], zones: [], privateDns: {} } : undefined;
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
   }
+}
+
+/** The VPC's enableDnsSupport and enableDnsHostnames (one DescribeVpcAttribute each). */
+export async function describeVpcDns(ec2: EC2Client, vpcId: string): Promise<VpcDns> {
+  const [support, hostnames] = await Promise.all([
+    ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: 'enableDnsSupport' })),
+    ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: 'enableDnsHostnames' })),
+  ]);
+  return {
+    support: support.EnableDnsSupport?.Value === true,
+    hostnames: hostnames.EnableDnsHostnames?.Value === true,
+  };
 }
 
 /** An endpoint with its tags (ownership is read from them). */
@@ -88,14 +114,15 @@ function endpointIdentity(e: VpcEndpoint): Pick<TaggedEndpoint, 'id' | 'state' |
   };
 }
 
-/** Where the endpoint sits: its subnets, SGs and ENIs (empty where AWS says nothing). */
+/** Where the endpoint sits: its subnets, SGs and ENIs (empty where AWS says nothing), and its private DNS. */
 function endpointPlacement(
   e: VpcEndpoint,
-): Pick<TaggedEndpoint, 'subnetIds' | 'securityGroupIds' | 'networkInterfaceIds'> {
+): Pick<TaggedEndpoint, 'subnetIds' | 'securityGroupIds' | 'networkInterfaceIds' | 'privateDnsEnabled'> {
   return {
     subnetIds: e.SubnetIds ?? [],
     securityGroupIds: (e.Groups ?? []).map((g) => g.GroupId ?? ''),
     networkInterfaceIds: e.NetworkInterfaceIds ?? [],
+    privateDnsEnabled: e.PrivateDnsEnabled === true,
   };
 }
 
@@ -121,12 +148,7 @@ export async function describeTaggedEndpoints(ec2: EC2Client, filters: Filter[])
 
 export async function createEndpoint(
   ec2: EC2Client,
-  e: {
-    serviceName: string;
-    vpcId: string;
-    subnetIds: readonly string[];
-    securityGroupIds: readonly string[];
-  },
+  e: DesiredEndpoint,
   clientToken: string,
   tags: AwsTag[],
 ): Promise<TaggedEndpoint> {
@@ -137,7 +159,7 @@ export async function createEndpoint(
       VpcId: e.vpcId,
       SubnetIds: [...e.subnetIds],
       SecurityGroupIds: [...e.securityGroupIds],
-      PrivateDnsEnabled: false,
+      PrivateDnsEnabled: e.privateDnsEnabled,
       ClientToken: clientToken,
       TagSpecifications: [{ ResourceType: 'vpc-endpoint', Tags: tags }],
     }),
@@ -148,13 +170,7 @@ export async function createEndpoint(
 
 export async function modifyEndpoint(
   ec2: EC2Client,
-  m: {
-    endpointId: string;
-    addSubnetIds: string[];
-    removeSubnetIds: string[];
-    addSecurityGroupIds: string[];
-    removeSecurityGroupIds: string[];
-  },
+  m: EndpointModification & { endpointId: string },
 ): Promise<void> {
   const nonEmpty = (v: string[]) => (v.length > 0 ? v : undefined);
   await ec2.send(
@@ -164,6 +180,7 @@ export async function modifyEndpoint(
       RemoveSubnetIds: nonEmpty(m.removeSubnetIds),
       AddSecurityGroupIds: nonEmpty(m.addSecurityGroupIds),
       RemoveSecurityGroupIds: nonEmpty(m.removeSecurityGroupIds),
+      PrivateDnsEnabled: m.privateDnsEnabled,
     }),
   );
 }

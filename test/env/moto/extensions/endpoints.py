@@ -15,7 +15,9 @@ AWS behaviour reproduced:
 - ClientToken makes CreateVpcEndpoint idempotent: same token and same parameters → the
   same endpoint; same token, other parameters → `IdempotentParameterMismatch`;
 - PrivateDnsEnabled defaults to true only for services with a private DNS name; an explicit
-  true for a service without one → `InvalidParameter`;
+  true (CreateVpcEndpoint or ModifyVpcEndpoint) for a service without one, or whose name is
+  not verified, or in a VPC without both enableDnsSupport and enableDnsHostnames →
+  `InvalidParameter`; ModifyVpcEndpoint's PrivateDnsEnabled turns it on and off;
 - DescribeVpcEndpoints pages (MaxResults/NextToken) and filters `vpc-endpoint-id`, `service-name`, `vpc-id`,
   `vpc-endpoint-state`, `vpc-endpoint-type`, `ip-address-type`, `tag:`, `tag-key`.
 """
@@ -30,10 +32,11 @@ from moto.ec2.responses import EC2Response
 
 from . import endpoint_enis
 from .common import LOCK, client_error, paginate, unsuccessful
-from .endpoint_services import find_visible_service, is_aws_service_name
+from .endpoint_services import find_visible_service, is_aws_service_name, private_dns_state
 
 _original_create = EC2Backend.create_vpc_endpoint
 _original_create_response = EC2Response.create_vpc_endpoint
+_original_modify_response = EC2Response.modify_vpc_endpoint
 _original_get_filter_value = VPCEndPoint.get_filter_value
 
 
@@ -194,21 +197,58 @@ def create_vpc_endpoint(
         return endpoint
 
 
-def _default_private_dns(self: Any) -> None:
-    # moto defaults PrivateDnsEnabled to true; AWS does so only for services that have a
-    # private DNS name, and refuses an explicit true for one that has none.
-    service = find_visible_service(self.ec2_backend, self._get_param("ServiceName"))
-    if service is None or service.private_dns_name:
-        return
-    requested = self._get_param("PrivateDnsEnabled")
-    if requested is None:
-        self.params["PrivateDnsEnabled"] = False
-    elif str(requested).lower() == "true":
+def _is_true(value: Any) -> bool:
+    return str(value).lower() == "true"
+
+
+def _check_private_dns(backend: Any, vpc_id: str, service: Any) -> None:
+    """What AWS requires before an endpoint may have PrivateDnsEnabled (explicitly) true."""
+    if service is None:
+        return  # an AWS service: always has its name
+    if not service.private_dns_name:
         raise client_error(
             "InvalidParameter",
             f"Private DNS can't be enabled because the service {service.service_name} does "
             "not provide a private DNS name.",
         )
+    if private_dns_state(service) != "verified":
+        raise client_error(
+            "InvalidParameter",
+            f"Private DNS can't be enabled because the private DNS name of "
+            f"{service.service_name} is not verified.",
+        )
+    vpc = backend.get_vpc(vpc_id)
+    if not (_is_true(vpc.enable_dns_support) and _is_true(vpc.enable_dns_hostnames)):
+        raise client_error(
+            "InvalidParameter",
+            "Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC "
+            f"attributes set to true for {vpc_id}",
+        )
+
+
+def _default_private_dns(self: Any) -> None:
+    # moto defaults PrivateDnsEnabled to true; AWS does so only for services that have a
+    # private DNS name, and refuses an explicit true it cannot honour.
+    service = find_visible_service(self.ec2_backend, self._get_param("ServiceName"))
+    requested = self._get_param("PrivateDnsEnabled")
+    if requested is None:
+        if service is not None and not service.private_dns_name:
+            self.params["PrivateDnsEnabled"] = False
+    elif _is_true(requested):
+        _check_private_dns(self.ec2_backend, self._get_param("VpcId"), service)
+
+
+def modify_vpc_endpoint_response(self: Any) -> ActionResult:
+    """moto's handler, plus PrivateDnsEnabled (checked before anything changes)."""
+    requested = self._get_param("PrivateDnsEnabled")
+    endpoint = self.ec2_backend.get_vpc_end_point(self._get_param("VpcEndpointId"))
+    if requested is not None and _is_true(requested):
+        service = find_visible_service(self.ec2_backend, endpoint.service_name)
+        _check_private_dns(self.ec2_backend, endpoint.vpc_id, service)
+    result = _original_modify_response(self)
+    if requested is not None:
+        endpoint.private_dns_enabled = _is_true(requested)
+    return result
 
 
 def create_vpc_endpoint_response(self: Any) -> ActionResult:
@@ -336,6 +376,7 @@ def install() -> None:
     EC2Backend.modify_vpc_endpoint = modify_vpc_endpoint
     EC2Backend.delete_vpc_endpoints = delete_vpc_endpoints
     EC2Response.create_vpc_endpoint = create_vpc_endpoint_response
+    EC2Response.modify_vpc_endpoint = modify_vpc_endpoint_response
     EC2Response.delete_vpc_endpoints = delete_vpc_endpoints_response
     EC2Response.describe_vpc_endpoints = describe_vpc_endpoints_response
     VPCEndPoint.get_filter_value = get_filter_value
