@@ -125,10 +125,9 @@ function reportRefused(s: Session, refs: References): void {
   const [first] = problems;
   if (!first) return;
   const message = `${problems.map((p) => p.message).join('; ')}; the endpoint keeps the rest as it is`;
-  if (s.previous('endpoint')?.reason !== first.reason) s.event('Warning', first.reason, 'Validate', message);
   // Otherwise held (available, the rest as the spec says): converged as far as the spec allows.
   const held = s.report.verdicts.endpoint?.status === 'True';
-  s.verdict('endpoint', { status: 'False', reason: first.reason, message });
+  s.reportProblem('endpoint', { reason: first.reason, message }, 'Validate');
   if (held) s.refused('endpoint');
 }
 
