@@ -41,6 +41,7 @@ describe('loadConfig', () => {
       awsApiShare: 0.5,
       singleTenant: false,
       albRuleQuota: 100,
+      albCertificateQuota: 25,
     });
   });
 
@@ -82,6 +83,7 @@ describe('loadConfig', () => {
         '--aws-api-share',
         '0.25',
         '--alb-rule-quota=200',
+        '--alb-certificate-quota=50',
       ],
       {},
     );
@@ -103,6 +105,7 @@ describe('loadConfig', () => {
       dryRun: true,
       awsApiShare: 0.25,
       albRuleQuota: 200,
+      albCertificateQuota: 50,
     });
   });
 

@@ -36,6 +36,8 @@ export interface Config {
   singleTenant: boolean;
   /** AWS's "rules per Application Load Balancer" quota for the account (default rules not counted). */
   albRuleQuota: number;
+  /** AWS's "certificates per Application Load Balancer" quota for the account (default ones not counted). */
+  albCertificateQuota: number;
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -74,6 +76,7 @@ const ENV: Record<string, string[]> = {
   'aws-api-share': ['PLP_AWS_API_SHARE'],
   'single-tenant': ['PLP_SINGLE_TENANT'],
   'alb-rule-quota': ['PLP_ALB_RULE_QUOTA'],
+  'alb-certificate-quota': ['PLP_ALB_CERTIFICATE_QUOTA'],
 };
 
 const BOOLEAN_FLAGS = new Set(['leader-elect', 'dry-run', 'single-tenant']);
@@ -108,6 +111,9 @@ export const USAGE = `Usage: privatelink-publisher [flags]
                                     and the ALB (default off)                   [PLP_SINGLE_TENANT]
   --alb-rule-quota N                rules an ALB may hold across its listeners, default rules not
                                     counted: the account's quota (default 100)  [PLP_ALB_RULE_QUOTA]
+  --alb-certificate-quota N         SNI certificates an ALB may hold across its listeners, default
+                                    ones not counted: the account's quota (default 25)
+                                                                                [PLP_ALB_CERTIFICATE_QUOTA]
 `;
 
 /**
@@ -308,6 +314,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, podNamespace?
     awsApiShare: num('aws-api-share', 0.5, (n) => n > 0 && n <= 1, 'a fraction in (0, 1]'),
     singleTenant: bool('single-tenant'),
     albRuleQuota: num('alb-rule-quota', 100, (n) => Number.isInteger(n) && n >= 1, 'a positive integer'),
+    albCertificateQuota: num(
+      'alb-certificate-quota',
+      25,
+      (n) => Number.isInteger(n) && n >= 1,
+      'a positive integer',
+    ),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

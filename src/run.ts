@@ -102,6 +102,7 @@ export async function runController(argv: string[], tuning: Tuning = {}): Promis
       fullRecheckMs: config.fullRecheckPeriodMs,
       singleTenant: config.singleTenant,
       albRuleQuota: config.albRuleQuota,
+      albCertificateQuota: config.albCertificateQuota,
     }),
   );
 

@@ -283,6 +283,13 @@ export interface PublishedAppSpec {
    * 5 values (an ALB rule's limit).
    */
   routing: RoutingSpec;
+  /**
+   * HTTPS for the app's hosts on an HTTPS listener: the ACM certificate is added to the listener as
+   * an SNI certificate (shared with other apps naming it, removed with the last of them; the
+   * listener's default certificate is never changed). It must be issued and cover every
+   * routing.hostHeaders value.
+   */
+  tls?: PublishedAppSpecTls;
   /** The target group of the endpoint's addresses. */
   target: TargetSpec;
   /**
@@ -364,6 +371,20 @@ export interface RoutingSpec {
   priority?: number;
 }
 
+/**
+ * HTTPS for the app's hosts on an HTTPS listener: the ACM certificate is added to the listener as
+ * an SNI certificate (shared with other apps naming it, removed with the last of them; the
+ * listener's default certificate is never changed). It must be issued and cover every
+ * routing.hostHeaders value.
+ */
+export interface PublishedAppSpecTls {
+  /**
+   * An ACM certificate in the listener's account and region
+   * (arn:aws:acm:<region>:<account>:certificate/<id>).
+   */
+  certificateArn: string;
+}
+
 /** The target group of the endpoint's addresses. */
 export interface TargetSpec {
   /** The port the endpoint service listens on. */
@@ -437,6 +458,11 @@ export interface PublishedAppStatus {
   targets?: TargetCounts;
   /** The managed listener rule. */
   ruleArn?: string;
+  /**
+   * The SNI certificate this app holds on its listener (released when the spec names another or
+   * none).
+   */
+  certificateArn?: string;
   /** The rule's priority (kept stable once chosen). */
   priority?: number;
   /** The managed endpoint security group (sg-...). */

@@ -4,6 +4,7 @@
  * retried once and then handed back to the work queue, client-side rate limits, and the
  * call observer on every request.
  */
+import { ACMClient } from '@aws-sdk/client-acm';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -107,6 +108,7 @@ export function createAwsClientFactory(opts: AwsClientFactoryOptions): ClosableA
   };
 
   const cache = new Map<string, AwsClients>();
+  const built: { destroy(): void }[] = [];
   const build = (identity: ClientIdentity): AwsClients => {
     const { region, roleArn } = identity;
     // Caches of AWS reads are shared per role and region, whichever object's session reads.
@@ -118,7 +120,24 @@ export function createAwsClientFactory(opts: AwsClientFactoryOptions): ClosableA
     const elbv2 = new ElasticLoadBalancingV2Client(config);
     installCallMiddleware(ec2.middlewareStack, { service: 'ec2', scope: limitScope, limiter, observer });
     installCallMiddleware(elbv2.middlewareStack, { service: 'elbv2', scope: limitScope, limiter, observer });
-    return { region, scope, ec2, elbv2 };
+    let acm: ACMClient | undefined;
+    const buildAcm = (): ACMClient => {
+      const client = new ACMClient(config);
+      installCallMiddleware(client.middlewareStack, { service: 'acm', scope: limitScope, limiter, observer });
+      built.push(client);
+      return client;
+    };
+    built.push(ec2, elbv2);
+    // ACM is read only for apps that name a certificate: built on first use.
+    return {
+      region,
+      scope,
+      ec2,
+      elbv2,
+      get acm() {
+        return (acm ??= buildAcm());
+      },
+    };
   };
 
   return {
@@ -134,10 +153,7 @@ export function createAwsClientFactory(opts: AwsClientFactoryOptions): ClosableA
       return clients;
     },
     destroy(): void {
-      for (const { ec2, elbv2 } of cache.values()) {
-        ec2.destroy();
-        elbv2.destroy();
-      }
+      for (const client of built.splice(0)) client.destroy();
       cache.clear();
       sts.destroy();
     },

@@ -24,7 +24,8 @@ export type OperationFamily =
   | 'elbv2:account'
   | 'elbv2:describe'
   | 'elbv2:targets'
-  | 'elbv2:mutate';
+  | 'elbv2:mutate'
+  | 'acm:describe';
 
 /**
  * AWS's documented per-account, per-region buckets (EC2 "Request throttling" and the ELBv2
@@ -42,6 +43,8 @@ export const AWS_BUDGETS: Readonly<Record<OperationFamily, BucketBudget>> = {
   'elbv2:describe': { burst: 40, ratePerSecond: 10 },
   'elbv2:targets': { burst: 20, ratePerSecond: 4 },
   'elbv2:mutate': { burst: 20, ratePerSecond: 3 },
+  // DescribeCertificate: 10 per second per account.
+  'acm:describe': { burst: 10, ratePerSecond: 10 },
 };
 
 const EC2_FAMILY_BY_OPERATION: Readonly<Record<string, OperationFamily>> = {
@@ -67,7 +70,8 @@ const READ_ONLY = /^(Describe|Get|List|Search)/;
 
 /**
  * The buckets one call draws a token from. ELBv2 calls draw from the whole-account bucket
- * and from their own category's; EC2 calls from exactly one; other services from none.
+ * and from their own category's; EC2 calls and ACM's DescribeCertificate from exactly one; other
+ * calls from none.
  */
 export function familiesFor(service: string, operation: string): OperationFamily[] {
   if (service === 'ec2') {
@@ -82,6 +86,7 @@ export function familiesFor(service: string, operation: string): OperationFamily
     }
     return ['elbv2:account', 'elbv2:mutate'];
   }
+  if (service === 'acm' && operation === 'DescribeCertificate') return ['acm:describe'];
   return [];
 }
 

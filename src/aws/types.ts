@@ -2,6 +2,7 @@
  * The AWS access layer's public contract. Reconcilers get their SDK clients from an
  * {@link AwsClientFactory} and never build clients or credentials themselves.
  */
+import type { ACMClient } from '@aws-sdk/client-acm';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 
@@ -30,6 +31,8 @@ export interface AwsClients {
   scope: string;
   ec2: EC2Client;
   elbv2: ElasticLoadBalancingV2Client;
+  /** Built on first use (only apps naming a certificate read ACM). */
+  readonly acm: ACMClient;
 }
 
 /** Hands out cached clients per (region, roleArn, externalId). */
@@ -39,7 +42,7 @@ export interface AwsClientFactory {
 
 /** One AWS request as the observer sees it; SDK retries are reported as separate calls. */
 export interface AwsCallObserverCall {
-  service: 'ec2' | 'elbv2' | 'sts';
+  service: 'ec2' | 'elbv2' | 'sts' | 'acm';
   /** API action, e.g. `DescribeVpcEndpoints`. */
   operation: string;
   result: 'success' | 'error' | 'throttled';

@@ -3,7 +3,12 @@ import { USER_AGENT_NAME } from '../../src/aws/clients.ts';
 import type { RecordedCall } from './aws-proxy/server.ts';
 
 /** IAM service prefix per proxy service name. */
-const IAM_PREFIX: Record<string, string> = { ec2: 'ec2', elbv2: 'elasticloadbalancing', sts: 'sts' };
+const IAM_PREFIX: Record<string, string> = {
+  ec2: 'ec2',
+  elbv2: 'elasticloadbalancing',
+  sts: 'sts',
+  acm: 'acm',
+};
 
 /**
  * IAM action names (`ec2:CreateVpcEndpoint`) with call counts, for the calls made by the

@@ -26,6 +26,7 @@ const IMPLIED = new Set([
   'sts:SetSourceIdentity',
 ]);
 const PREFIX_BY_PACKAGE: Record<string, string> = {
+  '@aws-sdk/client-acm': 'acm',
   '@aws-sdk/client-ec2': 'ec2',
   '@aws-sdk/client-elastic-load-balancing-v2': 'elasticloadbalancing',
   '@aws-sdk/client-sts': 'sts',

@@ -3,7 +3,7 @@
  * reconcile found nothing to do. While the spec (and the service name it resolves to) and
  * the app's slice of the batched observation stay the same, a resync skips the object with
  * zero AWS calls; a jittered full re-check bounds how long anything the observation cannot
- * see (targets, target group settings, the ALB's SGs) can stay drifted.
+ * see (targets, target group settings, the ALB's SGs, SNI certificates) can stay drifted.
  */
 import { createHash } from 'node:crypto';
 import type { PublishedApp } from '../../api/v1alpha1.ts';

@@ -1,6 +1,7 @@
 /**
- * Deletion of everything an app owns, in dependency order: rule → target group (with its
- * targets) → endpoint → our egress rule on the ALB's SGs → managed SG. NotFound counts as
+ * Deletion of everything an app owns, in dependency order: rule → its SNI certificate (if
+ * ours and no other app names it) → target group (with its targets) → endpoint → our egress
+ * rule on the ALB's SGs → managed SG. NotFound counts as
  * done; a managed SG still held by the endpoint's ENIs is retried until they are gone.
  */
 import { classifyAwsError } from '../../aws/errors.ts';
@@ -11,11 +12,13 @@ import { readKeys } from './scope-reads.ts';
 import type { Session } from './session.ts';
 import { albSecurityGroups, ownedSecurityGroups } from './sync-security-groups.ts';
 import { listenerRules, ruleBelongsTo } from './place-rule.ts';
+import { releaseCertificate } from './sync-certificate.ts';
 import { desiredTargetGroup } from './sync-targets.ts';
 
 /** @returns true when nothing of ours is left; false when AWS still blocks (retry later). */
 export async function deleteOwned(s: Session): Promise<boolean> {
   await deleteOwnRules(s);
+  await releaseCertificates(s);
   const found = await listenerAndAlb(s, s.listenerArn);
   await deleteTargetGroups(s, found?.loadBalancer.vpcId ?? '');
   await deleteAllEndpoints(s);
@@ -28,6 +31,17 @@ export async function deleteOwnRules(s: Session): Promise<void> {
   const listenerArns = new Set([s.listenerArn]);
   if (s.app.status?.ruleArn) listenerArns.add(listenerArnOfRule(s.app.status.ruleArn));
   for (const arn of listenerArns) await deleteRules(s, arn);
+}
+
+/** The certificates the app names and holds, once its rules are gone (kept if other apps name them). */
+async function releaseCertificates(s: Session): Promise<void> {
+  const held = s.app.status?.certificateArn;
+  const named = s.app.spec.tls?.certificateArn;
+  if (held) {
+    const rule = s.app.status?.ruleArn;
+    await releaseCertificate(s, rule ? listenerArnOfRule(rule) : s.listenerArn, held);
+  }
+  if (named && named !== held) await releaseCertificate(s, s.listenerArn, named);
 }
 
 /** The recorded target group and the one named for the app in `vpcId`. */

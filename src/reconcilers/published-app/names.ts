@@ -3,6 +3,7 @@
  * AWS create and the status write never leads to a second resource.
  */
 import { createHash } from 'node:crypto';
+import { API_GROUP } from '../../api/kinds.ts';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -48,6 +49,16 @@ export function endpointClientToken(uid: string, previousEndpointId: string | un
 /** Name of the managed endpoint security group (unique per VPC; the UID keeps it so). */
 export function securityGroupName(namespace: string, name: string, uid: string): string {
   return `plp-${namespace}-${name}`.slice(0, 200) + `-${uid.slice(0, 8)}`;
+}
+
+/**
+ * Key of the listener tag marking an SNI certificate as added by the controller (its value is
+ * the cluster id): `publisher.privatelink.dev/sni-` + 20 base32 characters of a hash of the
+ * certificate ARN. Listener certificates carry no tags of their own, and only what the
+ * controller added may it remove.
+ */
+export function certificateMarkKey(certificateArn: string): string {
+  return `${API_GROUP}/sni-${base32(digest(certificateArn)).slice(0, 20)}`;
 }
 
 /** Description marking an SG rule the controller added to a group it does not own. */

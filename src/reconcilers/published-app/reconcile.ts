@@ -9,6 +9,7 @@ import type { EndpointService, PublishedApp } from '../../api/v1alpha1.ts';
 import { ENDPOINT_SERVICE } from '../../api/kinds.ts';
 import { classifyAwsError, failureReason } from '../../aws/errors.ts';
 import { rfc3339 } from '../../controller/conditions.ts';
+import { KeyedSerial } from '../../controller/keyed-serial.ts';
 import type { AwsClientFactory } from '../../aws/types.ts';
 import {
   TerminalError,
@@ -55,7 +56,7 @@ import { SharedReads } from './shared-reads.ts';
 import { ASPECTS, buildStatus, newReport, type Aspect } from './status.ts';
 import { liveEndpoint, observedEndpoint, syncEndpoint, type EndpointOutcome } from './sync-endpoint.ts';
 import { listenerRules } from './place-rule.ts';
-import { syncRule } from './sync-rule.ts';
+import { releasePreviousCertificate, syncRoute } from './sync-certificate.ts';
 import { syncSecurityGroups } from './sync-security-groups.ts';
 import { syncTags } from './sync-tags.ts';
 import { syncTargets } from './sync-targets.ts';
@@ -173,6 +174,7 @@ export class PublishedAppReconciler implements Reconciler {
       seenIps: new Map(),
       written: new Map(),
       placed: new Map(),
+      certificateLocks: new KeyedSerial(),
       opts: resolved,
     };
   }
@@ -342,7 +344,7 @@ export class PublishedAppReconciler implements Reconciler {
         ? holdRefusedRoute(session, refs.routeProblem)
         : await step(
             'route',
-            () => syncRule(session, refs, tgArn),
+            () => syncRoute(session, refs, tgArn),
             () => false,
           );
       if (failed.length === 0) {
@@ -362,7 +364,8 @@ export class PublishedAppReconciler implements Reconciler {
 
   /**
    * After traffic has moved: the endpoints of a previous service (or duplicates), the target
-   * group of a previous protocol/port, and a rule left on a previous listener.
+   * group of a previous protocol/port, a rule left on a previous listener, and a certificate
+   * the rule no longer needs.
    */
   private async removeObsolete(
     s: Session,
@@ -373,6 +376,7 @@ export class PublishedAppReconciler implements Reconciler {
     await removeObsoleteEndpoints(s, endpoint);
     await removeRuleOnPreviousListener(s, refs);
     await removePreviousTargetGroup(s, refs, tgArn);
+    await releasePreviousCertificate(s);
   }
 
   private async finalize(s: Session): Promise<ReconcileResult | undefined> {

@@ -1,8 +1,8 @@
 /**
  * Resolves and checks what a PublishedApp refers to before anything is changed: the service
  * name, the listener → its ALB (VPC, SGs, DNS name), the subnets and extra SGs, that the
- * service is visible, and where the app's rule can go on the listener (priority, paths,
- * room). A problem here is a {@link StepProblem}: reported with a specific reason, and no AWS
+ * service is visible, where the app's rule can go on the listener (priority, paths,
+ * room), and whether its SNI certificate may go on the listener. A problem here is a {@link StepProblem}: reported with a specific reason, and no AWS
  * change is made for the object — except refused subnets of an app whose endpoint already
  * exists: those are left out and reported, and the rest of the app keeps following AWS.
  */
@@ -13,6 +13,7 @@ import { planSubnets, type SubnetPlan } from './plan-subnets.ts';
 import { readKeys, scopeEndpoints, type ListenerAndAlb } from './scope-reads.ts';
 import { Session, StepProblem } from './session.ts';
 import { placeRule } from './place-rule.ts';
+import { certificateRefusal } from './certificate-reads.ts';
 
 /** What the later steps build on. */
 export interface References {
@@ -194,16 +195,20 @@ function waitForEndpointService(s: Session): void {
 }
 
 /**
- * The rule's priority. A built app whose rule cannot be placed keeps its recorded priority
- * and carries the refusal; a new app is refused whole (the StepProblem is thrown).
+ * The rule's priority, and the certificate it needs. A built app whose rule cannot be placed
+ * (or whose certificate is refused) keeps its recorded priority and carries the refusal; a
+ * new app is refused whole (the StepProblem is thrown).
  */
 async function placeOrHold(
   s: Session,
-  listenerArn: string,
+  listener: ops.ListenerInfo,
   built: boolean,
 ): Promise<Pick<References, 'priority' | 'routeProblem'>> {
   try {
-    return { priority: await placeRule(s, listenerArn) };
+    const priority = await placeRule(s, listener.listenerArn);
+    const refused = await certificateRefusal(s, listener);
+    if (refused) throw refused;
+    return { priority };
   } catch (err) {
     if (!(err instanceof StepProblem) || !built) throw err;
     return { priority: s.app.status?.priority ?? 0, routeProblem: err };
@@ -228,6 +233,6 @@ export async function resolveReferences(s: Session): Promise<References | undefi
   const subnets = await checkSubnets(s, service);
   const privateDns = await checkPrivateDns(s, service);
   await checkExtraSecurityGroups(s, s.app.spec.endpoint.vpcId);
-  const placement = await placeOrHold(s, listener.listenerArn, service.live.length > 0);
+  const placement = await placeOrHold(s, listener, service.live.length > 0);
   return { serviceName, listener, loadBalancer, endpoints, subnets, privateDns, ...placement };
 }

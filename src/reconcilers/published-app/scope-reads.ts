@@ -7,6 +7,7 @@
 import { ownerFilters } from '../../aws/tags.ts';
 import type { AwsClients } from '../../aws/types.ts';
 import * as ops from './aws-ops.ts';
+import type { CertificateInfo } from './plan-certificate.ts';
 import type { Deps } from './session.ts';
 import { readKey, type SharedReads } from './shared-reads.ts';
 
@@ -36,6 +37,13 @@ export const readKeys = {
     readKey<ops.ObservedSecurityGroup[]>(`${scope}|extra-sgs|${idList(ids)}`),
   albSecurityGroups: (scope: string, ids: readonly string[]) =>
     readKey<ops.ObservedSecurityGroup[]>(`${scope}|alb-sgs|${idList(ids)}`),
+  listenerCertificates: (scope: string, listenerArn: string) =>
+    readKey<ops.ListenerCertificate[]>(`${scope}|listener-certificates|${listenerArn}`),
+  /** A listener's tags: the marks of the SNI certificates the controller added. */
+  listenerTags: (scope: string, listenerArn: string) =>
+    readKey<Record<string, string>>(`${scope}|listener-tags|${listenerArn}`),
+  certificate: (scope: string, arn: string) =>
+    readKey<CertificateInfo | undefined>(`${scope}|certificate|${arn}`),
 };
 
 /** Every endpoint this controller owns in the scope (one paged describe), any state. */

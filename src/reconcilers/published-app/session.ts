@@ -8,6 +8,7 @@ import type { EndpointService, PublishedApp, PublishedAppStatus } from '../../ap
 import { ownershipTags, type AwsTag } from '../../aws/tags.ts';
 import type { AwsClients } from '../../aws/types.ts';
 import type { AccessLookups, Attachment } from '../access/access.ts';
+import type { KeyedSerial } from '../../controller/keyed-serial.ts';
 import type { Condition, ObjectCache, RuntimeServices } from '../../controller/types.ts';
 import type { Checkpoints } from './checkpoint.ts';
 import type { EniIpCache } from './eni-ips.ts';
@@ -41,6 +42,11 @@ export interface PublishedAppReconcilerOptions {
    * "rules per Application Load Balancer" (100 unless raised for the account).
    */
   albRuleQuota?: number;
+  /**
+   * Certificates an ALB may hold across its listeners, default ones not counted: AWS's quota
+   * "certificates per Application Load Balancer" (25 unless raised for the account).
+   */
+  albCertificateQuota?: number;
   /** Range allocated priorities are taken from, lowest first. */
   priorityAllocation?: { min: number; max: number };
   /** Accept a raw spec.listenerArn (no SharedListener); off: every app attaches by reference. */
@@ -63,6 +69,7 @@ function defaultOptions(): ResolvedOptions {
     fullRecheckMs: 3_600_000,
     referenceMaxAgeMs: 60_000,
     albRuleQuota: 100,
+    albCertificateQuota: 25,
     priorityAllocation: { min: 1000, max: 50_000 },
     syncTimeRefreshMs: 600_000,
     singleTenant: false,
@@ -108,6 +115,8 @@ export interface Deps {
    * placed meanwhile by another worker must not pick the same slot.
    */
   placed: Map<string, Placement>;
+  /** Certificate changes per listener, one at a time (its certificates and marks are read, then changed). */
+  certificateLocks: KeyedSerial;
   opts: ResolvedOptions;
 }
 

@@ -1,6 +1,7 @@
 /**
  * What a proxied AWS request is: service and access key from the SigV4 credential scope,
- * operation from the query protocol's `Action`, and the account it acts in.
+ * operation from the query protocol's `Action` (or the JSON protocol's `X-Amz-Target`), and
+ * the account it acts in.
  */
 
 /** SigV4 signing names → the short service names the proxy records and matches on. */
@@ -48,6 +49,16 @@ export function queryParams(
     for (const [key, value] of new URLSearchParams(body)) params.set(key, value);
   }
   return params;
+}
+
+/**
+ * The operation: the query protocol's `Action`, else the JSON protocol's `X-Amz-Target`
+ * (`CertificateManager.DescribeCertificate` → `DescribeCertificate`); '' when neither says.
+ */
+export function operationOf(params: URLSearchParams, target: string | string[] | undefined): string {
+  const action = params.get('Action');
+  if (action) return action;
+  return typeof target === 'string' ? (target.split('.').pop() ?? '') : '';
 }
 
 const ROLE_ACCOUNT = /^arn:[\w-]+:iam::(\d{12}):role\//;

@@ -79,6 +79,7 @@ install time. `helm template` cannot look it up: set controller.clusterId there.
 - {{ printf "--full-recheck-period=%s" $c.fullRecheckPeriod | quote }}
 - {{ printf "--aws-api-share=%v" $c.awsApiShare | quote }}
 - {{ printf "--alb-rule-quota=%v" $c.albRuleQuota | quote }}
+- {{ printf "--alb-certificate-quota=%v" $c.albCertificateQuota | quote }}
 {{- if $c.leaderElection.enabled }}
 - "--leader-elect"
 - {{ printf "--leader-election-id=%s" (include "plp.leaseName" .) | quote }}
