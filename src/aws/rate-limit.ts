@@ -24,11 +24,14 @@ export type OperationFamily =
   | 'elbv2:account'
   | 'elbv2:describe'
   | 'elbv2:targets'
-  | 'elbv2:mutate';
+  | 'elbv2:mutate'
+  | 'route53:api';
 
 /**
  * AWS's documented per-account, per-region buckets (EC2 "Request throttling" and the ELBv2
- * API quotas). The throttling proxy in test/env applies the same table.
+ * API quotas), and Route 53's per-account limit (5 requests/s, every API and region
+ * together; no burst is documented, so none beyond one second's worth). The throttling
+ * proxy in test/env applies the same EC2/ELBv2 table (it does not throttle Route 53).
  */
 export const AWS_BUDGETS: Readonly<Record<OperationFamily, BucketBudget>> = {
   'ec2:describe': { burst: 100, ratePerSecond: 20 },
@@ -42,6 +45,7 @@ export const AWS_BUDGETS: Readonly<Record<OperationFamily, BucketBudget>> = {
   'elbv2:describe': { burst: 40, ratePerSecond: 10 },
   'elbv2:targets': { burst: 20, ratePerSecond: 4 },
   'elbv2:mutate': { burst: 20, ratePerSecond: 3 },
+  'route53:api': { burst: 5, ratePerSecond: 5 },
 };
 
 const EC2_FAMILY_BY_OPERATION: Readonly<Record<string, OperationFamily>> = {
@@ -67,7 +71,8 @@ const READ_ONLY = /^(Describe|Get|List|Search)/;
 
 /**
  * The buckets one call draws a token from. ELBv2 calls draw from the whole-account bucket
- * and from their own category's; EC2 calls from exactly one; other services from none.
+ * and from their own category's; EC2 calls from exactly one; Route 53 calls from the
+ * account's one bucket; other services from none.
  */
 export function familiesFor(service: string, operation: string): OperationFamily[] {
   if (service === 'ec2') {
@@ -82,6 +87,7 @@ export function familiesFor(service: string, operation: string): OperationFamily
     }
     return ['elbv2:account', 'elbv2:mutate'];
   }
+  if (service === 'route53') return ['route53:api'];
   return [];
 }
 

@@ -1,6 +1,7 @@
 /**
  * What a proxied AWS request is: service and access key from the SigV4 credential scope,
- * operation from the query protocol's `Action`, and the account it acts in.
+ * operation from the query protocol's `Action` (or, for Route 53's REST API, from the method
+ * and path), and the account it acts in.
  */
 
 /** SigV4 signing names → the short service names the proxy records and matches on. */
@@ -48,6 +49,20 @@ export function queryParams(
     for (const [key, value] of new URLSearchParams(body)) params.set(key, value);
   }
   return params;
+}
+
+/** The Route 53 REST operations the controller and the tests call: [method, path, operation]. */
+const ROUTE53_OPERATIONS: readonly (readonly [string, RegExp, string])[] = [
+  ['POST', /^\/2013-04-01\/hostedzone\/?$/, 'CreateHostedZone'],
+  ['GET', /^\/2013-04-01\/hostedzone\/[^/]+\/?$/, 'GetHostedZone'],
+  ['GET', /^\/2013-04-01\/hostedzone\/[^/]+\/rrset\/?$/, 'ListResourceRecordSets'],
+  ['POST', /^\/2013-04-01\/hostedzone\/[^/]+\/rrset\/?$/, 'ChangeResourceRecordSets'],
+];
+
+/** The operation of a REST-protocol call (Route 53), or '' when it is not one of those known. */
+export function restOperation(service: string, method: string, pathname: string): string {
+  if (service !== 'route53') return '';
+  return ROUTE53_OPERATIONS.find(([m, path]) => m === method && path.test(pathname))?.[2] ?? '';
 }
 
 const ROLE_ACCOUNT = /^arn:[\w-]+:iam::(\d{12}):role\//;
