@@ -1,5 +1,5 @@
 /**
- * Extension 11: ChangeResourceRecordSets DELETE removes a record set only when named exactly
+ * Extension 11: hosted zone ids start with Z; ChangeResourceRecordSets DELETE removes a record set only when named exactly
  * as it is, refuses otherwise with AWS's InvalidChangeBatch messages, and checks the whole
  * batch before changing anything. Also pins what moto itself does right for the controller:
  * TXT values kept quoted, UPSERT replacing, ListResourceRecordSets starting at a name.
@@ -58,8 +58,9 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
   }
 }
 
-it('keeps TXT values quoted, UPSERT replaces, and listing starts at the name asked for', async () => {
+it('zone ids start with Z; TXT values stay quoted, UPSERT replaces, and listing starts at the name asked for', async () => {
   const zoneId = await createZone(route53, 'list.example.net');
+  expect(zoneId).toMatch(/^Z[A-Z0-9]{21}$/);
   const zone = await route53.send(new GetHostedZoneCommand({ Id: zoneId }));
   expect([zone.HostedZone!.Name, zone.HostedZone!.Config?.PrivateZone]).toEqual(['list.example.net.', false]);
   await upsertTxt(route53, zoneId, '_a.list.example.net', 'one');

@@ -1,13 +1,15 @@
-"""Route 53 record set deletion as AWS does it: only an exact match, the batch all or nothing.
+"""Route 53 as AWS does it: zone ids, and record set deletion only of an exact match.
 
 AWS behaviour reproduced:
+- hosted zone ids start with `Z` (`Z1D633PJN98FT9`, `Z0123456789ABCDEFGHIJ`); moto's are
+  random uppercase letters and digits, so an id checked by format would be refused;
 - ChangeResourceRecordSets DELETE removes a record set only when the request names it
   exactly as it is (name, type, set identifier, TTL and every value); a record set that is
   not there → `InvalidChangeBatch` "Tried to delete resource record set [name='…', type='…']
   but it was not found"; other values or TTL → `InvalidChangeBatch` "… but the values
   provided do not match the current values". The batch is checked before any change.
 
-moto 5.2.5 alone deletes every record set of that name and type whatever values the request
+moto 5.2.5 alone: zone ids of any first letter; it deletes every record set of that name and type whatever values the request
 names (once any CREATE/UPSERT with those values was ever sent), and answers a record never
 written with `InvalidInput`.
 """
@@ -15,11 +17,17 @@ written with `InvalidInput`.
 from typing import Any
 
 from moto.route53.exceptions import Route53ClientError
-from moto.route53.models import FakeZone, RecordSet, Route53Backend
+from moto.route53.models import FakeZone, RecordSet, Route53Backend, HostedZoneIdentifier
 
 from .common import LOCK
 
 _change_resource_record_sets = Route53Backend.change_resource_record_sets
+_generate_zone_id = HostedZoneIdentifier.generate
+
+
+def generate_zone_id(self: HostedZoneIdentifier, existing_ids: Any = None, tags: Any = None) -> str:
+    """moto's random id with AWS's leading `Z`."""
+    return "Z" + _generate_zone_id(self, existing_ids=existing_ids, tags=tags)[1:]
 
 
 class InvalidChangeBatch(Route53ClientError):
@@ -73,4 +81,5 @@ def change_resource_record_sets(self: Route53Backend, zoneid: str, change_list: 
 
 def install() -> None:
     """Patch moto's classes."""
+    HostedZoneIdentifier.generate = generate_zone_id
     Route53Backend.change_resource_record_sets = change_resource_record_sets
