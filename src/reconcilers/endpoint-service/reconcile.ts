@@ -128,7 +128,8 @@ export class EndpointServiceReconciler implements Reconciler {
     s.report.privateDns = dns.condition;
     // Until the private DNS name is verified every look is a full one, to see its state.
     const dnsPending = dns.condition !== null && dns.condition.status !== 'True';
-    if (!dnsPending && /^available$/i.test(service.state)) this.remember(s, service);
+    // The service as the DNS step left it: a poll reports it, so it must show the verification just done.
+    if (!dnsPending && /^available$/i.test(service.state)) this.remember(s, dns.service);
     return { service, desired, plans, dnsPending };
   }
 
