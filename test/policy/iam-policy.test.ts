@@ -28,6 +28,7 @@ const IMPLIED = new Set([
 const PREFIX_BY_PACKAGE: Record<string, string> = {
   '@aws-sdk/client-ec2': 'ec2',
   '@aws-sdk/client-elastic-load-balancing-v2': 'elasticloadbalancing',
+  '@aws-sdk/client-route-53': 'route53',
   '@aws-sdk/client-sts': 'sts',
 };
 

@@ -33,8 +33,9 @@ import {
   Session,
   type Deps,
   type EndpointServiceReconcilerOptions,
+  type Step,
 } from './session.ts';
-import { connectionsCondition, principalsCondition, serviceCondition, type Phase } from './status.ts';
+import { connectionsCondition, principalsCondition, serviceCondition } from './status.ts';
 import { syncConnections } from './sync-connections.ts';
 import { syncPrincipals } from './sync-principals.ts';
 import { syncPrivateDns } from './sync-private-dns.ts';
@@ -160,7 +161,10 @@ export class EndpointServiceReconciler implements Reconciler {
     const { phase } = s;
     this.deps.checkpoints.delete(s.key);
     const failure = describeFailure(err);
-    s.report.conditions[phase] = { status: 'False', reason: failure.reason, message: failure.message };
+    const condition = { status: 'False' as const, reason: failure.reason, message: failure.message };
+    // The private DNS name's condition is outside Ready: a Route 53 failure leaves the phases as they are.
+    if (phase === 'privateDns') s.report.privateDns = condition;
+    else s.report.conditions[phase] = condition;
     s.log.warn({ err, phase, reason: failure.reason }, 'endpoint service reconcile failed');
     await s.writeStatus(true);
     s.event('Warning', failure.reason, PHASE_ACTION[phase], failure.message);
@@ -191,8 +195,9 @@ async function notReady(s: ObjectSession, problem: { reason: string; message: st
   await s.writeStatus(true);
 }
 
-const PHASE_ACTION: Record<Phase, string> = {
+const PHASE_ACTION: Record<Step, string> = {
   service: 'SyncService',
   principals: 'SyncPrincipals',
   connections: 'DecideConnections',
+  privateDns: 'PublishTxtRecord',
 };
