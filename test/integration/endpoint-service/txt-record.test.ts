@@ -123,12 +123,53 @@ describe('an object with a zone', () => {
     await waitForEvent(ctx, 'shop', 'TxtRecordPublished', obj.status!.publishedTxtRecords![0]!.name);
   });
 
+  it('without the zone removes its record; with it again publishes it again', async () => {
+    const before = (await getEndpointService(ctx, 'shop'))!;
+    const published = ourRecord(before, 'shop2.example.net');
+    await patchSpec(ctx, 'shop', { privateDnsHostedZoneId: null as unknown as undefined });
+    const bare = await waitForObject(
+      ctx,
+      'shop',
+      'record dropped',
+      (o) => o.status?.publishedTxtRecords === undefined,
+    );
+    expect(condition(bare, 'PrivateDnsNameVerified')).toEqual(['True', 'Verified']);
+    expect(await recordSets(route53, zoneId)).toEqual(FOREIGN);
+
+    await patchSpec(ctx, 'shop', { privateDnsHostedZoneId: zoneId });
+    await waitForObject(
+      ctx,
+      'shop',
+      'record recorded again',
+      (o) => o.status?.publishedTxtRecords?.length === 1,
+    );
+    expect(await recordSets(route53, zoneId)).toEqual([...FOREIGN, published].sort());
+  });
+
   it('removes its record on deletion, nothing else', async () => {
     await ctx.kubectl(['delete', '-n', ctx.namespace, 'endpointservice', 'shop', '--wait=false']);
     await eventually('shop deleted', async () =>
       (await getEndpointService(ctx, 'shop')) ? undefined : true,
     );
     expect(await recordSets(route53, zoneId)).toEqual(FOREIGN);
+  });
+
+  it('leaves its record with deletionPolicy Retain', async () => {
+    await applyEndpointService(ctx, 'keep', {
+      networkLoadBalancerArns: [nlb],
+      acceptanceRequired: false,
+      privateDnsName: 'keep.example.net',
+      privateDnsHostedZoneId: zoneId,
+      deletionPolicy: 'Retain',
+    });
+    const obj = await waitForObject(ctx, 'keep', 'verified', verifiedAs('keep.example.net'));
+    await ctx.kubectl(['delete', '-n', ctx.namespace, 'endpointservice', 'keep', '--wait=false']);
+    await eventually('keep deleted', async () =>
+      (await getEndpointService(ctx, 'keep')) ? undefined : true,
+    );
+    expect(await recordSets(route53, zoneId)).toEqual(
+      [...FOREIGN, ourRecord(obj, 'keep.example.net')].sort(),
+    );
   });
 });
 
