@@ -35,6 +35,7 @@ const typeNames: Record<string, string> = {
   'spec.listenerRef': 'SharedListenerReference',
   'spec.autoAccept': 'AutoAcceptPolicy',
   'status.privateDnsNameConfiguration': 'PrivateDnsNameConfiguration',
+  'status.publishedTxtRecords[]': 'PublishedTxtRecord',
   'status.connections[]': 'EndpointConnection',
   'status.connectionCounts': 'ConnectionCounts',
   'status.conditions[]': 'Condition',

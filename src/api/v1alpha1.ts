@@ -104,6 +104,12 @@ export interface EndpointServiceSpec {
    */
   privateDnsName?: string;
   /**
+   * A Route 53 public hosted zone (id, Z...) of the identity's account that holds privateDnsName:
+   * the controller publishes there the TXT record AWS verifies the domain by, and removes it when
+   * the name changes or the object is deleted. Without it the record is left to the user.
+   */
+  privateDnsHostedZoneId?: string;
+  /**
    * IP address types the service supports.
    * @defaultValue `["ipv4"]`
    */
@@ -180,6 +186,11 @@ export interface EndpointServiceStatus {
   serviceState?: string;
   /** What to publish in DNS to verify privateDnsName's domain. */
   privateDnsNameConfiguration?: PrivateDnsNameConfiguration;
+  /**
+   * The verification TXT records the controller published in Route 53 (privateDnsHostedZoneId) and
+   * removes when they are no longer wanted.
+   */
+  publishedTxtRecords?: PublishedTxtRecord[];
   /** One entry per endpoint connection to the service. */
   connections?: EndpointConnection[];
   /** Counts over connections, for kubectl's CONNECTIONS column (JSONPath cannot count a list). */
@@ -201,6 +212,16 @@ export interface PrivateDnsNameConfiguration {
   name?: string;
   /** DNS record value. */
   value?: string;
+}
+
+/** One TXT record, owned by this object. */
+export interface PublishedTxtRecord {
+  /** The hosted zone holding the record. */
+  hostedZoneId: string;
+  /** The record's fully qualified name (no trailing dot). */
+  name: string;
+  /** The record's one value, unquoted (vpce:...). */
+  value: string;
 }
 
 /** One consumer endpoint's connection to the service. */

@@ -7,6 +7,7 @@
 import { ACMClient } from '@aws-sdk/client-acm';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { assumedRoleCredentials } from './credentials.ts';
@@ -67,6 +68,19 @@ function identityOf(target: AwsTarget | undefined, defaultRegion: string): Clien
   };
 }
 
+/** `make()`'s value, made on the first call and kept. */
+function lazily<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
+/** Route 53 is global: one API region per partition (us-east-1 in the commercial one). */
+function route53Region(region: string): string {
+  if (region.startsWith('us-gov-')) return 'us-gov-west-1';
+  if (region.startsWith('cn-')) return 'cn-northwest-1';
+  return 'us-east-1';
+}
+
 /** The user-agent pair every controller AWS call carries. */
 export const USER_AGENT_NAME = 'privatelink-publisher';
 const USER_AGENT_VERSION = '0.1.0';
@@ -108,34 +122,50 @@ export function createAwsClientFactory(opts: AwsClientFactoryOptions): ClosableA
   };
 
   const cache = new Map<string, AwsClients>();
+  // Clients to destroy with the factory (ACM and Route 53 ones only once built).
   const built: { destroy(): void }[] = [];
   const build = (identity: ClientIdentity): AwsClients => {
     const { region, roleArn } = identity;
     // Caches of AWS reads are shared per role and region, whichever object's session reads.
     const scope = `${roleArn ?? 'default'}/${region}`;
     // AWS throttles per account: roles in one account share its buckets.
-    const limitScope = `${roleArn === undefined ? 'default' : (accountOf(roleArn) ?? roleArn)}/${region}`;
+    const account = roleArn === undefined ? 'default' : (accountOf(roleArn) ?? roleArn);
+    const limitScope = `${account}/${region}`;
     const config = { ...common, region, credentials: credentialsFor(identity) };
     const ec2 = new EC2Client(config);
     const elbv2 = new ElasticLoadBalancingV2Client(config);
     installCallMiddleware(ec2.middlewareStack, { service: 'ec2', scope: limitScope, limiter, observer });
     installCallMiddleware(elbv2.middlewareStack, { service: 'elbv2', scope: limitScope, limiter, observer });
-    let acm: ACMClient | undefined;
-    const buildAcm = (): ACMClient => {
+    built.push(ec2, elbv2);
+    // ACM is read only for apps that name a certificate: built on first use.
+    const acm = lazily(() => {
       const client = new ACMClient(config);
       installCallMiddleware(client.middlewareStack, { service: 'acm', scope: limitScope, limiter, observer });
       built.push(client);
       return client;
-    };
-    built.push(ec2, elbv2);
-    // ACM is read only for apps that name a certificate: built on first use.
+    });
+    // Route 53 throttles per account, whatever the region.
+    const route53 = lazily(() => {
+      const client = new Route53Client({ ...config, region: route53Region(region) });
+      installCallMiddleware(client.middlewareStack, {
+        service: 'route53',
+        scope: `${account}/global`,
+        limiter,
+        observer,
+      });
+      built.push(client);
+      return client;
+    });
     return {
       region,
       scope,
       ec2,
       elbv2,
       get acm() {
-        return (acm ??= buildAcm());
+        return acm();
+      },
+      get route53() {
+        return route53();
       },
     };
   };

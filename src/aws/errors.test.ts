@@ -1,4 +1,5 @@
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
+import { InvalidChangeBatch, NoSuchHostedZone, Route53ServiceException } from '@aws-sdk/client-route-53';
 import {
   ElasticLoadBalancingV2ServiceException,
   LoadBalancerNotFoundException,
@@ -37,6 +38,16 @@ function modeled<T extends Error>(
   code: string,
 ): T {
   return Object.assign(new Ctor({ $metadata: { httpStatusCode: 400 }, message: code }), { Code: code });
+}
+
+/** A Route 53 error: modeled ones are classes named by the wire code; others carry it as name. */
+function route53Error(code: string, status = 400): Route53ServiceException {
+  return new Route53ServiceException({
+    name: code,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+    message: `${code} happened`,
+  });
 }
 
 function networkError(code: string): Error {
@@ -88,7 +99,7 @@ describe('classifyAwsError', () => {
     ['modeled RuleNotFound', 'notFound', 'RuleNotFound', modeled(RuleNotFoundException, 'RuleNotFound')],
     ['ListenerNotFound', 'notFound', 'ListenerNotFound', elbv2Error('ListenerNotFound')],
     ['TargetGroupNotFound', 'notFound', 'TargetGroupNotFound', elbv2Error('TargetGroupNotFound')],
-    ['bare 404', 'notFound', 'NoSuchThing', elbv2Error('NoSuchThing', 404)],
+    ['bare 404', 'notFound', 'Gone', elbv2Error('Gone', 404)],
     ['DependencyViolation', 'dependency', 'DependencyViolation', ec2Error('DependencyViolation')],
     [
       'modeled ResourceInUse',
@@ -133,6 +144,27 @@ describe('classifyAwsError', () => {
       'AbortError',
       Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }),
     ],
+    [
+      'Route 53 zone gone',
+      'notFound',
+      'NoSuchHostedZone',
+      new NoSuchHostedZone({ $metadata: { httpStatusCode: 404 }, message: 'No hosted zone found' }),
+    ],
+    [
+      'Route 53 change refused',
+      'invalidInput',
+      'InvalidChangeBatch',
+      new InvalidChangeBatch({ $metadata: { httpStatusCode: 400 }, message: 'but it was not found' }),
+    ],
+    ['Route 53 InvalidInput', 'invalidInput', 'InvalidInput', route53Error('InvalidInput')],
+    ['Route 53 throttling', 'throttled', 'Throttling', route53Error('Throttling')],
+    [
+      'Route 53 change still applying',
+      'throttled',
+      'PriorRequestNotComplete',
+      route53Error('PriorRequestNotComplete'),
+    ],
+    ['Route 53 AccessDenied', 'accessDenied', 'AccessDenied', route53Error('AccessDenied', 403)],
     ['unknown 400', 'unknown', 'SomethingNew', ec2Error('SomethingNew')],
     ['plain Error', 'unknown', 'Unknown', new Error('boom')],
     ['not an error', 'unknown', 'Unknown', 'boom'],
@@ -171,6 +203,8 @@ describe('failureReason', () => {
     ['dependency', 'DependencyViolation', 'DependencyViolation'],
     ['conflict', 'IncorrectState', 'IncorrectState'],
     ['notFound', '404', 'ReconcileError'],
+    ['notFound', 'NoSuchHostedZone', 'NoSuchHostedZone'],
+    ['invalidInput', 'InvalidChangeBatch', 'InvalidChangeBatch'],
   ])('%s %s → %s', (kind, code, reason) => {
     expect(failureReason({ kind, code, message: '' })).toBe(reason);
   });

@@ -49,8 +49,11 @@ const ACCESS_DENIED = new Set([
   'Blocked',
 ]);
 
-/** Gone or never there. InvalidServiceName: no endpoint service by that name is visible. */
-const NOT_FOUND = /(\.NotFound|NotFound|NotFoundException)$|^InvalidServiceName$/;
+/**
+ * Gone or never there. InvalidServiceName: no endpoint service by that name is visible;
+ * Route 53 says `NoSuch…` (NoSuchHostedZone, NoSuchChange).
+ */
+const NOT_FOUND = /(\.NotFound|NotFound|NotFoundException)$|^InvalidServiceName$|^NoSuch[A-Z]\w*$/;
 
 const DEPENDENCY = new Set(['DependencyViolation', 'ResourceInUse', 'ResourceInUseException']);
 
@@ -70,6 +73,7 @@ const INVALID_INPUT = new Set([
   'ValidationError',
   'ValidationException',
   'InvalidInput',
+  'InvalidChangeBatch',
   'InvalidRequest',
   'InvalidID',
   'UnsupportedOperation',

@@ -26,13 +26,18 @@ describe('familiesFor', () => {
     ['elbv2', 'DeregisterTargets', ['elbv2:account', 'elbv2:targets']],
     ['elbv2', 'CreateRule', ['elbv2:account', 'elbv2:mutate']],
     ['elbv2', 'SetRulePriorities', ['elbv2:account', 'elbv2:mutate']],
+    ['route53', 'ChangeResourceRecordSets', ['route53:api']],
+    ['route53', 'ListResourceRecordSets', ['route53:api']],
+    ['acm', 'DescribeCertificate', ['acm:describe']],
+    ['acm', 'ListCertificates', []],
     ['sts', 'AssumeRole', []],
   ])('%s %s → %j', (service, operation, expected) => {
     expect(familiesFor(service, operation)).toEqual(expected);
   });
 
   it('maps every family it returns to a documented budget', () => {
-    for (const family of familiesFor('elbv2', 'CreateRule')) expect(AWS_BUDGETS[family]).toBeDefined();
+    for (const family of [...familiesFor('elbv2', 'CreateRule'), ...familiesFor('route53', 'GetHostedZone')])
+      expect(AWS_BUDGETS[family]).toBeDefined();
   });
 });
 

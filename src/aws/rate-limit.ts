@@ -25,11 +25,14 @@ export type OperationFamily =
   | 'elbv2:describe'
   | 'elbv2:targets'
   | 'elbv2:mutate'
-  | 'acm:describe';
+  | 'acm:describe'
+  | 'route53:api';
 
 /**
  * AWS's documented per-account, per-region buckets (EC2 "Request throttling" and the ELBv2
- * API quotas). The throttling proxy in test/env applies the same table.
+ * API quotas), and Route 53's per-account limit (5 requests/s, every API and region
+ * together; no burst is documented, so none beyond one second's worth). The throttling
+ * proxy in test/env applies the same EC2/ELBv2 table (it does not throttle Route 53).
  */
 export const AWS_BUDGETS: Readonly<Record<OperationFamily, BucketBudget>> = {
   'ec2:describe': { burst: 100, ratePerSecond: 20 },
@@ -45,6 +48,7 @@ export const AWS_BUDGETS: Readonly<Record<OperationFamily, BucketBudget>> = {
   'elbv2:mutate': { burst: 20, ratePerSecond: 3 },
   // DescribeCertificate: 10 per second per account.
   'acm:describe': { burst: 10, ratePerSecond: 10 },
+  'route53:api': { burst: 5, ratePerSecond: 5 },
 };
 
 const EC2_FAMILY_BY_OPERATION: Readonly<Record<string, OperationFamily>> = {
@@ -70,8 +74,8 @@ const READ_ONLY = /^(Describe|Get|List|Search)/;
 
 /**
  * The buckets one call draws a token from. ELBv2 calls draw from the whole-account bucket
- * and from their own category's; EC2 calls and ACM's DescribeCertificate from exactly one; other
- * calls from none.
+ * and from their own category's; EC2 calls and ACM's DescribeCertificate from exactly one;
+ * Route 53 calls from the account's one bucket; other calls from none.
  */
 export function familiesFor(service: string, operation: string): OperationFamily[] {
   if (service === 'ec2') {
@@ -79,15 +83,18 @@ export function familiesFor(service: string, operation: string): OperationFamily
       EC2_FAMILY_BY_OPERATION[operation] ?? (READ_ONLY.test(operation) ? 'ec2:describe' : 'ec2:mutate'),
     ];
   }
-  if (service === 'elbv2') {
-    if (READ_ONLY.test(operation)) return ['elbv2:account', 'elbv2:describe'];
-    if (operation === 'RegisterTargets' || operation === 'DeregisterTargets') {
-      return ['elbv2:account', 'elbv2:targets'];
-    }
-    return ['elbv2:account', 'elbv2:mutate'];
-  }
+  if (service === 'elbv2') return elbv2Families(operation);
   if (service === 'acm' && operation === 'DescribeCertificate') return ['acm:describe'];
+  if (service === 'route53') return ['route53:api'];
   return [];
+}
+
+function elbv2Families(operation: string): OperationFamily[] {
+  if (READ_ONLY.test(operation)) return ['elbv2:account', 'elbv2:describe'];
+  if (operation === 'RegisterTargets' || operation === 'DeregisterTargets') {
+    return ['elbv2:account', 'elbv2:targets'];
+  }
+  return ['elbv2:account', 'elbv2:mutate'];
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { ACMClient } from '@aws-sdk/client-acm';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Route53Client } from '@aws-sdk/client-route-53';
 
 /** The Kubernetes object an assumed-role session acts for; carried as session tags. */
 export interface SessionSubject {
@@ -33,6 +34,11 @@ export interface AwsClients {
   elbv2: ElasticLoadBalancingV2Client;
   /** Built on first use (only apps naming a certificate read ACM). */
   readonly acm: ACMClient;
+  /**
+   * Route 53 (a global service: us-east-1, whatever `region` says), built on first use so
+   * identities that never publish a DNS record never hold one.
+   */
+  readonly route53: Route53Client;
 }
 
 /** Hands out cached clients per (region, roleArn, externalId). */
@@ -42,7 +48,7 @@ export interface AwsClientFactory {
 
 /** One AWS request as the observer sees it; SDK retries are reported as separate calls. */
 export interface AwsCallObserverCall {
-  service: 'ec2' | 'elbv2' | 'sts' | 'acm';
+  service: 'ec2' | 'elbv2' | 'sts' | 'acm' | 'route53';
   /** API action, e.g. `DescribeVpcEndpoints`. */
   operation: string;
   result: 'success' | 'error' | 'throttled';

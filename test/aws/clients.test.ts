@@ -10,6 +10,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateHostedZoneCommand, ListHostedZonesCommand } from '@aws-sdk/client-route-53';
 import {
   createAwsClientFactory,
   type AwsClientFactoryOptions,
@@ -103,6 +104,32 @@ test(
       .ec2.send(new DescribeVpcsCommand({}));
     expect(new Set(viaRole.Vpcs?.map((v) => v.OwnerId))).toEqual(new Set([ctx.accountId]));
     expect(calls.map((c) => c.operation)).toEqual(['DescribeVpcs', 'AssumeRole', 'DescribeVpcs']);
+  },
+  TIMEOUT_MS,
+);
+
+test(
+  'Route 53 is built on first use, once, in us-east-1 whatever the region, in the role account',
+  async () => {
+    const { f, calls } = factory();
+    const west = f.clientsFor({ roleArn: role(ctx.accountId), region: 'eu-west-1' });
+    const route53 = west.route53;
+    expect(west.route53).toBe(route53);
+    expect(await route53.config.region()).toBe('us-east-1');
+    await route53.send(
+      new CreateHostedZoneCommand({ Name: 'clients.example.org', CallerReference: `clients-${Date.now()}` }),
+    );
+    const seen = await west.route53.send(new ListHostedZonesCommand({}));
+    expect(seen.HostedZones?.map((z) => z.Name)).toContain('clients.example.org.');
+    const other = await f
+      .clientsFor({ roleArn: role(randomAccountId()) })
+      .route53.send(new ListHostedZonesCommand({}));
+    expect(other.HostedZones ?? []).toEqual([]);
+    expect(calls.filter((c) => c.service === 'route53').map((c) => c.operation)).toEqual([
+      'CreateHostedZone',
+      'ListHostedZones',
+      'ListHostedZones',
+    ]);
   },
   TIMEOUT_MS,
 );

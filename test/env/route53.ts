@@ -1,26 +1,80 @@
 /**
- * Publishes a TXT record in the emulator's Route 53 — a public hosted zone per call — which the
+ * Route 53 as the tests use it: public hosted zones and TXT records in the emulator, which the
  * moto extension for private DNS verification reads in place of public DNS (extension 9 in
- * test/env/moto/README.md). Route 53 has no SDK client among the project's dependencies, and
- * its REST API needs only two small XML requests; moto reads the service from the credential
- * scope and the account from `x-moto-account-id`, and checks no signature.
+ * test/env/moto/README.md). The account is chosen with moto's `x-moto-account-id` header.
  */
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
 
-const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
-
-async function route53(endpoint: string, accountId: string, path: string, body: string): Promise<string> {
-  const res = await fetch(`${endpoint.replace(/\/$/, '')}/2013-04-01/${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/xml',
-      'x-moto-account-id': accountId,
-      authorization: `AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/route53/aws4_request, SignedHeaders=host, Signature=0`,
-    },
-    body: `<?xml version="1.0" encoding="UTF-8"?>\n${body}`,
+/** A Route 53 client acting in `accountId` on the emulator at `endpoint`. */
+export function route53For(endpoint: string, accountId: string): Route53Client {
+  const client = new Route53Client({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`route53 ${path}: HTTP ${res.status}: ${text}`);
-  return text;
+  client.middlewareStack.add(
+    (next) => (args) => {
+      (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = accountId;
+      return next(args);
+    },
+    { step: 'build' },
+  );
+  return client;
+}
+
+/** Creates a public hosted zone for `domain`; returns its id (Z...). */
+export async function createZone(route53: Route53Client, domain: string): Promise<string> {
+  const out = await route53.send(
+    new CreateHostedZoneCommand({
+      Name: domain,
+      CallerReference: `${domain}-${Date.now()}-${Math.random()}`,
+    }),
+  );
+  return out.HostedZone!.Id!.replace('/hostedzone/', '');
+}
+
+/** UPSERTs TXT `fqdn` with these values (each one quoted string). */
+export async function upsertTxt(
+  route53: Route53Client,
+  zoneId: string,
+  fqdn: string,
+  ...values: string[]
+): Promise<void> {
+  await route53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: fqdn,
+              Type: 'TXT',
+              TTL: 300,
+              ResourceRecords: values.map((v) => ({ Value: `"${v}"` })),
+            },
+          },
+        ],
+      },
+    }),
+  );
+}
+
+/** Every record set of the zone as `<type> <name without dot> = <values as stored>`, sorted. */
+export async function recordSets(route53: Route53Client, zoneId: string): Promise<string[]> {
+  const out = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+  return (out.ResourceRecordSets ?? [])
+    .filter((r) => r.Type !== 'NS' && r.Type !== 'SOA')
+    .map(
+      (r) =>
+        `${r.Type} ${r.Name!.replace(/\.$/, '')} = ${(r.ResourceRecords ?? []).map((v) => v.Value).join(' ')}`,
+    )
+    .sort();
 }
 
 /** Creates a public hosted zone for `domain` holding TXT `fqdn` = `value`. */
@@ -31,21 +85,10 @@ export async function publishTxtRecord(
   fqdn: string,
   value: string,
 ): Promise<void> {
-  const created = await route53(
-    endpoint,
-    accountId,
-    'hostedzone',
-    `<CreateHostedZoneRequest xmlns="${XMLNS}"><Name>${domain}</Name><CallerReference>${fqdn}-${Date.now()}</CallerReference></CreateHostedZoneRequest>`,
-  );
-  const zoneId = /<Id>\/hostedzone\/([^<]+)<\/Id>/.exec(created)?.[1];
-  if (!zoneId) throw new Error(`route53: no zone id in ${created}`);
-  await route53(
-    endpoint,
-    accountId,
-    `hostedzone/${zoneId}/rrset/`,
-    `<ChangeResourceRecordSetsRequest xmlns="${XMLNS}"><ChangeBatch><Changes><Change><Action>UPSERT</Action>` +
-      `<ResourceRecordSet><Name>${fqdn}</Name><Type>TXT</Type><TTL>300</TTL><ResourceRecords>` +
-      `<ResourceRecord><Value>"${value}"</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>` +
-      `</Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>`,
-  );
+  const route53 = route53For(endpoint, accountId);
+  try {
+    await upsertTxt(route53, await createZone(route53, domain), fqdn, value);
+  } finally {
+    route53.destroy();
+  }
 }

@@ -29,6 +29,7 @@ const PREFIX_BY_PACKAGE: Record<string, string> = {
   '@aws-sdk/client-acm': 'acm',
   '@aws-sdk/client-ec2': 'ec2',
   '@aws-sdk/client-elastic-load-balancing-v2': 'elasticloadbalancing',
+  '@aws-sdk/client-route-53': 'route53',
   '@aws-sdk/client-sts': 'sts',
 };
 

@@ -1,7 +1,7 @@
 /**
  * Deletion of an EndpointService: `Retain` lets go and leaves AWS as it is; `Delete` rejects
- * the remaining connections and deletes every owned service (NotFound counts as done), and
- * only then removes the finalizer.
+ * the remaining connections, deletes every owned service (NotFound counts as done) and the
+ * verification TXT records it published, and only then removes the finalizer.
  */
 import { ENDPOINT_SERVICE, FINALIZER } from '../../api/kinds.ts';
 import type { ReconcileResult } from '../../controller/types.ts';
@@ -10,6 +10,7 @@ import { describeFailure, RetryableError } from './failure.ts';
 import { connectionsToRejectOnDelete } from './plan.ts';
 import type { ObjectSession, Session } from './session.ts';
 import { findService } from './sync-service.ts';
+import { ownedTxtRecords, removeTxtRecords } from './sync-txt-record.ts';
 
 /**
  * Cleans up and removes the finalizer.
@@ -20,6 +21,8 @@ export async function finalize(s: Session): Promise<ReconcileResult | undefined>
   if (s.obj.spec.deletionPolicy === 'Retain') return release(s);
   try {
     await deleteOwnedServices(s);
+    // The verification records go with the service they verified.
+    await removeTxtRecords(s, ownedTxtRecords(s));
     if (!s.dryRun) await s.deps.rt.finalizers.remove(ENDPOINT_SERVICE, s.obj, FINALIZER);
     return undefined;
   } catch (err) {

@@ -73,6 +73,23 @@ describe('privateDnsCondition', () => {
     const c = privateDnsCondition(svc, RETRY);
     expect(c && [c.status, c.reason, c.message]).toEqual(expected);
   });
+
+  const published = { hostedZoneId: 'Z1', name: '_abc.a.example.com', value: 'vpce:xyz' };
+  it.each([
+    [
+      'pending, published by the controller',
+      service('a.example.com', 'pendingVerification'),
+      'TXT _abc.a.example.com = "vpce:xyz" is published in hosted zone Z1; verification is started every 10 min until it succeeds',
+    ],
+    [
+      'failed, published by the controller',
+      service('a.example.com', 'failed'),
+      'AWS did not find it yet: TXT _abc.a.example.com = "vpce:xyz" is published in hosted zone Z1; verification is retried every 10 min',
+    ],
+    ['verified', service('a.example.com', 'verified'), 'a.example.com is verified'],
+  ])('%s', (_, svc, message) => {
+    expect(privateDnsCondition(svc, RETRY, published)?.message).toBe(message);
+  });
 });
 
 it('txtRecord needs a name and the record', () => {

@@ -6,6 +6,7 @@
  * record appears — and reports the record to publish in a condition that Ready does not wait
  * for (the service works without its private name; consumers just cannot use the name yet).
  */
+import type { PublishedTxtRecord } from '../../api/v1alpha1.ts';
 import type { ConditionInput } from '../../controller/conditions.ts';
 import type { ObservedService } from './plan.ts';
 
@@ -37,15 +38,21 @@ export function shouldStartVerification(
   return last?.name !== service.privateDnsName || now - last.at >= retryMs;
 }
 
-/** The PrivateDnsNameVerified condition for the service, or undefined without a private DNS name. */
+/**
+ * The PrivateDnsNameVerified condition for the service, or undefined without a private DNS
+ * name. `published`: the controller published the record (in that hosted zone), so the
+ * message says so instead of asking the user to.
+ */
 export function privateDnsCondition(
   service: ObservedService,
   retryMs: number,
+  published?: PublishedTxtRecord,
 ): Omit<ConditionInput, 'type'> | undefined {
   if (!service.privateDnsName) return undefined;
   const state = service.privateDnsNameConfiguration?.state ?? 'unknown';
   const record = txtRecord(service) ?? 'the TXT record AWS names';
   const every = `${Math.round(retryMs / 60_000)} min`;
+  const where = published && `${record} is published in hosted zone ${published.hostedZoneId}`;
   switch (state) {
     case 'verified':
       return { status: 'True', reason: 'Verified', message: `${service.privateDnsName} is verified` };
@@ -53,13 +60,15 @@ export function privateDnsCondition(
       return {
         status: 'False',
         reason: 'VerificationFailed',
-        message: `AWS did not find ${record}; publish it — verification is retried every ${every}`,
+        message: where
+          ? `AWS did not find it yet: ${where}; verification is retried every ${every}`
+          : `AWS did not find ${record}; publish it — verification is retried every ${every}`,
       };
     default:
       return {
         status: 'False',
         reason: 'PendingVerification',
-        message: `publish ${record}; verification is started every ${every} until it succeeds`,
+        message: `${where ?? `publish ${record}`}; verification is started every ${every} until it succeeds`,
       };
   }
 }

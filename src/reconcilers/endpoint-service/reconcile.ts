@@ -33,8 +33,9 @@ import {
   Session,
   type Deps,
   type EndpointServiceReconcilerOptions,
+  type Step,
 } from './session.ts';
-import { connectionsCondition, principalsCondition, serviceCondition, type Phase } from './status.ts';
+import { connectionsCondition, principalsCondition, serviceCondition } from './status.ts';
 import { syncConnections } from './sync-connections.ts';
 import { syncPrincipals } from './sync-principals.ts';
 import { syncPrivateDns } from './sync-private-dns.ts';
@@ -128,7 +129,8 @@ export class EndpointServiceReconciler implements Reconciler {
     s.report.privateDns = dns.condition;
     // Until the private DNS name is verified every look is a full one, to see its state.
     const dnsPending = dns.condition !== null && dns.condition.status !== 'True';
-    if (!dnsPending && /^available$/i.test(service.state)) this.remember(s, service);
+    // The service as the DNS step left it: a poll reports it, so it must show the verification just done.
+    if (!dnsPending && /^available$/i.test(service.state)) this.remember(s, dns.service);
     return { service, desired, plans, dnsPending };
   }
 
@@ -159,7 +161,10 @@ export class EndpointServiceReconciler implements Reconciler {
     const { phase } = s;
     this.deps.checkpoints.delete(s.key);
     const failure = describeFailure(err);
-    s.report.conditions[phase] = { status: 'False', reason: failure.reason, message: failure.message };
+    const condition = { status: 'False' as const, reason: failure.reason, message: failure.message };
+    // The private DNS name's condition is outside Ready: a Route 53 failure leaves the phases as they are.
+    if (phase === 'privateDns') s.report.privateDns = condition;
+    else s.report.conditions[phase] = condition;
     s.log.warn({ err, phase, reason: failure.reason }, 'endpoint service reconcile failed');
     await s.writeStatus(true);
     s.event('Warning', failure.reason, PHASE_ACTION[phase], failure.message);
@@ -190,8 +195,9 @@ async function notReady(s: ObjectSession, problem: { reason: string; message: st
   await s.writeStatus(true);
 }
 
-const PHASE_ACTION: Record<Phase, string> = {
+const PHASE_ACTION: Record<Step, string> = {
   service: 'SyncService',
   principals: 'SyncPrincipals',
   connections: 'DecideConnections',
+  privateDns: 'PublishTxtRecord',
 };

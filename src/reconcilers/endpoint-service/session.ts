@@ -5,6 +5,7 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Logger } from 'pino';
 import { ENDPOINT_SERVICE, FINALIZER } from '../../api/kinds.ts';
 import type { EndpointService, PublishedApp } from '../../api/v1alpha1.ts';
@@ -145,16 +146,26 @@ export class ObjectSession {
   }
 }
 
+/** A step whose failure is reported on its condition: a phase of Ready, or the private DNS name's. */
+export type Step = Phase | 'privateDns';
+
 /** One reconcile of one object with the AWS clients of its (granted) identity. */
 export class Session extends ObjectSession {
   readonly ec2: EC2Client;
   readonly elbv2: ElasticLoadBalancingV2Client;
+  private readonly clients: AwsClients;
   /** The step under way, whose condition a failure is reported on. */
-  phase: Phase = 'service';
+  phase: Step = 'service';
 
   constructor(deps: Deps, obj: EndpointService, clients: AwsClients, log: Logger) {
     super(deps, obj, log);
+    this.clients = clients;
     this.ec2 = clients.ec2;
     this.elbv2 = clients.elbv2;
+  }
+
+  /** Route 53, reached for only when a TXT record is to be published or removed (built then). */
+  get route53(): Route53Client {
+    return this.clients.route53;
   }
 }

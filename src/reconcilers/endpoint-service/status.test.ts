@@ -160,6 +160,16 @@ describe('buildStatus', () => {
     expect(condition(s3, 'Ready')).toEqual(['True', 'Ready']);
   });
 
+  it('lists the published TXT records as reported, keeps them when not reported, drops an empty list', () => {
+    const record = { hostedZoneId: 'Z1', name: '_abc.shop.example.net', value: 'vpce:xyz' };
+    const s1 = buildStatus(undefined, { conditions: {}, publishedTxtRecords: [record] }, 1, T0);
+    expect(s1.publishedTxtRecords).toEqual([record]);
+    expect(buildStatus(s1, { conditions: {} }, 1, T1).publishedTxtRecords).toEqual([record]);
+    expect(
+      buildStatus(s1, { conditions: {}, publishedTxtRecords: [] }, 1, T1).publishedTxtRecords,
+    ).toBeUndefined();
+  });
+
   it('omits decision for connections whose state implies none', () => {
     const gone: ConnectionPlan = {
       endpointId: 'vpce-2',

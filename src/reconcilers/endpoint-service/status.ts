@@ -6,7 +6,7 @@
 import { ENDPOINT_SERVICE_CONDITIONS as C } from '../../api/kinds.ts';
 import { setCondition, type ConditionInput } from '../../controller/conditions.ts';
 import type { Condition } from '../../controller/types.ts';
-import type { EndpointServiceStatus } from '../../api/v1alpha1.ts';
+import type { EndpointServiceStatus, PublishedTxtRecord } from '../../api/v1alpha1.ts';
 import type { ConnectionPlan, ObservedService } from './plan.ts';
 
 /** The three conditions Ready summarises, in the order a reconcile reaches them. */
@@ -30,6 +30,8 @@ export interface StatusReport {
    * undefined keeps the previous one.
    */
   privateDns?: Omit<ConditionInput, 'type'> | null;
+  /** The TXT records owned in Route 53 after this reconcile's changes; undefined keeps the previous list. */
+  publishedTxtRecords?: readonly PublishedTxtRecord[];
   /** Overrides Ready's reason/message when it is False for a reason outside the phases (e.g. DeletionBlocked). */
   notReady?: { reason: string; message: string };
 }
@@ -82,6 +84,10 @@ export function buildStatus(
   if (generation !== undefined) next.observedGeneration = generation;
   if (report.service) Object.assign(next, serviceFields(report.service));
   if (report.connections) Object.assign(next, connectionFields(report.connections));
+  // An empty list is dropped, so an object that never had a zone shows no such field.
+  if (report.publishedTxtRecords)
+    next.publishedTxtRecords =
+      report.publishedTxtRecords.length > 0 ? [...report.publishedTxtRecords] : undefined;
   next.conditions = nextConditions(prev?.conditions ?? [], report, { generation, now });
   return next;
 }

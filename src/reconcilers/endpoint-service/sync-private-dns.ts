@@ -1,6 +1,7 @@
 /**
- * The private DNS name's domain verification: started when due (private-dns.ts decides),
- * its state reported as PrivateDnsNameVerified with an Event when that changes.
+ * The private DNS name's domain verification: its TXT record published first when the spec
+ * names a hosted zone (sync-txt-record.ts), verification started when due (private-dns.ts
+ * decides), its state reported as PrivateDnsNameVerified with an Event when that changes.
  */
 import { ENDPOINT_SERVICE_CONDITIONS as C } from '../../api/kinds.ts';
 import type { ConditionInput } from '../../controller/conditions.ts';
@@ -14,6 +15,8 @@ import {
   type VerificationStart,
 } from './private-dns.ts';
 import type { Session } from './session.ts';
+import { ownedTxtRecords, syncTxtRecords } from './sync-txt-record.ts';
+import { desiredTxtRecord, route53Due } from './txt-record.ts';
 
 /** The service after the step, and PrivateDnsNameVerified (null: the service has no name). */
 export interface PrivateDnsOutcome {
@@ -21,17 +24,23 @@ export interface PrivateDnsOutcome {
   condition: Omit<ConditionInput, 'type'> | null;
 }
 
-/** Starts domain verification of the private DNS name when it is due, and reports its state. */
+/**
+ * With a hosted zone in the spec, publishes the TXT record AWS asks for (and removes the ones
+ * no longer wanted) first; then starts domain verification of the private DNS name when it is
+ * due, and reports its state.
+ */
 export async function syncPrivateDns(s: Session, service: ObservedService): Promise<PrivateDnsOutcome> {
   const { dnsStarts, opts } = s.deps;
+  const last = dnsStarts.get(s.uid);
+  const due = shouldStartVerification(service, last, s.now(), opts.dnsVerificationRetryMs);
+  const record = desiredTxtRecord(s.obj.spec.privateDnsHostedZoneId, service);
+  if (route53Due(ownedTxtRecords(s), record, due)) await syncTxtRecords(s, record);
   if (!service.privateDnsName) {
     dnsStarts.delete(s.uid);
     return { service, condition: null };
   }
-  const last = dnsStarts.get(s.uid);
-  const due = shouldStartVerification(service, last, s.now(), opts.dnsVerificationRetryMs);
   const current = due ? await startVerification(s, service, last) : service;
-  const condition = privateDnsCondition(current, opts.dnsVerificationRetryMs) ?? null;
+  const condition = privateDnsCondition(current, opts.dnsVerificationRetryMs, record) ?? null;
   if (condition) announce(s, condition);
   return { service: current, condition };
 }

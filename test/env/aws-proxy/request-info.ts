@@ -1,7 +1,7 @@
 /**
  * What a proxied AWS request is: service and access key from the SigV4 credential scope,
- * operation from the query protocol's `Action` (or the JSON protocol's `X-Amz-Target`), and
- * the account it acts in.
+ * operation from the query protocol's `Action` (or the JSON protocol's `X-Amz-Target`, or for
+ * Route 53's REST API the method and path), and the account it acts in.
  */
 
 /** SigV4 signing names → the short service names the proxy records and matches on. */
@@ -59,6 +59,20 @@ export function operationOf(params: URLSearchParams, target: string | string[] |
   const action = params.get('Action');
   if (action) return action;
   return typeof target === 'string' ? (target.split('.').pop() ?? '') : '';
+}
+
+/** The Route 53 REST operations the controller and the tests call: [method, path, operation]. */
+const ROUTE53_OPERATIONS: readonly (readonly [string, RegExp, string])[] = [
+  ['POST', /^\/2013-04-01\/hostedzone\/?$/, 'CreateHostedZone'],
+  ['GET', /^\/2013-04-01\/hostedzone\/[^/]+\/?$/, 'GetHostedZone'],
+  ['GET', /^\/2013-04-01\/hostedzone\/[^/]+\/rrset\/?$/, 'ListResourceRecordSets'],
+  ['POST', /^\/2013-04-01\/hostedzone\/[^/]+\/rrset\/?$/, 'ChangeResourceRecordSets'],
+];
+
+/** The operation of a REST-protocol call (Route 53), or '' when it is not one of those known. */
+export function restOperation(service: string, method: string, pathname: string): string {
+  if (service !== 'route53') return '';
+  return ROUTE53_OPERATIONS.find(([m, path]) => m === method && path.test(pathname))?.[2] ?? '';
 }
 
 const ROLE_ACCOUNT = /^arn:[\w-]+:iam::(\d{12}):role\//;

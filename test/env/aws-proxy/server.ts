@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AccountBuckets, type BucketName } from './buckets.ts';
 import { errorCodeOf, injectedError, throttlingError, type ErrorResponse } from './error-responses.ts';
 import { FaultInjector, parseFaultRules, type FaultKind, type FaultPlan, type FaultRule } from './faults.ts';
-import { AccountDirectory, operationOf, queryParams, signingOf } from './request-info.ts';
+import { AccountDirectory, operationOf, queryParams, restOperation, signingOf } from './request-info.ts';
 
 /** How a call ended, as the proxy saw it. */
 export type CallOutcome = 'ok' | 'error' | 'throttled' | 'fault';
@@ -339,7 +339,9 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       return;
     }
     const params = queryParams(body.toString('utf8'), req.headers['content-type'], url.searchParams);
-    const operation = operationOf(params, req.headers['x-amz-target']);
+    const operation =
+      operationOf(params, req.headers['x-amz-target']) ||
+      restOperation(signing.service, req.method ?? 'GET', url.pathname);
     const headerAccount = req.headers['x-moto-account-id'];
     const account = accounts.resolve(
       typeof headerAccount === 'string' ? headerAccount : undefined,

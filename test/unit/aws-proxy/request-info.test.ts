@@ -2,6 +2,7 @@ import {
   AccountDirectory,
   DEFAULT_ACCOUNT,
   queryParams,
+  restOperation,
   signingOf,
 } from '../../env/aws-proxy/request-info.ts';
 
@@ -58,6 +59,19 @@ describe('queryParams', () => {
     expect(
       queryParams('Action=DescribeVpcs', 'application/json', new URLSearchParams()).get('Action'),
     ).toBeNull();
+  });
+});
+
+describe('restOperation', () => {
+  it.each([
+    ['route53', 'POST', '/2013-04-01/hostedzone', 'CreateHostedZone'],
+    ['route53', 'GET', '/2013-04-01/hostedzone/Z123', 'GetHostedZone'],
+    ['route53', 'GET', '/2013-04-01/hostedzone/Z123/rrset', 'ListResourceRecordSets'],
+    ['route53', 'POST', '/2013-04-01/hostedzone/Z123/rrset/', 'ChangeResourceRecordSets'],
+    ['route53', 'DELETE', '/2013-04-01/hostedzone/Z123', ''],
+    ['ec2', 'GET', '/2013-04-01/hostedzone/Z123', ''],
+  ])('%s %s %s → %j', (service, method, path, expected) => {
+    expect(restOperation(service, method, path)).toBe(expected);
   });
 });
 

@@ -10,6 +10,7 @@ from . import (
     elbv2_targets,
     endpoint_services,
     endpoints,
+    route53,
     security_groups,
     tags,
 )
@@ -29,6 +30,7 @@ def apply() -> None:
         security_groups,
         elbv2,
         elbv2_targets,
+        route53,
         tags,
     ):
         module.install()
