@@ -54,7 +54,16 @@ const OPERATIONS: [string, string][] = [
     'SetRulePriorities',
     'AddTags',
     'RemoveTags',
+    'DescribeListenerCertificates',
+    'AddListenerCertificates',
+    'RemoveListenerCertificates',
   ].map((op): [string, string] => ['elbv2', op]),
+  ['acm', 'DescribeCertificate'],
+  ['acm', 'ListCertificates'],
+  ...['GetHostedZone', 'ListResourceRecordSets', 'ChangeResourceRecordSets'].map((op): [string, string] => [
+    'route53',
+    op,
+  ]),
   ['sts', 'AssumeRole'],
 ];
 

@@ -29,7 +29,9 @@ export type BucketName =
   | 'elbv2:account'
   | 'elbv2:describe'
   | 'elbv2:targets'
-  | 'elbv2:mutate';
+  | 'elbv2:mutate'
+  | 'acm:describe'
+  | 'route53:api';
 
 /** Burst and refill per second of every bucket, per account. */
 export const BUDGETS: Readonly<Record<BucketName, Budget>> = {
@@ -44,6 +46,10 @@ export const BUDGETS: Readonly<Record<BucketName, Budget>> = {
   'elbv2:describe': { burst: 40, ratePerSecond: 10 },
   'elbv2:targets': { burst: 20, ratePerSecond: 4 },
   'elbv2:mutate': { burst: 20, ratePerSecond: 3 },
+  // ACM DescribeCertificate: 10 requests per second.
+  'acm:describe': { burst: 10, ratePerSecond: 10 },
+  // Route 53: 5 requests per second per account, all APIs together.
+  'route53:api': { burst: 5, ratePerSecond: 5 },
 };
 
 const EC2_ACTION_BUCKETS: Readonly<Record<string, BucketName>> = {
@@ -68,7 +74,8 @@ const EC2_ACTION_BUCKETS: Readonly<Record<string, BucketName>> = {
 const EC2_NON_MUTATING = /^(Describe|Get|List|Search)/;
 
 /**
- * The buckets one call draws from (all or none). STS and unknown services are not throttled.
+ * The buckets one call draws from (all or none). STS, ACM calls other than DescribeCertificate
+ * and unknown services are not throttled.
  * @param service short service name: `ec2`, `elbv2`, `sts`, …
  */
 export function bucketsFor(service: string, operation: string): BucketName[] {
@@ -83,6 +90,13 @@ export function bucketsFor(service: string, operation: string): BucketName[] {
       return ['elbv2:account', 'elbv2:targets'];
     return ['elbv2:account', 'elbv2:mutate'];
   }
+  return otherBuckets(service, operation);
+}
+
+/** ACM's DescribeCertificate and every Route 53 call have a bucket; other calls none. */
+function otherBuckets(service: string, operation: string): BucketName[] {
+  if (service === 'acm' && operation === 'DescribeCertificate') return ['acm:describe'];
+  if (service === 'route53') return ['route53:api'];
   return [];
 }
 
