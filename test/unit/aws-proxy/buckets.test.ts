@@ -76,6 +76,8 @@ describe('AccountBuckets', () => {
       'elbv2:describe': 'DescribeRules',
       'elbv2:targets': 'RegisterTargets',
       'elbv2:mutate': 'CreateRule',
+      'acm:describe': 'DescribeCertificate',
+      'route53:api': 'ChangeResourceRecordSets',
     }[name]!;
     const buckets = new AccountBuckets(manualClock().now);
     expect(admitted(buckets, '111111111111', service, operation, burst + 5)).toBe(burst);
