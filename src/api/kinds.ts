@@ -56,6 +56,13 @@ export const NAMESPACE: ResourceKind = {
 /** The AwsIdentity a spec that names none uses. */
 export const DEFAULT_IDENTITY = 'default';
 
+/**
+ * Annotation that puts one object in dry-run mode (value `"true"`): every change it would make
+ * is logged and published as a `DryRun` Event, nothing is applied and no status is written —
+ * e.g. to read what an adoption would change before anything is tagged.
+ */
+export const DRY_RUN_ANNOTATION = `${API_GROUP}/dry-run`;
+
 /** Finalizer the controller holds until the object's AWS resources are gone (or retained). */
 export const FINALIZER = `${API_GROUP}/cleanup`;
 

@@ -25,6 +25,13 @@ export interface AwsIdentitySpec {
   /** External id passed when assuming roleArn. */
   externalId?: string;
   /**
+   * Whether objects using this identity may adopt AWS resources built by hand (spec.adopt): tag
+   * them as owned and converge them to their spec. Off by default: adoption takes over what nobody
+   * owns in the account, so grant it only to namespaces that built those resources.
+   * @defaultValue `false`
+   */
+  allowAdoption?: boolean;
+  /**
    * The namespaces whose objects may use this identity: those named, and those whose labels match
    * the selector. Neither set: nobody.
    */
@@ -120,9 +127,15 @@ export interface EndpointServiceSpec {
    */
   tags?: Record<string, string>;
   /**
+   * Adopt an endpoint service built by hand instead of creating one: it is tagged as owned and then
+   * converged to this spec in place (never replaced). Needs an identity with allowAdoption; a
+   * service owned by another object or cluster is refused.
+   */
+  adopt?: EndpointServiceSpecAdopt;
+  /**
    * What happens to the AWS resources when the object is deleted: Delete removes them, Retain
-   * leaves them in place.
-   * @defaultValue `"Delete"`
+   * leaves them in place (an adopted service also loses the ownership tags). Default Delete, Retain
+   * for an adopted service; status.deletionPolicy says which applies.
    */
   deletionPolicy?: 'Delete' | 'Retain';
 }
@@ -174,12 +187,24 @@ export interface AutoAcceptPolicy {
   rejectOthers?: boolean;
 }
 
+/**
+ * Adopt an endpoint service built by hand instead of creating one: it is tagged as owned and then
+ * converged to this spec in place (never replaced). Needs an identity with allowAdoption; a service
+ * owned by another object or cluster is refused.
+ */
+export interface EndpointServiceSpecAdopt {
+  /** The service to adopt (vpce-svc-...). */
+  serviceId: string;
+}
+
 /** The endpoint service as last observed. */
 export interface EndpointServiceStatus {
   /** The spec generation this status describes. */
   observedGeneration?: number;
   /** Endpoint service id (vpce-svc-...). */
   serviceId?: string;
+  /** The deletion policy in force (the spec's, else its default). */
+  deletionPolicy?: string;
   /** The service name consumers create endpoints to. */
   serviceName?: string;
   /** Service state as AWS reports it (Pending, Available, Failed, ...). */

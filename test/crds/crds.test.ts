@@ -150,9 +150,10 @@ test('defaults are filled in by the API server', async () => {
   expect(eps.spec).toMatchObject({
     acceptanceRequired: true,
     supportedIpAddressTypes: ['ipv4'],
-    deletionPolicy: 'Delete',
     autoAccept: { rejectOthers: false },
   });
+  // No schema default: Delete for a created service, Retain for an adopted one (status says which).
+  expect(eps.spec.deletionPolicy).toBeUndefined();
   const papp = await getPublishedApp('defaults');
   expect(papp.spec).toMatchObject({
     deletionPolicy: 'Delete',

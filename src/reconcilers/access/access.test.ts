@@ -41,6 +41,7 @@ const IDENTITIES = [
   identity('blue', { roleArn: BLUE_ROLE, externalId: 'x1', allowedNamespaces: { names: ['team-blue'] } }),
   identity('apps', { allowedNamespaces: { selector: { matchLabels: { tier: 'apps' } } } }),
   identity('nobody', { allowedNamespaces: {} }),
+  identity('adopter', { allowAdoption: true, allowedNamespaces: { names: ['team-blue'] } }),
 ];
 
 const listener = (
@@ -134,6 +135,17 @@ describe('identityTarget', () => {
     expect(
       outcome(identityTarget(lookups(), name ? { identity: name } : undefined, grantee(namespace))),
     ).toBe(want);
+  });
+
+  test.each<[string, string, string, string]>([
+    ['an identity that allows adoption', 'adopter', 'team-blue', 'ok'],
+    ['an identity that does not', 'blue', 'team-blue', 'AdoptionNotPermitted'],
+    ['the default identity (no allowAdoption)', 'default', 'dmz', 'AdoptionNotPermitted'],
+    ['allowAdoption does not grant another namespace', 'adopter', 'mallory', 'IdentityNotPermitted'],
+  ])('adopting through %s', (_name, name, namespace, want) => {
+    expect(outcome(identityTarget(lookups(), { identity: name }, grantee(namespace), { adopts: true }))).toBe(
+      want,
+    );
   });
 
   test('carries the role, external id, region and the grantee as the session subject', () => {

@@ -39,7 +39,8 @@ export interface Refusal {
     | 'ListenerNotPermitted'
     | 'ClaimNotPermitted'
     | 'PriorityNotPermitted'
-    | 'ReferenceNotPermitted';
+    | 'ReferenceNotPermitted'
+    | 'AdoptionNotPermitted';
   message: string;
 }
 
@@ -57,15 +58,23 @@ function refuse<T>(reason: Refusal['reason'], message: string): Decision<T> {
   return { ok: false, refusal: { reason, message } };
 }
 
+/** What the grantee wants to do beyond acting as the identity. */
+export interface IdentityUse {
+  /** Adopt resources built by hand (spec.adopt): needs the identity's allowAdoption. */
+  adopts?: boolean;
+}
+
 /**
  * The AWS target `grantee` may act as through `aws` (region + identity name).
  * @returns IdentityNotFound / IdentityNotPermitted when the identity is missing or does not
- * grant the grantee's namespace.
+ * grant the grantee's namespace; AdoptionNotPermitted when the grantee adopts and the
+ * identity does not allow adoption.
  */
 export function identityTarget(
   lookups: AccessLookups,
   aws: AwsAccess | undefined,
   grantee: Grantee,
+  use: IdentityUse = {},
 ): Decision<AwsTarget> {
   const name = aws?.identity ?? DEFAULT_IDENTITY;
   const identity = lookups.identity(name);
@@ -74,6 +83,11 @@ export function identityTarget(
     return refuse(
       'IdentityNotPermitted',
       `AwsIdentity ${name} does not grant namespace ${grantee.namespace}`,
+    );
+  if (use.adopts && identity.spec.allowAdoption !== true)
+    return refuse(
+      'AdoptionNotPermitted',
+      `AwsIdentity ${name} does not allow adoption (spec.allowAdoption): nothing built by hand may be taken over through it`,
     );
   const { roleArn, externalId } = identity.spec;
   return {

@@ -5,6 +5,7 @@
 import {
   AcceptVpcEndpointConnectionsCommand,
   CreateTagsCommand,
+  DeleteTagsCommand,
   CreateVpcEndpointServiceConfigurationCommand,
   DeleteVpcEndpointServiceConfigurationsCommand,
   DescribeVpcEndpointServiceConfigurationsCommand,
@@ -158,6 +159,15 @@ export async function tagResource(
   await ec2.send(new CreateTagsCommand({ Resources: [resourceId], Tags: toAwsTags(tags) }));
 }
 
+/** Removes tags by key (whatever their values). */
+export async function untagResource(
+  ec2: EC2Client,
+  resourceId: string,
+  keys: readonly string[],
+): Promise<void> {
+  await ec2.send(new DeleteTagsCommand({ Resources: [resourceId], Tags: keys.map((Key) => ({ Key })) }));
+}
+
 /** The service's allowed principals. */
 export async function describeAllowedPrincipals(ec2: EC2Client, serviceId: string): Promise<string[]> {
   const principals: string[] = [];
@@ -260,6 +270,13 @@ function toObservedService(config: ServiceConfiguration): ObservedService | unde
     supportedIpAddressTypes: config.SupportedIpAddressTypes ?? [],
     tags: tagMap(config.Tags),
   };
+  if (config.GatewayLoadBalancerArns?.length)
+    service.gatewayLoadBalancerArns = config.GatewayLoadBalancerArns;
+  return withPrivateDns(service, config);
+}
+
+/** The private DNS name and its verification, when the service has one. */
+function withPrivateDns(service: ObservedService, config: ServiceConfiguration): ObservedService {
   if (config.PrivateDnsName) service.privateDnsName = config.PrivateDnsName;
   const dns = config.PrivateDnsNameConfiguration;
   if (dns) {

@@ -1,10 +1,12 @@
 /**
- * Deletion of an EndpointService: `Retain` lets go and leaves AWS as it is; `Delete` rejects
+ * Deletion of an EndpointService: `Retain` (the default for an adopted service) lets go and
+ * leaves AWS as it is — an adopted service without the ownership tags; `Delete` rejects
  * the remaining connections, deletes every owned service (NotFound counts as done) and the
  * verification TXT records it published, and only then removes the finalizer.
  */
-import { ENDPOINT_SERVICE, FINALIZER } from '../../api/kinds.ts';
+import { ENDPOINT_SERVICE, FINALIZER, TAG_KEYS } from '../../api/kinds.ts';
 import type { ReconcileResult } from '../../controller/types.ts';
+import { deletionPolicyOf } from './adoption.ts';
 import * as ops from './aws-ops.ts';
 import { describeFailure, RetryableError } from './failure.ts';
 import { connectionsToRejectOnDelete } from './plan.ts';
@@ -12,13 +14,18 @@ import type { ObjectSession, Session } from './session.ts';
 import { findService } from './sync-service.ts';
 import { ownedTxtRecords, removeTxtRecords } from './sync-txt-record.ts';
 
+const OWNERSHIP_KEYS = [TAG_KEYS.cluster, TAG_KEYS.owner, TAG_KEYS.uid];
+
 /**
  * Cleans up and removes the finalizer.
  * @throws RetryableError while AWS refuses (never terminal: only a retry can finish a deletion).
  */
 export async function finalize(s: Session): Promise<ReconcileResult | undefined> {
   if (!s.obj.metadata?.finalizers?.includes(FINALIZER)) return undefined;
-  if (s.obj.spec.deletionPolicy === 'Retain') return release(s);
+  if (deletionPolicyOf(s.obj.spec) === 'Retain') {
+    if (s.obj.spec.adopt) await disown(s);
+    return release(s);
+  }
   try {
     await deleteOwnedServices(s);
     // The verification records go with the service they verified.
@@ -42,6 +49,19 @@ export async function release(s: ObjectSession): Promise<undefined> {
   s.event('Normal', 'Retained', 'Delete', `left ${what} in AWS (deletionPolicy Retain)`);
   await s.deps.rt.finalizers.remove(ENDPOINT_SERVICE, s.obj, FINALIZER);
   return undefined;
+}
+
+/**
+ * An adopted service kept on deletion goes back to how it was found: unowned (the ownership
+ * tags removed; the rest of the spec, applied in place, stays).
+ */
+async function disown(s: Session): Promise<void> {
+  const { service, extras } = await findService(s);
+  for (const { serviceId } of service ? [service, ...extras] : extras) {
+    if (s.skip('Disown', `remove the ownership tags from ${serviceId}`)) continue;
+    await ops.untagResource(s.ec2, serviceId, OWNERSHIP_KEYS);
+    s.event('Normal', 'Disowned', 'Delete', `removed the ownership tags from ${serviceId}`);
+  }
 }
 
 /** The owned service and any duplicates carrying its tags. */

@@ -35,6 +35,8 @@ export interface ObservedService {
   state: string;
   acceptanceRequired: boolean;
   networkLoadBalancerArns: string[];
+  /** Set only for a service fronting Gateway Load Balancers (never one this controller made). */
+  gatewayLoadBalancerArns?: string[];
   supportedIpAddressTypes: string[];
   privateDnsName?: string;
   privateDnsNameConfiguration?: { state?: string; type?: string; name?: string; value?: string };

@@ -23,6 +23,7 @@ import {
 } from '../../controller/types.ts';
 import { identityTarget, type Refusal } from '../access/access.ts';
 import { cacheLookups } from '../access/lookups.ts';
+import { deletionPolicyOf } from './adoption.ts';
 import { checkpointStands, type Checkpoint } from './checkpoint.ts';
 import { describeFailure } from './failure.ts';
 import { nextLookMs, type PassOutcome } from './next-look.ts';
@@ -67,7 +68,14 @@ export class EndpointServiceReconciler implements Reconciler {
       return undefined;
     }
     // Checked before any AWS call: an identity the namespace was not granted is never assumed.
-    const access = identityTarget(this.deps.access, obj.spec.aws, { kind: 'EndpointService', ...key });
+    // Adoption is granted by the identity; a deletion never needs that grant.
+    const adopts = obj.spec.adopt !== undefined && !obj.metadata?.deletionTimestamp;
+    const access = identityTarget(
+      this.deps.access,
+      obj.spec.aws,
+      { kind: 'EndpointService', ...key },
+      { adopts },
+    );
     if (!access.ok) return this.refuse(new ObjectSession(this.deps, obj, ctx.log), access.refusal);
     const s = new Session(this.deps, obj, this.aws.clientsFor(access.value), ctx.log);
     if (!obj.metadata?.deletionTimestamp) return this.sync(s);
@@ -86,8 +94,9 @@ export class EndpointServiceReconciler implements Reconciler {
   /** A deletion without its identity waits, finalizer kept, until the identity is granted again. */
   private async refuseDeletion(s: ObjectSession, refusal: Refusal): Promise<ReconcileResult> {
     if (!s.obj.metadata?.finalizers?.includes(FINALIZER)) return {};
-    if (s.obj.spec.deletionPolicy === 'Retain') {
-      await release(s); // no AWS call, so no identity needed
+    if (deletionPolicyOf(s.obj.spec) === 'Retain') {
+      // No AWS call, so no identity needed (an adopted service keeps the ownership tags then).
+      await release(s);
       return {};
     }
     await notReady(s, { reason: 'DeletionBlocked', message: `cannot clean up: ${refusal.message}` });

@@ -15,6 +15,8 @@ import type { ObjectCache, RuntimeServices } from '../../controller/types.ts';
 import type { AccessLookups } from '../access/access.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import type { VerificationStart } from './private-dns.ts';
+import { objectDryRun } from '../../controller/dry-run.ts';
+import { deletionPolicyOf } from './adoption.ts';
 import { buildStatus, type Phase, type StatusReport } from './status.ts';
 
 /** Tuning knobs; the defaults suit production. */
@@ -79,10 +81,12 @@ export class ObjectSession {
     // The cache may not show our own last status write yet; conditions build on that write.
     this.obj = { ...obj, status: deps.rt.status.latest(ENDPOINT_SERVICE, obj) };
     this.log = log;
+    this.report.deletionPolicy = deletionPolicyOf(obj.spec);
   }
 
+  /** The controller's --dry-run, or this object's dry-run annotation. */
   get dryRun(): boolean {
-    return this.deps.rt.dryRun;
+    return this.deps.rt.dryRun || objectDryRun(this.obj);
   }
 
   get uid(): string {

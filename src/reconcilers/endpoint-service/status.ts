@@ -34,6 +34,8 @@ export interface StatusReport {
   publishedTxtRecords?: readonly PublishedTxtRecord[];
   /** Overrides Ready's reason/message when it is False for a reason outside the phases (e.g. DeletionBlocked). */
   notReady?: { reason: string; message: string };
+  /** The deletion policy in force (status says it: an adopted service defaults to Retain). */
+  deletionPolicy?: 'Delete' | 'Retain';
 }
 
 /** The ServiceAvailable condition for a service in this state. */
@@ -83,6 +85,7 @@ export function buildStatus(
   const next: EndpointServiceStatus = { ...(prev ?? {}) };
   if (generation !== undefined) next.observedGeneration = generation;
   if (report.service) Object.assign(next, serviceFields(report.service));
+  if (report.deletionPolicy) next.deletionPolicy = report.deletionPolicy;
   if (report.connections) Object.assign(next, connectionFields(report.connections));
   // An empty list is dropped, so an object that never had a zone shows no such field.
   if (report.publishedTxtRecords)

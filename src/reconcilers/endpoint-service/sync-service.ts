@@ -1,8 +1,11 @@
 /**
- * The endpoint service itself: found by ownership (or the recorded id), its NLBs checked,
- * then created or brought in line with the spec (tags, configuration).
+ * The endpoint service itself: found by ownership (or the recorded id), else adopted when the
+ * spec names one built by hand, its NLBs checked, then created or brought in line with the
+ * spec (tags, configuration) in place.
  */
+import { ownedTagMap, ownerTagValue } from '../../aws/tags.ts';
 import { TerminalError } from '../../controller/types.ts';
+import { adoptionProblem } from './adoption.ts';
 import * as ops from './aws-ops.ts';
 import {
   checkLoadBalancers,
@@ -29,7 +32,8 @@ export interface FoundServices {
  * @throws TerminalError when an NLB to attach is missing or not a network load balancer.
  */
 export async function syncService(s: Session, desired: DesiredService): Promise<ObservedService | undefined> {
-  const { service: found, extras } = await findService(s);
+  const { service: owned, extras } = await findService(s);
+  const found = owned ?? (await adoptNamed(s));
   if (extras.length > 0) {
     const ids = extras.map((x) => x.serviceId).join(', ');
     s.event('Warning', 'DuplicateService', 'Find', `also owned, not used: ${ids}`);
@@ -57,6 +61,32 @@ export async function findService(s: Session): Promise<FoundServices> {
   if (first || !recorded) return { service: first, extras };
   const byId = await ops.describeService(s.ec2, recorded);
   return { service: byId && isLive(byId) ? byId : undefined, extras };
+}
+
+/**
+ * The service spec.adopt names, tagged as this object's (ownership tags only: the user's
+ * tags follow with the rest of the spec, in place).
+ * @returns undefined when the spec adopts nothing.
+ * @throws TerminalError when it may not be adopted (adoption.ts); nothing is changed then.
+ */
+async function adoptNamed(s: Session): Promise<ObservedService | undefined> {
+  const serviceId = s.obj.spec.adopt?.serviceId;
+  if (!serviceId) return undefined;
+  const service = await ops.describeService(s.ec2, serviceId);
+  const problem = adoptionProblem(serviceId, service, s.owner());
+  if (problem || !service)
+    throw new TerminalError(problem?.reason ?? 'AdoptionTargetNotFound', problem?.message ?? serviceId);
+  const ownership = ownedTagMap(s.owner());
+  if (s.skip('Adopt', `adopt ${serviceId}: tag it as owned by ${ownerTagValue(s.owner())}`)) return service;
+  await ops.tagResource(s.ec2, serviceId, ownership);
+  s.log.info({ serviceId }, 'endpoint service adopted');
+  s.event(
+    'Normal',
+    'Adopted',
+    'Adopt',
+    `adopted ${serviceId} (${service.serviceName}): tagged as owned, converging it to the spec in place`,
+  );
+  return { ...service, tags: { ...service.tags, ...ownership } };
 }
 
 async function createService(s: Session, desired: DesiredService): Promise<ObservedService | undefined> {

@@ -8,6 +8,7 @@ import type { EndpointService, PublishedApp, PublishedAppStatus } from '../../ap
 import { ownershipTags, type AwsTag } from '../../aws/tags.ts';
 import type { AwsClients } from '../../aws/types.ts';
 import type { AccessLookups, Attachment } from '../access/access.ts';
+import { objectDryRun } from '../../controller/dry-run.ts';
 import type { KeyedSerial } from '../../controller/keyed-serial.ts';
 import type { Condition, ObjectCache, RuntimeServices } from '../../controller/types.ts';
 import type { Checkpoints } from './checkpoint.ts';
@@ -185,8 +186,9 @@ export class Session {
     this.referenceMaxAgeMs = deps.opts.referenceMaxAgeMs;
   }
 
+  /** The controller's --dry-run, or this object's dry-run annotation. */
   get dryRun(): boolean {
-    return this.deps.rt.dryRun;
+    return this.deps.rt.dryRun || objectDryRun(this.app);
   }
 
   get generation(): number | undefined {

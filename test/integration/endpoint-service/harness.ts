@@ -214,11 +214,12 @@ export async function applyEndpointService(
   ctx: TestContext,
   name: string,
   spec: EndpointServiceSpec,
+  annotations?: Record<string, string>,
 ): Promise<void> {
   const body = {
     apiVersion: `${API_GROUP}/${API_VERSION}`,
     kind: 'EndpointService',
-    metadata: { name },
+    metadata: { name, ...(annotations ? { annotations } : {}) },
     spec,
   };
   const out = await ctx.kubectl(['apply', '-n', ctx.namespace, '-f', '-'], JSON.stringify(body));

@@ -91,7 +91,7 @@ function app(
 }
 
 /** Everything either account holds that an attack could touch. */
-async function world(): Promise<{ dmz: Inventory; blueServices: unknown }> {
+async function world(): Promise<{ dmz: Inventory; blueServices: unknown; dmzServices: unknown }> {
   const services = async (ec2: EC2Client) =>
     ((await ec2.send(new DescribeVpcEndpointServiceConfigurationsCommand({}))).ServiceConfigurations ?? [])
       .map((s) => ({ id: s.ServiceId, nlbs: s.NetworkLoadBalancerArns, tags: s.Tags }))
@@ -99,6 +99,8 @@ async function world(): Promise<{ dmz: Inventory; blueServices: unknown }> {
   return {
     dmz: await inventory(dmzAws.ec2, dmzAws.elbv2, dmz.listenerArn),
     blueServices: await services(blueAws.ec2),
+    // green's hand-built service among them: what an adoption would tag.
+    dmzServices: await services(dmzAws.ec2),
   };
 }
 
@@ -132,6 +134,10 @@ beforeAll(async () => {
     allowedNamespaces: { names: [tenants.blue.namespace] },
   });
   await grantIdentity(ctx, identity('dmz'), { allowedNamespaces: { names: [dmzNs] } });
+  // mallory may build its own services in the DMZ account, not take over what is there.
+  await grantIdentity(ctx, identity('mallory'), {
+    allowedNamespaces: { names: [tenants.mallory.namespace] },
+  });
   // The DMZ team: `public` for app namespaces, each in its own path; `internal` for itself.
   await shareListener(ctx, dmz.listenerArn, {
     name: 'public',
@@ -186,7 +192,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await controller.stop();
-  for (const name of ['blue', 'dmz']) await removeIdentity(ctx, identity(name));
+  for (const name of ['blue', 'dmz', 'mallory']) await removeIdentity(ctx, identity(name));
   await removeUserRoles();
   for (const ns of [dmzNs, ...Object.values(tenants).map((t) => t.namespace)])
     await ctx.kubectl(['delete', 'namespace', ns, '--wait=false']);
@@ -366,6 +372,26 @@ describe('mallory borrowing what others were granted', () => {
       expect((await waitForEvent(attacker, name, reason)).type).toBe('Warning');
     },
   );
+
+  it("EndpointService adopting green's hand-built service through its own identity → AdoptionNotPermitted", async () => {
+    const attacker = as(tenants.mallory);
+    await mustApply(attacker, 'EndpointService', 'adopt-green', {
+      aws: { identity: identity('mallory') },
+      adopt: { serviceId: green.serviceId! },
+      networkLoadBalancerArns: [green.nlbArn],
+      acceptanceRequired: false,
+      allowedPrincipals: ['*'],
+    });
+    const obj = await eventually('adopt-green: AdoptionNotPermitted', async () => {
+      const o = await getCustomObject<EndpointService>(attacker, ENDPOINT_SERVICE, 'adopt-green');
+      return condition(o, 'Ready')?.[1] === 'AdoptionNotPermitted' ? o : undefined;
+    });
+    expect(obj.metadata!.finalizers ?? []).not.toContain(FINALIZER);
+    expect(obj.status?.serviceId).toBeUndefined();
+    expect((await waitForEvent(attacker, 'adopt-green', 'AdoptionNotPermitted')).message).toContain(
+      'allowAdoption',
+    );
+  });
 
   it('left both accounts exactly as they were, and assumed no role for mallory', async () => {
     expect(await world()).toEqual(before);
