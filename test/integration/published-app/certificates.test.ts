@@ -23,14 +23,13 @@ import {
   condition,
   controllerTargetGroups,
   deleteApp,
-  endpointsOf,
+  expectRefusedWhole,
   eventsFor,
   eventually,
   forwardOf,
   getApp,
   listenerRules,
   patchApp,
-  securityGroupsOf,
   startController,
   waitForApp,
   waitForEvent,
@@ -138,17 +137,6 @@ afterAll(async () => {
   await ctx.cleanup();
 });
 
-/** The app is refused on RouteConfigured with `reason`, and nothing is made for it in AWS. */
-async function expectRefusedWhole(name: string, reason: string, says: string): Promise<void> {
-  const app = await waitForApp(ctx, name, reason, (o) => condition(o, 'RouteConfigured')?.[1] === reason);
-  expect(condition(app, 'Ready')).toEqual(['False', reason]);
-  await waitForEvent(ctx, name, reason, says);
-  const uid = app.metadata!.uid!;
-  expect(await endpointsOf(aws.ec2, uid)).toEqual([]);
-  expect(await securityGroupsOf(aws.ec2, uid)).toEqual([]);
-  expect(app.status?.targetGroupArn).toBeUndefined();
-}
-
 it('refuses what cannot work, changing nothing: HTTP listener, pending certificate, hosts not covered', async () => {
   const before = await listenerCertificates();
   const blueCert = await certificate('blue.example.com', ['*.blue.example.com']);
@@ -156,17 +144,32 @@ it('refuses what cannot work, changing nothing: HTTP listener, pending certifica
     ...httpsApp('blue', '/on-http', 'blue.example.com', blueCert),
     listenerRef: { name: 'dmz' },
   });
-  await expectRefusedWhole('on-http', 'ListenerNotHttps', 'not HTTPS');
+  await expectRefusedWhole(ctx, aws.ec2, {
+    name: 'on-http',
+    condition: 'RouteConfigured',
+    reason: 'ListenerNotHttps',
+    says: 'not HTTPS',
+  });
 
   await applyApp(
     ctx,
     'pending',
     httpsApp('blue', '/pending', 'blue.example.com', await certificate('blue.example.com', [], false)),
   );
-  await expectRefusedWhole('pending', 'CertificateNotIssued', 'PENDING_VALIDATION');
+  await expectRefusedWhole(ctx, aws.ec2, {
+    name: 'pending',
+    condition: 'RouteConfigured',
+    reason: 'CertificateNotIssued',
+    says: 'PENDING_VALIDATION',
+  });
 
   await applyApp(ctx, 'mismatch', httpsApp('green', '/mismatch', 'green.example.com', blueCert));
-  await expectRefusedWhole('mismatch', 'CertificateHostMismatch', 'does not cover green.example.com');
+  await expectRefusedWhole(ctx, aws.ec2, {
+    name: 'mismatch',
+    condition: 'RouteConfigured',
+    reason: 'CertificateHostMismatch',
+    says: 'does not cover green.example.com',
+  });
 
   expect(await listenerCertificates()).toEqual(before);
   expect(await marks()).toEqual([]);
@@ -259,7 +262,12 @@ it('refuses a certificate beyond the ALB quota, changing nothing; a built app ke
     'green2',
     httpsApp('green', '/green2', 'green2.example.com', await certificate('green2.example.com')),
   );
-  await expectRefusedWhole('green2', 'CertificateLimitExceeded', '--alb-certificate-quota');
+  await expectRefusedWhole(ctx, aws.ec2, {
+    name: 'green2',
+    condition: 'RouteConfigured',
+    reason: 'CertificateLimitExceeded',
+    says: '--alb-certificate-quota',
+  });
   expect((await controllerTargetGroups(aws.elbv2)).length).toBe(groupsBefore);
 
   // A built app asking for another certificate at the quota keeps its rule and certificate.

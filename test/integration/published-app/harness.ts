@@ -275,3 +275,22 @@ export async function securityGroupsOf(ec2: EC2Client, uid: string): Promise<str
   );
   return (out.SecurityGroups ?? []).map((g) => g.GroupId!);
 }
+
+/**
+ * The app is refused whole: `condition` (then Ready) False with `reason`, a Warning Event saying
+ * `says`, and nothing made for it in AWS (no endpoint, SG or target group).
+ */
+export async function expectRefusedWhole(
+  ctx: TestContext,
+  ec2: EC2Client,
+  refusal: { name: string; condition: string; reason: string; says: string },
+): Promise<void> {
+  const { name, condition: type, reason, says } = refusal;
+  const app = await waitForApp(ctx, name, reason, (o) => condition(o, type)?.[1] === reason);
+  expect(condition(app, 'Ready')).toEqual(['False', reason]);
+  await waitForEvent(ctx, name, reason, says);
+  const uid = app.metadata!.uid!;
+  expect(await endpointsOf(ec2, uid)).toEqual([]);
+  expect(await securityGroupsOf(ec2, uid)).toEqual([]);
+  expect(app.status?.targetGroupArn).toBeUndefined();
+}

@@ -20,10 +20,9 @@ import {
   awsClients,
   condition,
   endpoint,
-  endpointsOf,
+  expectRefusedWhole,
   eventually,
   patchApp,
-  securityGroupsOf,
   startController,
   waitForApp,
   waitForEvent,
@@ -84,25 +83,26 @@ const withPrivateDns = (provider: string, path: string) =>
     endpoint: { vpcId: world.dmz.vpcId, subnetIds: world.dmz.subnetIds.slice(0, 2), privateDnsEnabled: true },
   });
 
-/** A new app is refused with `reason`, and nothing is made for it in AWS. */
-async function expectRefusedWhole(name: string, reason: string, says: string): Promise<void> {
-  const app = await waitForApp(ctx, name, reason, (o) => condition(o, 'EndpointAvailable')?.[1] === reason);
-  expect(condition(app, 'Ready')).toEqual(['False', reason]);
-  await waitForEvent(ctx, name, reason, says);
-  expect(await endpointsOf(aws.ec2, app.metadata!.uid!)).toEqual([]);
-  expect(await securityGroupsOf(aws.ec2, app.metadata!.uid!)).toEqual([]);
-}
-
 it('refuses private DNS for a service without a private DNS name, making nothing', async () => {
   await setHostnames(true);
   await applyApp(ctx, 'green', withPrivateDns('green', '/green'));
-  await expectRefusedWhole('green', 'PrivateDnsNameNotAvailable', 'has no private DNS name');
+  await expectRefusedWhole(ctx, aws.ec2, {
+    name: 'green',
+    condition: 'EndpointAvailable',
+    reason: 'PrivateDnsNameNotAvailable',
+    says: 'has no private DNS name',
+  });
 });
 
 it('refuses private DNS in a VPC without DNS hostnames, making nothing', async () => {
   await setHostnames(false);
   await applyApp(ctx, 'blue-nodns', withPrivateDns('blue', '/nodns'));
-  await expectRefusedWhole('blue-nodns', 'VpcDnsNotEnabled', 'enableDnsHostnames');
+  await expectRefusedWhole(ctx, aws.ec2, {
+    name: 'blue-nodns',
+    condition: 'EndpointAvailable',
+    reason: 'VpcDnsNotEnabled',
+    says: 'enableDnsHostnames',
+  });
 });
 
 it('builds the endpoint with private DNS, puts it back when turned off out of band, and turns it off with the spec', async () => {
