@@ -141,8 +141,9 @@ describe('routeConflict', () => {
     ['our own route', [route('ANY /blue', OURS)], undefined],
     ['a foreign route with our key', [route('ANY /blue', 'integrations/x')], 'ApiRouteConflict'],
     ['a foreign route without target', [route('ANY /blue', '')], 'ApiRouteConflict'],
+    ['a route to our other (duplicate) integration', [route('ANY /blue', 'integrations/i2')], undefined],
   ])('%s', (_, live, reason) => {
-    expect(routeConflict(['ANY /blue'], live, OURS)?.reason).toBe(reason);
+    expect(routeConflict(['ANY /blue'], live, [OURS, 'integrations/i2'])?.reason).toBe(reason);
   });
 });
 
@@ -150,7 +151,7 @@ describe('planRoutes', () => {
   const want = desiredRoutes(['ANY /blue', 'ANY /blue/{proxy+}'], 'i1', undefined);
 
   it('creates what is missing, leaves foreign routes alone', () => {
-    const plan = planRoutes(want, [route('ANY /blue', OURS), route('ANY /other', 'integrations/x')], OURS);
+    const plan = planRoutes(want, [route('ANY /blue', OURS), route('ANY /other', 'integrations/x')], [OURS]);
     expect(plan.create.map((r) => r.routeKey)).toEqual(['ANY /blue/{proxy+}']);
     expect(plan.update).toEqual([]);
     expect(plan.remove).toEqual([]);
@@ -161,7 +162,7 @@ describe('planRoutes', () => {
       route('ANY /blue', OURS, { authorizationType: 'AWS_IAM' }),
       route('ANY /blue/{proxy+}', OURS),
     ];
-    const plan = planRoutes(want, live, OURS);
+    const plan = planRoutes(want, live, [OURS]);
     expect(plan.update.map((u) => [u.routeId, u.differences.length])).toEqual([
       ['r-ANY /blue-integrations/i1', 1],
     ]);
@@ -174,21 +175,30 @@ describe('planRoutes', () => {
       route('ANY /old', OURS),
       route('ANY /x', 'integrations/x'),
     ];
-    expect(planRoutes(want, live, OURS).remove.map((r) => r.routeKey)).toEqual(['ANY /old']);
+    expect(planRoutes(want, live, [OURS]).remove.map((r) => r.routeKey)).toEqual(['ANY /old']);
   });
 
   it('does not create over a foreign route with the key (a conflict, judged before)', () => {
     const plan = planRoutes(
       want,
       [route('ANY /blue', 'integrations/x'), route('ANY /blue/{proxy+}', OURS)],
-      OURS,
+      [OURS],
     );
     expect(plan.create).toEqual([]);
   });
 
+  it('moves a route of our duplicate integration onto the chosen one', () => {
+    const live = [route('ANY /blue', 'integrations/i2'), route('ANY /blue/{proxy+}', OURS)];
+    const plan = planRoutes(want, live, [OURS, 'integrations/i2']);
+    expect(plan.create).toEqual([]);
+    expect(plan.update.map((u) => u.differences)).toEqual([
+      [`route ANY /blue targets integrations/i2, not ${OURS}`],
+    ]);
+  });
+
   it('removes all of ours when nothing is desired', () => {
     expect(
-      planRoutes([], [route('ANY /blue', OURS), route('ANY /x', 'integrations/x')], OURS).remove,
+      planRoutes([], [route('ANY /blue', OURS), route('ANY /x', 'integrations/x')], [OURS]).remove,
     ).toHaveLength(1);
   });
 });

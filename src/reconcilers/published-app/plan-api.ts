@@ -156,13 +156,13 @@ export function desiredRoutes(
   }));
 }
 
-/** A route key another party holds on the API; refused before any change. */
+/** A route key held on the API by a route not to one of our integrations; refused before any change. */
 export function routeConflict(
   keys: readonly string[],
   live: readonly LiveRoute[],
-  ownTarget: string | undefined,
+  ownTargets: readonly string[],
 ): ApiProblem | undefined {
-  const taken = live.filter((r) => keys.includes(r.routeKey) && r.target !== ownTarget);
+  const taken = live.filter((r) => keys.includes(r.routeKey) && !ownTargets.includes(r.target));
   if (taken.length === 0) return undefined;
   return {
     reason: 'ApiRouteConflict',
@@ -180,6 +180,8 @@ export interface RoutePlan {
 
 function routeDifferences(want: RouteShape, have: LiveRoute): string[] {
   const out: string[] = [];
+  if (have.target !== want.target)
+    out.push(`route ${want.routeKey} targets ${have.target}, not ${want.target}`);
   if (have.authorizationType !== want.authorizationType)
     out.push(
       `route ${want.routeKey} authorization is ${have.authorizationType}, not ${want.authorizationType}`,
@@ -194,16 +196,16 @@ function routeDifferences(want: RouteShape, have: LiveRoute): string[] {
 }
 
 /**
- * Diff of the API's routes against the desired ones. Only routes to `ownTarget` (our
- * integration) are ours (HTTP API routes carry no tags); a desired key held by another route is a conflict,
- * judged before this (`routeConflict`), so it is not planned here.
+ * Diff of the API's routes against the desired ones. Only routes to one of `ownTargets` (our
+ * integrations, by mark) are ours: HTTP API routes carry no tags. A desired key held by
+ * another route is a conflict, judged before this (`routeConflict`), so it is not planned.
  */
 export function planRoutes(
   desired: readonly RouteShape[],
   live: readonly LiveRoute[],
-  ownTarget: string,
+  ownTargets: readonly string[],
 ): RoutePlan {
-  const ours = live.filter((r) => r.target === ownTarget);
+  const ours = live.filter((r) => ownTargets.includes(r.target));
   const plan: RoutePlan = { create: [], update: [], remove: [] };
   for (const want of desired) {
     const have = ours.find((r) => r.routeKey === want.routeKey);
