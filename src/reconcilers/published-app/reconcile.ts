@@ -57,7 +57,7 @@ import { ALB_ASPECTS, ASPECTS, buildStatus, newReport, type Aspect } from './sta
 import { liveEndpoint, observedEndpoint, syncEndpoint, type EndpointOutcome } from './sync-endpoint.ts';
 import { listenerRules } from './place-rule.ts';
 import { releasePreviousCertificate, syncRoute } from './sync-certificate.ts';
-import { syncApi } from './sync-api.ts';
+import { deleteOwnApi, syncApi } from './sync-api.ts';
 import { syncSecurityGroups } from './sync-security-groups.ts';
 import { syncTags } from './sync-tags.ts';
 import { syncTargets } from './sync-targets.ts';
@@ -227,7 +227,7 @@ export class PublishedAppReconciler implements Reconciler {
 
   /**
    * A grant the app lacks: nothing is made or assumed for it. An app built before its grant
-   * went away stops being served — its own rule is removed, as the listener's identity — and
+   * went away stops being served — its own rule (and API routes) removed, as the listener's identity — and
    * the rest of it stays until the grant returns or the app is deleted.
    */
   private async refuse(app: PublishedApp, refusal: Refusal, ctx: ReconcileContext): Promise<undefined> {
@@ -247,11 +247,18 @@ export class PublishedAppReconciler implements Reconciler {
     return cleanup.ok ? cleanup.value : undefined;
   }
 
-  /** Stops serving a built app: deletes its own rules (and forgets them in status). */
+  /** Stops serving a built app: deletes its own rules and API routes (and forgets them in status). */
   private async withdraw(s: Session): Promise<void> {
     if (s.dryRun) return;
     await deleteOwnRules(s);
     Object.assign(s.report.fields, { ruleArn: undefined, priority: undefined, url: undefined });
+    if (!s.attachment.frontDoor) return;
+    await deleteOwnApi(s, s.attachment.frontDoor);
+    Object.assign(s.report.fields, {
+      apiIntegrationId: undefined,
+      apiRouteIds: undefined,
+      invokeUrl: undefined,
+    });
   }
 
   /** Deletion, as the listener's identity; a missing or withdrawn identity blocks it, said why. */

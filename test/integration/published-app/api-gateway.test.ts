@@ -287,6 +287,36 @@ it('never touches an unmarked ALB SG rule', async () => {
   expect(ranges.map((r) => r.CidrIp)).toEqual(['10.100.0.0/16']);
 });
 
+it('takes the routes off the API when the app loses its claim, and puts them back with it', async () => {
+  const frontDoor = {
+    apiGateway: {
+      apiId,
+      serverNameToVerify: SERVER_NAME,
+      vpcLink: { subnetIds: world.dmz.subnetIds.slice(0, 2) },
+    },
+  };
+  await shareListener(ctx, listenerArn, {
+    name: 'api',
+    spec: {
+      frontDoor,
+      allowedRoutes: { claims: [{ namespaces: [ctx.namespace], pathPrefixes: ['/other'] }] },
+    },
+  });
+  const refused = await waitForApp(
+    ctx,
+    'blue',
+    'claim withdrawn',
+    (o) => condition(o, 'RouteConfigured')?.[1] === 'ClaimNotPermitted',
+  );
+  expect(refused.status?.apiRouteIds).toBeUndefined();
+  expect(await routes()).toEqual([foreignRoute]);
+  expect(await ourLinks(await sharedListenerUid())).toHaveLength(1);
+
+  await shareListener(ctx, listenerArn, { name: 'api', spec: { frontDoor } });
+  const back = await waitForReady(ctx, 'blue', 60_000);
+  expect(back.status?.apiRouteIds).toHaveLength(2);
+});
+
 it('deletes what an app owns, and the front door with the last app; foreign routes stay', async () => {
   await applyApp(ctx, 'green', apiApp('green', '/green'));
   const green = await waitForReady(ctx, 'green', 60_000);
