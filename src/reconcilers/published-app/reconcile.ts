@@ -201,7 +201,7 @@ export class PublishedAppReconciler implements Reconciler {
     const refusal = consentRefusal(this.deps.access, app);
     if (refusal) return this.refuse(app, refusal, ctx);
     const s = this.session(app, attached.value, ctx.log);
-    const desired = desiredFingerprint(s.app, serviceNameOf(s));
+    const desired = desiredFingerprint(s.app, serviceNameOf(s), s.attachment.frontDoor);
     const checkpoint = this.deps.checkpoints.check(s.uid, desired);
     if (checkpoint === 'holds') {
       await this.refreshSyncTime(s);
