@@ -8,10 +8,15 @@
  * for Ready and prints what a user wants to see. Stays up until Ctrl-C, then cleans up.
  *
  * `--once` exits after printing (the tests use it to keep the README's first command true).
+ * `--front-door api-gateway` puts the apps behind an API Gateway HTTP API instead (seed 004):
+ * an internal ALB with an HTTPS listener and an HTTP API are added to the DMZ account, and
+ * examples/api-gateway is applied (with blue-green's identities and endpoint services).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { ACMClient } from '@aws-sdk/client-acm';
+import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeRulesCommand,
@@ -27,9 +32,25 @@ import { readToolPaths } from '../test/env/global-setup.ts';
 import { startMoto } from '../test/env/moto/server.ts';
 import { startProcess, waitFor } from '../test/env/processes.ts';
 import { createDmz, createProvider } from '../test/integration/published-app/world.ts';
+import {
+  apiSubstitutions,
+  createApiFrontDoor,
+  printApi,
+  type ApiFrontDoorWorld,
+} from './sandbox-api-gateway.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const once = process.argv.includes('--once');
+/** `--front-door api-gateway` (or `--front-door=api-gateway`); default the internet-facing ALB. */
+function frontDoorArg(argv: readonly string[]): 'alb' | 'api-gateway' {
+  const at = argv.findIndex((a) => a === '--front-door' || a.startsWith('--front-door='));
+  if (at < 0) return 'alb';
+  const arg = argv[at] ?? '';
+  const value = arg.includes('=') ? arg.split('=')[1] : argv[at + 1];
+  if (value === 'api-gateway' || value === 'alb') return value;
+  throw new Error(`--front-door must be alb or api-gateway, not ${value ?? '(nothing)'}`);
+}
+const frontDoor = frontDoorArg(process.argv);
 /** The accounts the examples name: blue and green providers, the DMZ. */
 const ACCOUNTS = { blue: '111111111111', dmz: '222222222222', green: '333333333333' } as const;
 const CLUSTER_ID = 'sandbox';
@@ -135,18 +156,29 @@ async function main(): Promise<void> {
     },
   );
 
-  step('applying examples/blue-green (with the world ids)');
+  const dmzAccount = await accountCredentials(ACCOUNTS.dmz);
+  const apiClients = { acm: new ACMClient(dmzAccount), apigw: new ApiGatewayV2Client(dmzAccount) };
+  let api: ApiFrontDoorWorld | undefined;
+  if (frontDoor === 'api-gateway') {
+    step(
+      'adding the API front door: an internal ALB with an HTTPS listener, an HTTP API with a JWT authorizer',
+    );
+    api = await createApiFrontDoor({ ...dmzClients, ...apiClients }, dmz, ACCOUNTS.dmz);
+  }
   for (const ns of ['team-blue', 'team-green', 'dmz']) await kubectl(['create', 'namespace', ns]);
-  const subs = substitutions({ blueNlb: blueProvider.nlbArn, greenNlb: greenProvider.nlbArn, dmz });
-  const exampleDir = path.join(root, 'examples/blue-green');
-  for (const file of readdirSync(exampleDir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()) {
-    let manifest = readFileSync(path.join(exampleDir, file), 'utf8');
-    for (const [pattern, value] of subs) manifest = manifest.replace(pattern, value);
-    const out = await kubectl(['apply', '-f', '-'], manifest);
-    if (out.code !== 0) throw new Error(`kubectl apply ${file}: ${out.stderr}`);
-    process.stdout.write(`    ${out.stdout.trim()}\n`);
+  const subs = [
+    ...substitutions({ blueNlb: blueProvider.nlbArn, greenNlb: greenProvider.nlbArn, dmz }),
+    ...(api ? apiSubstitutions(api) : []),
+  ];
+  for (const [dir, files] of exampleSets(api !== undefined)) {
+    step(`applying examples/${dir} (with the world ids)`);
+    for (const file of files) {
+      let manifest = readFileSync(path.join(root, 'examples', dir, file), 'utf8');
+      for (const [pattern, value] of subs) manifest = manifest.replace(pattern, value);
+      const out = await kubectl(['apply', '-f', '-'], manifest);
+      if (out.code !== 0) throw new Error(`kubectl apply ${file}: ${out.stderr}`);
+      process.stdout.write(`    ${out.stdout.trim()}\n`);
+    }
   }
 
   step('waiting for both apps to be Ready');
@@ -169,7 +201,19 @@ async function main(): Promise<void> {
 
   const get = await kubectl(['get', 'privatelink', '-A']);
   process.stdout.write(`\n$ kubectl get privatelink -A\n${get.stdout}\n`);
-  await printAlb(dmzClients.elbv2, dmz.listenerArn, dmz.albDnsName);
+  if (api) {
+    await printAlb(dmzClients.elbv2, api.listenerArn, 'internal: reached only through the API');
+    await printApi(apiClients.apigw, api.apiId);
+    const urls = await kubectl([
+      'get',
+      'papp',
+      '-n',
+      'dmz',
+      '-o',
+      'jsonpath={range .items[*]}{.status.invokeUrl}{"\\n"}{end}',
+    ]);
+    process.stdout.write(`invoke URLs:\n${urls.stdout}\n`);
+  } else await printAlb(dmzClients.elbv2, dmz.listenerArn, `http://${dmz.albDnsName}`);
   process.stdout.write(`
 Ready in ${Math.round((Date.now() - started) / 1000)} s. Poke it:
   export KUBECONFIG=${cp.kubeconfigPath}
@@ -189,6 +233,8 @@ Ready in ${Math.round((Date.now() - started) / 1000)} s. Poke it:
       c.ec2.destroy();
       c.elbv2.destroy();
     }
+    apiClients.acm.destroy();
+    apiClients.apigw.destroy();
   };
   if (once) {
     await shutdown();
@@ -202,13 +248,32 @@ Ready in ${Math.round((Date.now() - started) / 1000)} s. Poke it:
   await shutdown();
 }
 
+/**
+ * The example sets to apply, in order: blue-green whole; or, behind the API, blue-green's
+ * identities and endpoint services, then examples/api-gateway.
+ */
+function exampleSets(api: boolean): [string, string[]][] {
+  const yaml = (dir: string) =>
+    readdirSync(path.join(root, 'examples', dir))
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
+  if (!api) return [['blue-green', yaml('blue-green')]];
+  const shared = yaml('blue-green').filter(
+    (f) => f.startsWith('awsidentities') || f.startsWith('endpointservice'),
+  );
+  return [
+    ['blue-green', shared],
+    ['api-gateway', yaml('api-gateway')],
+  ];
+}
+
 /** Prints the listener's rules with their target groups and the targets' health. */
 async function printAlb(
   elbv2: ElasticLoadBalancingV2Client,
   listenerArn: string,
-  dnsName: string,
+  where: string,
 ): Promise<void> {
-  process.stdout.write(`ALB http://${dnsName}  listener ${listenerArn}\n`);
+  process.stdout.write(`ALB ${where}  listener ${listenerArn}\n`);
   const rules = (await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? [];
   for (const rule of rules) {
     const cond = (rule.Conditions ?? [])

@@ -92,5 +92,7 @@ export const PUBLISHED_APP_CONDITIONS = {
   securityGroupsSynced: 'SecurityGroupsSynced',
   targetsSynced: 'TargetsSynced',
   routeConfigured: 'RouteConfigured',
+  /** The app's routes and integration on the SharedListener's HTTP API (API front door only). */
+  apiRouteConfigured: 'ApiRouteConfigured',
   ready: 'Ready',
 } as const;

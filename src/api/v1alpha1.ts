@@ -411,10 +411,29 @@ export interface RoutingSpec {
   /** Host names the rule also requires (any of them), e.g. app.example.com. */
   hostHeaders?: string[];
   /**
+   * Only when the SharedListener's front door is an API Gateway HTTP API: how the app's routes on
+   * the API are authorized (the API's own authorizer, by id). Default: no authorization on the
+   * route.
+   */
+  api?: RoutingSpecApi;
+  /**
    * Rule priority (1 to 50000). When absent the controller picks a free one and keeps it
    * (status.priority).
    */
   priority?: number;
+}
+
+/**
+ * Only when the SharedListener's front door is an API Gateway HTTP API: how the app's routes on the
+ * API are authorized (the API's own authorizer, by id). Default: no authorization on the route.
+ */
+export interface RoutingSpecApi {
+  /** NONE, AWS_IAM, JWT or CUSTOM (a Lambda authorizer). */
+  authorizationType?: 'NONE' | 'AWS_IAM' | 'JWT' | 'CUSTOM';
+  /** An authorizer of the API (for JWT and CUSTOM). */
+  authorizerId?: string;
+  /** Scopes a JWT must carry (JWT only). */
+  authorizationScopes?: string[];
 }
 
 /**
@@ -511,6 +530,12 @@ export interface PublishedAppStatus {
   certificateArn?: string;
   /** The rule's priority (kept stable once chosen). */
   priority?: number;
+  /** The app's integration on the SharedListener's HTTP API. */
+  apiIntegrationId?: string;
+  /** The app's routes on the SharedListener's HTTP API. */
+  apiRouteIds?: string[];
+  /** Where the app is reachable through the HTTP API (its $default stage). */
+  invokeUrl?: string;
   /** The managed endpoint security group (sg-...). */
   securityGroupId?: string;
   /** Where the app is reachable through the load balancer. */
@@ -518,8 +543,8 @@ export interface PublishedAppStatus {
   /** When AWS state was last fully compared with the spec. */
   lastSyncTime?: string;
   /**
-   * EndpointAvailable, SecurityGroupsSynced, TargetsSynced, RouteConfigured and Ready (the
-   * summary).
+   * EndpointAvailable, SecurityGroupsSynced, TargetsSynced, RouteConfigured, ApiRouteConfigured
+   * (API Gateway front door only) and Ready (the summary).
    */
   conditions?: Condition[];
 }
@@ -560,6 +585,12 @@ export interface SharedListenerSpec {
   /** Who may attach PublishedApps, and what they may claim. */
   allowedRoutes?: AllowedRoutes;
   /**
+   * How clients reach the listener. Absent: directly (an internet-facing ALB). apiGateway: through
+   * an existing API Gateway HTTP API whose private integrations reach the listener (of an internal
+   * ALB) over a VPC link; each attached PublishedApp gets its routes on the API.
+   */
+  frontDoor?: SharedListenerSpecFrontDoor;
+  /**
    * Rule priorities of apps on this listener: allocated ones are chosen in this range, and an app's
    * explicit priority must lie in it. Default 1-50000.
    */
@@ -591,6 +622,55 @@ export interface RouteClaim {
    * "/bluex"). Absent: any path.
    */
   pathPrefixes?: string[];
+}
+
+/**
+ * How clients reach the listener. Absent: directly (an internet-facing ALB). apiGateway: through an
+ * existing API Gateway HTTP API whose private integrations reach the listener (of an internal ALB)
+ * over a VPC link; each attached PublishedApp gets its routes on the API.
+ */
+export interface SharedListenerSpecFrontDoor {
+  /**
+   * An existing HTTP API in the listener's account and region. The VPC link (made by the controller
+   * in vpcLink.subnetIds with its own security group, or the given vpcLink.vpcLinkId) and the
+   * ingress rule admitting the link's security groups on the listener port of the ALB's first
+   * security group belong to this SharedListener; the API itself, its stages and authorizers are
+   * not the controller's.
+   */
+  apiGateway?: SharedListenerSpecFrontDoorApiGateway;
+}
+
+/**
+ * An existing HTTP API in the listener's account and region. The VPC link (made by the controller
+ * in vpcLink.subnetIds with its own security group, or the given vpcLink.vpcLinkId) and the ingress
+ * rule admitting the link's security groups on the listener port of the ALB's first security group
+ * belong to this SharedListener; the API itself, its stages and authorizers are not the
+ * controller's.
+ */
+export interface SharedListenerSpecFrontDoorApiGateway {
+  /** The HTTP API's id, e.g. a1b2c3d4e5. */
+  apiId: string;
+  /**
+   * For an HTTPS listener: the name API Gateway verifies the ALB's certificate against (the
+   * integration's tlsConfig); absent, none is set.
+   */
+  serverNameToVerify?: string;
+  /**
+   * The VPC link to the ALB's VPC: subnetIds (the controller makes and owns it, with a security
+   * group of its own) or vpcLinkId (an existing one, used as it is).
+   */
+  vpcLink: SharedListenerSpecFrontDoorApiGatewayVpcLink;
+}
+
+/**
+ * The VPC link to the ALB's VPC: subnetIds (the controller makes and owns it, with a security group
+ * of its own) or vpcLinkId (an existing one, used as it is).
+ */
+export interface SharedListenerSpecFrontDoorApiGatewayVpcLink {
+  /** Subnets of the ALB's VPC for the link's network interfaces. */
+  subnetIds?: string[];
+  /** An existing VPC link (V2) of the account and region. */
+  vpcLinkId?: string;
 }
 
 /**

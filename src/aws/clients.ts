@@ -5,6 +5,7 @@
  * call observer on every request.
  */
 import { ACMClient } from '@aws-sdk/client-acm';
+import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53Client } from '@aws-sdk/client-route-53';
@@ -122,7 +123,7 @@ export function createAwsClientFactory(opts: AwsClientFactoryOptions): ClosableA
   };
 
   const cache = new Map<string, AwsClients>();
-  // Clients to destroy with the factory (ACM and Route 53 ones only once built).
+  // Clients to destroy with the factory (ACM, Route 53 and API Gateway ones only once built).
   const built: { destroy(): void }[] = [];
   const build = (identity: ClientIdentity): AwsClients => {
     const { region, roleArn } = identity;
@@ -156,11 +157,26 @@ export function createAwsClientFactory(opts: AwsClientFactoryOptions): ClosableA
       built.push(client);
       return client;
     });
+    // API Gateway only for listeners with the API front door: built on first use.
+    const apigatewayv2 = lazily(() => {
+      const client = new ApiGatewayV2Client(config);
+      installCallMiddleware(client.middlewareStack, {
+        service: 'apigatewayv2',
+        scope: limitScope,
+        limiter,
+        observer,
+      });
+      built.push(client);
+      return client;
+    });
     return {
       region,
       scope,
       ec2,
       elbv2,
+      get apigatewayv2() {
+        return apigatewayv2();
+      },
       get acm() {
         return acm();
       },

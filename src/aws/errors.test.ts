@@ -1,4 +1,10 @@
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
+import {
+  BadRequestException,
+  ConflictException,
+  NotFoundException,
+  TooManyRequestsException,
+} from '@aws-sdk/client-apigatewayv2';
 import { InvalidChangeBatch, NoSuchHostedZone, Route53ServiceException } from '@aws-sdk/client-route-53';
 import {
   ElasticLoadBalancingV2ServiceException,
@@ -38,6 +44,14 @@ function modeled<T extends Error>(
   code: string,
 ): T {
   return Object.assign(new Ctor({ $metadata: { httpStatusCode: 400 }, message: code }), { Code: code });
+}
+
+/** An API Gateway error: modeled classes named by the wire code, no `Code` field. */
+function apiGatewayError<T extends Error>(
+  Ctor: new (opts: { $metadata: object; message: string }) => T,
+  status: number,
+): T {
+  return new Ctor({ $metadata: { httpStatusCode: status }, message: 'api gateway said no' });
 }
 
 /** A Route 53 error: modeled ones are classes named by the wire code; others carry it as name. */
@@ -100,6 +114,20 @@ describe('classifyAwsError', () => {
     ['ListenerNotFound', 'notFound', 'ListenerNotFound', elbv2Error('ListenerNotFound')],
     ['TargetGroupNotFound', 'notFound', 'TargetGroupNotFound', elbv2Error('TargetGroupNotFound')],
     ['bare 404', 'notFound', 'Gone', elbv2Error('Gone', 404)],
+    ['API Gateway NotFound', 'notFound', 'NotFoundException', apiGatewayError(NotFoundException, 404)],
+    ['API Gateway Conflict', 'conflict', 'ConflictException', apiGatewayError(ConflictException, 409)],
+    [
+      'API Gateway BadRequest',
+      'invalidInput',
+      'BadRequestException',
+      apiGatewayError(BadRequestException, 400),
+    ],
+    [
+      'API Gateway throttling',
+      'throttled',
+      'TooManyRequestsException',
+      apiGatewayError(TooManyRequestsException, 429),
+    ],
     ['DependencyViolation', 'dependency', 'DependencyViolation', ec2Error('DependencyViolation')],
     [
       'modeled ResourceInUse',

@@ -86,6 +86,8 @@ const INVALID_INPUT = new Set([
   'InvalidSecurityGroup',
   'InvalidScheme',
   'UnsupportedProtocol',
+  // API Gateway: a request the API's state or model refuses (a bad route key, an unknown authorizer).
+  'BadRequestException',
 ]);
 
 const TRANSIENT = new Set([

@@ -29,6 +29,8 @@ describe('familiesFor', () => {
     ['route53', 'ChangeResourceRecordSets', ['route53:api']],
     ['route53', 'ListResourceRecordSets', ['route53:api']],
     ['acm', 'DescribeCertificate', ['acm:describe']],
+    ['apigatewayv2', 'CreateRoute', ['apigatewayv2:api']],
+    ['apigatewayv2', 'GetRoutes', ['apigatewayv2:api']],
     ['acm', 'ListCertificates', []],
     ['sts', 'AssumeRole', []],
   ])('%s %s → %j', (service, operation, expected) => {
@@ -36,7 +38,11 @@ describe('familiesFor', () => {
   });
 
   it('maps every family it returns to a documented budget', () => {
-    for (const family of [...familiesFor('elbv2', 'CreateRule'), ...familiesFor('route53', 'GetHostedZone')])
+    for (const family of [
+      ...familiesFor('elbv2', 'CreateRule'),
+      ...familiesFor('route53', 'GetHostedZone'),
+      ...familiesFor('apigatewayv2', 'GetRoutes'),
+    ])
       expect(AWS_BUDGETS[family]).toBeDefined();
   });
 });

@@ -26,7 +26,8 @@ export type OperationFamily =
   | 'elbv2:targets'
   | 'elbv2:mutate'
   | 'acm:describe'
-  | 'route53:api';
+  | 'route53:api'
+  | 'apigatewayv2:api';
 
 /**
  * AWS's documented per-account, per-region buckets (EC2 "Request throttling" and the ELBv2
@@ -49,6 +50,9 @@ export const AWS_BUDGETS: Readonly<Record<OperationFamily, BucketBudget>> = {
   // DescribeCertificate: 10 per second per account.
   'acm:describe': { burst: 10, ratePerSecond: 10 },
   'route53:api': { burst: 5, ratePerSecond: 5 },
+  // API Gateway's control plane: about 10 requests/s per account and region, all APIs
+  // together (less for some creates); kept below that, as other tools share it.
+  'apigatewayv2:api': { burst: 5, ratePerSecond: 5 },
 };
 
 const EC2_FAMILY_BY_OPERATION: Readonly<Record<string, OperationFamily>> = {
@@ -75,7 +79,8 @@ const READ_ONLY = /^(Describe|Get|List|Search)/;
 /**
  * The buckets one call draws a token from. ELBv2 calls draw from the whole-account bucket
  * and from their own category's; EC2 calls and ACM's DescribeCertificate from exactly one;
- * Route 53 calls from the account's one bucket; other calls from none.
+ * Route 53 and API Gateway calls from the account's one bucket of the service; other calls
+ * from none.
  */
 export function familiesFor(service: string, operation: string): OperationFamily[] {
   if (service === 'ec2') {
@@ -86,6 +91,7 @@ export function familiesFor(service: string, operation: string): OperationFamily
   if (service === 'elbv2') return elbv2Families(operation);
   if (service === 'acm' && operation === 'DescribeCertificate') return ['acm:describe'];
   if (service === 'route53') return ['route53:api'];
+  if (service === 'apigatewayv2') return ['apigatewayv2:api'];
   return [];
 }
 

@@ -3,6 +3,7 @@
  * {@link AwsClientFactory} and never build clients or credentials themselves.
  */
 import type { ACMClient } from '@aws-sdk/client-acm';
+import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
@@ -39,6 +40,8 @@ export interface AwsClients {
    * identities that never publish a DNS record never hold one.
    */
   readonly route53: Route53Client;
+  /** API Gateway (HTTP APIs, VPC links), built on first use: only the API front door needs it. */
+  readonly apigatewayv2: ApiGatewayV2Client;
 }
 
 /** Hands out cached clients per (region, roleArn, externalId). */
@@ -48,7 +51,7 @@ export interface AwsClientFactory {
 
 /** One AWS request as the observer sees it; SDK retries are reported as separate calls. */
 export interface AwsCallObserverCall {
-  service: 'ec2' | 'elbv2' | 'sts' | 'acm' | 'route53';
+  service: 'ec2' | 'elbv2' | 'sts' | 'acm' | 'route53' | 'apigatewayv2';
   /** API action, e.g. `DescribeVpcEndpoints`. */
   operation: string;
   result: 'success' | 'error' | 'throttled';

@@ -64,6 +64,9 @@ const OPERATIONS: [string, string][] = [
     'route53',
     op,
   ]),
+  ...['GetApi', 'GetRoutes', 'CreateRoute', 'CreateIntegration', 'CreateVpcLink'].map(
+    (op): [string, string] => ['apigatewayv2', op],
+  ),
   ['sts', 'AssumeRole'],
 ];
 

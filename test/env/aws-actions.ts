@@ -1,5 +1,6 @@
 /** Turns the proxy's call record into the IAM actions the controller used. */
 import { USER_AGENT_NAME } from '../../src/aws/clients.ts';
+import { apigatewayIamAction } from './apigateway-iam.ts';
 import type { RecordedCall } from './aws-proxy/server.ts';
 
 /** IAM service prefix per proxy service name. */
@@ -18,7 +19,10 @@ export function controllerActions(calls: readonly RecordedCall[]): Record<string
   const counts: Record<string, number> = {};
   for (const call of calls) {
     if (!call.userAgent?.includes(USER_AGENT_NAME) || !call.operation) continue;
-    const action = `${IAM_PREFIX[call.service] ?? call.service}:${call.operation}`;
+    const action =
+      call.service === 'apigatewayv2'
+        ? apigatewayIamAction(call.operation)
+        : `${IAM_PREFIX[call.service] ?? call.service}:${call.operation}`;
     counts[action] = (counts[action] ?? 0) + 1;
   }
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));

@@ -9,6 +9,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { apigatewayIamAction } from '../env/apigateway-iam.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -16,21 +17,31 @@ const root = path.resolve(import.meta.dirname, '../..');
  * Actions AWS checks without a call of that name: tagging inside a create request, an
  * AssumeRole that carries session tags and a SourceIdentity (as every per-object one does,
  * src/aws/credentials.ts sessionFields), and an interface endpoint with PrivateDnsEnabled
- * (AWS associates its own private hosted zone with the VPC on the caller's behalf).
+ * (AWS associates its own private hosted zone with the VPC on the caller's behalf), and a
+ * first VPC link (the service-linked role of API Gateway).
  */
 const IMPLIED = new Set([
   'route53:AssociateVPCWithHostedZone',
+  // The first VPC link of an account makes API Gateway's service-linked role, which then
+  // creates and deletes the link's network interfaces (no ec2 grant to the controller).
+  'iam:CreateServiceLinkedRole',
   'ec2:CreateTags',
   'elasticloadbalancing:AddTags',
   'sts:TagSession',
   'sts:SetSourceIdentity',
 ]);
-const PREFIX_BY_PACKAGE: Record<string, string> = {
-  '@aws-sdk/client-acm': 'acm',
-  '@aws-sdk/client-ec2': 'ec2',
-  '@aws-sdk/client-elastic-load-balancing-v2': 'elasticloadbalancing',
-  '@aws-sdk/client-route-53': 'route53',
-  '@aws-sdk/client-sts': 'sts',
+const prefixed =
+  (prefix: string) =>
+  (operation: string): string =>
+    `${prefix}:${operation}`;
+/** The IAM action of an operation, per SDK package (API Gateway's are HTTP verbs, one table). */
+const ACTION_BY_PACKAGE: Record<string, (operation: string) => string> = {
+  '@aws-sdk/client-acm': prefixed('acm'),
+  '@aws-sdk/client-apigatewayv2': apigatewayIamAction,
+  '@aws-sdk/client-ec2': prefixed('ec2'),
+  '@aws-sdk/client-elastic-load-balancing-v2': prefixed('elasticloadbalancing'),
+  '@aws-sdk/client-route-53': prefixed('route53'),
+  '@aws-sdk/client-sts': prefixed('sts'),
 };
 
 interface Statement {
@@ -60,14 +71,14 @@ function sentBySource(): Set<string> {
   const actions = new Set<string>();
   for (const file of sourceFiles(path.join(root, 'src'))) {
     const text = readFileSync(file, 'utf8');
-    for (const [pkg, prefix] of Object.entries(PREFIX_BY_PACKAGE)) {
+    for (const [pkg, actionOf] of Object.entries(ACTION_BY_PACKAGE)) {
       const imported = new RegExp(`import\\s*(?:type\\s*)?\\{([^}]*)\\}\\s*from\\s*'${pkg}'`, 'g');
       for (const m of text.matchAll(imported)) {
         for (const name of (m[1] ?? '').split(',').map((s) => s.trim())) {
           const command = /^(\w+)Command$/.exec(name)?.[1];
-          if (command && text.includes(`new ${name}(`)) actions.add(`${prefix}:${command}`);
+          if (command && text.includes(`new ${name}(`)) actions.add(actionOf(command));
           const paged = /^paginate(\w+)$/.exec(name)?.[1];
-          if (paged && text.includes(`${name}(`)) actions.add(`${prefix}:${paged}`);
+          if (paged && text.includes(`${name}(`)) actions.add(actionOf(paged));
         }
       }
     }
@@ -84,6 +95,7 @@ describe('static: the source and the policy agree', () => {
   test('the source sends a plausible number of AWS actions (the scan works)', () => {
     expect(sent.size).toBeGreaterThan(20);
     expect(sent).toContain('ec2:CreateVpcEndpoint');
+    expect(sent).toContain('apigateway:PATCH');
   });
 
   test('every action the source sends is granted', () => {

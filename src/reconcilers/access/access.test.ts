@@ -65,6 +65,12 @@ const LISTENERS = [
   listener('dmz', 'own'),
   listener('dmz', 'orphan', { aws: { identity: 'nobody' } }),
   listener('dmz', 'ghost', { aws: { identity: 'missing' } }),
+  {
+    ...listener('dmz', 'api', {
+      frontDoor: { apiGateway: { apiId: 'a1b2c3d4e5', vpcLink: { subnetIds: ['subnet-1'] } } },
+    }),
+    metadata: { namespace: 'dmz', name: 'api', uid: 'slis-uid' },
+  },
 ];
 
 const endpointService = (
@@ -256,6 +262,21 @@ describe('attachmentOf', () => {
         priorities: { min: 1000, max: 1999 },
       },
     });
+  });
+
+  test("behind an API front door, the attachment carries the SharedListener's API and its owner", () => {
+    const want = {
+      apiId: 'a1b2c3d4e5',
+      vpcLink: { subnetIds: ['subnet-1'] },
+      owner: { namespace: 'dmz', name: 'api', uid: 'slis-uid' },
+    };
+    const subject = app('dmz', { listenerRef: { name: 'api' } });
+    const attached = attachmentOf(lookups(), subject);
+    expect(attached.ok && attached.value.frontDoor).toEqual(want);
+    const cleanup = cleanupAttachmentOf(lookups(), subject);
+    expect(cleanup.ok && cleanup.value.frontDoor).toEqual(want);
+    const plain = attachmentOf(lookups(), app('team-blue', {}));
+    expect(plain.ok && 'frontDoor' in plain.value).toBe(false);
   });
 });
 

@@ -13,6 +13,7 @@ import type {
   RouteClaim,
   SharedListener,
   SharedListenerReference,
+  SharedListenerSpecFrontDoorApiGateway,
 } from '../../api/v1alpha1.ts';
 import type { AwsTarget } from '../../aws/types.ts';
 import type { ObjectKey } from '../../controller/types.ts';
@@ -96,6 +97,15 @@ export function identityTarget(
   };
 }
 
+/**
+ * The SharedListener's API Gateway front door, with the SharedListener that owns what is built
+ * for it (the VPC link, its SG and the ALB SG rule). Only the SharedListener names an API: an
+ * app gets routes on it and nothing else.
+ */
+export interface ApiFrontDoor extends SharedListenerSpecFrontDoorApiGateway {
+  owner: ObjectKey & { uid: string };
+}
+
 /** Where and as whom a PublishedApp's AWS resources are built, and what it may claim there. */
 export interface Attachment {
   listenerArn: string;
@@ -105,6 +115,8 @@ export interface Attachment {
   claims?: readonly RouteClaim[];
   /** The listener's range for allocated priorities; undefined: the controller's default. */
   priorities?: { min: number; max: number };
+  /** The listener's API Gateway front door, when it has one. */
+  frontDoor?: ApiFrontDoor;
 }
 
 function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): ObjectKey {
@@ -127,6 +139,12 @@ function listenerKey(app: PublishedApp, ref: SharedListenerReference): ObjectKey
   return { namespace: ref.namespace ?? app.metadata?.namespace ?? '', name: ref.name };
 }
 
+/** The SharedListener's API front door with its owner, as an Attachment field (empty without one). */
+function frontDoorOf(listener: SharedListener, key: ObjectKey): Pick<Attachment, 'frontDoor'> {
+  const api = listener.spec.frontDoor?.apiGateway;
+  return api ? { frontDoor: { ...api, owner: { ...key, uid: listener.metadata?.uid ?? '' } } } : {};
+}
+
 /**
  * Where and as whom an already built app's resources can be removed: its listener and that
  * listener's identity, without the attach, claim or single-tenant checks (a withdrawn grant
@@ -146,7 +164,11 @@ export function cleanupAttachmentOf(lookups: AccessLookups, app: PublishedApp): 
   if (!listener) return refuse('SharedListenerNotFound', `${named} does not exist`);
   const target = identityTarget(lookups, listener.spec.aws, { kind: 'SharedListener', ...key });
   if (!target.ok) return refuse(target.refusal.reason, `${named}: ${target.refusal.message}`);
-  return { ok: true, value: { listenerArn: listener.spec.listenerArn, target: target.value, listener: key } };
+  const frontDoor = frontDoorOf(listener, key);
+  return {
+    ok: true,
+    value: { listenerArn: listener.spec.listenerArn, target: target.value, listener: key, ...frontDoor },
+  };
 }
 
 /** Why `listener` does not take this app: its namespace, its hosts/paths or its priority. */

@@ -143,6 +143,19 @@ describe('desiredFingerprint', () => {
     expect(desiredFingerprint(app(1, '/a'), 'svc-2')).not.toBe(base);
     expect(desiredFingerprint(app(1, '/a'), undefined)).not.toBe(base);
   });
+
+  test("changes with the SharedListener's front door", () => {
+    const door = (apiId: string) => ({
+      apiId,
+      vpcLink: { subnetIds: ['subnet-1'] },
+      owner: { namespace: 'dmz', name: 'api', uid: 'u1' },
+    });
+    const base = desiredFingerprint(app(1, '/a'), 'svc-1');
+    const behind = desiredFingerprint(app(1, '/a'), 'svc-1', door('api1'));
+    expect(behind).not.toBe(base);
+    expect(desiredFingerprint(app(1, '/a'), 'svc-1', door('api1'))).toBe(behind);
+    expect(desiredFingerprint(app(1, '/a'), 'svc-1', door('api2'))).not.toBe(behind);
+  });
 });
 
 describe('Checkpoints', () => {

@@ -3,10 +3,12 @@
  * reconcile found nothing to do. While the spec (and the service name it resolves to) and
  * the app's slice of the batched observation stay the same, a resync skips the object with
  * zero AWS calls; a jittered full re-check bounds how long anything the observation cannot
- * see (targets, target group settings, the ALB's SGs, SNI certificates) can stay drifted.
+ * see (targets, target group settings, the ALB's SGs, SNI certificates, API routes and
+ * integrations) can stay drifted.
  */
 import { createHash } from 'node:crypto';
 import type { PublishedApp } from '../../api/v1alpha1.ts';
+import type { ApiFrontDoor } from '../access/access.ts';
 import type { ListenerRule, ObservedSecurityGroup, ObservedTargetGroup, TaggedEndpoint } from './aws-ops.ts';
 import { ruleKey } from './plan-sg.ts';
 
@@ -32,9 +34,16 @@ const digest = (value: unknown): string =>
 
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
 
-/** Everything a reconcile's outcome depends on from the Kubernetes side. */
-export function desiredFingerprint(app: PublishedApp, serviceName: string | undefined): string {
-  return digest([app.metadata?.generation, app.spec, serviceName]);
+/**
+ * Everything a reconcile's outcome depends on from the Kubernetes side: the app, its service
+ * name, and its SharedListener's front door (another API or link is another outcome).
+ */
+export function desiredFingerprint(
+  app: PublishedApp,
+  serviceName: string | undefined,
+  frontDoor?: ApiFrontDoor,
+): string {
+  return digest([app.metadata?.generation, app.spec, serviceName, frontDoor ?? null]);
 }
 
 /** A stable digest of an app's observed slice; equal slices give equal digests. */

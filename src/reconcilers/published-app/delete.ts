@@ -1,7 +1,9 @@
 /**
- * Deletion of everything an app owns, in dependency order: rule → its SNI certificate (if
+ * Deletion of everything an app owns, in dependency order: its API routes and integration
+ * (API front door) → rule → its SNI certificate (if
  * ours and no other app names it) → target group (with its targets) → endpoint → our egress
- * rule on the ALB's SGs → managed SG. NotFound counts as
+ * rule on the ALB's SGs → with the SharedListener's last app, the front door's VPC link, its
+ * SG and the ALB SG rule → managed SG. NotFound counts as
  * done; a managed SG still held by the endpoint's ENIs is retried until they are gone.
  */
 import { classifyAwsError } from '../../aws/errors.ts';
@@ -12,18 +14,24 @@ import { readKeys } from './scope-reads.ts';
 import type { Session } from './session.ts';
 import { albSecurityGroups, ownedSecurityGroups } from './sync-security-groups.ts';
 import { listenerRules, ruleBelongsTo } from './place-rule.ts';
+import { releaseFrontDoor } from './front-door.ts';
+import { deleteOwnApi } from './sync-api.ts';
 import { releaseCertificate } from './sync-certificate.ts';
 import { desiredTargetGroup } from './sync-targets.ts';
 
 /** @returns true when nothing of ours is left; false when AWS still blocks (retry later). */
 export async function deleteOwned(s: Session): Promise<boolean> {
+  const door = s.attachment.frontDoor;
+  // The API first: no request enters for an app being taken apart.
+  if (door) await deleteOwnApi(s, door);
   await deleteOwnRules(s);
   await releaseCertificates(s);
   const found = await listenerAndAlb(s, s.listenerArn);
   await deleteTargetGroups(s, found?.loadBalancer.vpcId ?? '');
   await deleteAllEndpoints(s);
   if (found) await revokeAlbEgress(s, found.loadBalancer.securityGroupIds);
-  return deleteSecurityGroups(s);
+  const released = !door || !found || (await releaseFrontDoor(s, found, door));
+  return (await deleteSecurityGroups(s)) && released;
 }
 
 /** Deletes the app's own rules on its listener and on the one its recorded rule is on. */

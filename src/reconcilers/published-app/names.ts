@@ -89,3 +89,16 @@ export function appUrl(
   const path = (pathPatterns[0] ?? '/').replace(/\*+$/, '');
   return `${scheme}://${albDnsName}${path}`;
 }
+
+/**
+ * Description marking the ALB SG ingress rule the controller holds for a SharedListener's API
+ * front door (admitting the VPC link's SGs); unmarked rules are never touched.
+ */
+export function frontDoorRuleDescription(sharedListenerUid: string): string {
+  return `publisher.privatelink.dev/sharedlistener=${sharedListenerUid}`;
+}
+
+/** Name of a SharedListener's VPC link, and of its security group (unique per VPC). */
+export function frontDoorName(namespace: string, name: string, uid: string): string {
+  return `plp-link-${namespace}-${name}`.slice(0, 100) + `-${uid.slice(0, 8)}`;
+}

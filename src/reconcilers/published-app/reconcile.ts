@@ -53,10 +53,11 @@ import {
   type PublishedAppReconcilerOptions,
 } from './session.ts';
 import { SharedReads } from './shared-reads.ts';
-import { ASPECTS, buildStatus, newReport, type Aspect } from './status.ts';
+import { ALB_ASPECTS, ASPECTS, buildStatus, newReport, type Aspect } from './status.ts';
 import { liveEndpoint, observedEndpoint, syncEndpoint, type EndpointOutcome } from './sync-endpoint.ts';
 import { listenerRules } from './place-rule.ts';
 import { releasePreviousCertificate, syncRoute } from './sync-certificate.ts';
+import { deleteOwnApi, syncApi } from './sync-api.ts';
 import { syncSecurityGroups } from './sync-security-groups.ts';
 import { syncTags } from './sync-tags.ts';
 import { syncTargets } from './sync-targets.ts';
@@ -86,6 +87,12 @@ function holdRefusedRoute(s: Session, problem: StepProblem): boolean {
   s.report.fields.ruleArn = s.app.status?.ruleArn;
   s.report.fields.priority = s.app.status?.priority;
   s.report.fields.url = s.app.status?.url;
+  return false;
+}
+
+/** A built app whose API routes the spec cannot have: they are left as they are, the refusal said. */
+function holdRefusedApi(s: Session, problem: StepProblem): boolean {
+  s.reportProblem('api', problem, 'Validate');
   return false;
 }
 
@@ -175,6 +182,7 @@ export class PublishedAppReconciler implements Reconciler {
       written: new Map(),
       placed: new Map(),
       certificateLocks: new KeyedSerial(),
+      frontDoorLocks: new KeyedSerial(),
       opts: resolved,
     };
   }
@@ -193,7 +201,7 @@ export class PublishedAppReconciler implements Reconciler {
     const refusal = consentRefusal(this.deps.access, app);
     if (refusal) return this.refuse(app, refusal, ctx);
     const s = this.session(app, attached.value, ctx.log);
-    const desired = desiredFingerprint(s.app, serviceNameOf(s));
+    const desired = desiredFingerprint(s.app, serviceNameOf(s), s.attachment.frontDoor);
     const checkpoint = this.deps.checkpoints.check(s.uid, desired);
     if (checkpoint === 'holds') {
       await this.refreshSyncTime(s);
@@ -207,14 +215,19 @@ export class PublishedAppReconciler implements Reconciler {
     return this.sync(s, desired);
   }
 
-  private session(app: PublishedApp, attachment: Attachment, log: Logger, report = newReport()): Session {
+  private session(
+    app: PublishedApp,
+    attachment: Attachment,
+    log: Logger,
+    report = newReport(attachment.frontDoor ? ASPECTS : ALB_ASPECTS),
+  ): Session {
     const clients = this.aws.clientsFor(attachment.target);
     return new Session(this.deps, app, { attachment, clients }, { log, report });
   }
 
   /**
    * A grant the app lacks: nothing is made or assumed for it. An app built before its grant
-   * went away stops being served — its own rule is removed, as the listener's identity — and
+   * went away stops being served — its own rule (and API routes) removed, as the listener's identity — and
    * the rest of it stays until the grant returns or the app is deleted.
    */
   private async refuse(app: PublishedApp, refusal: Refusal, ctx: ReconcileContext): Promise<undefined> {
@@ -234,11 +247,18 @@ export class PublishedAppReconciler implements Reconciler {
     return cleanup.ok ? cleanup.value : undefined;
   }
 
-  /** Stops serving a built app: deletes its own rules (and forgets them in status). */
+  /** Stops serving a built app: deletes its own rules and API routes (and forgets them in status). */
   private async withdraw(s: Session): Promise<void> {
     if (s.dryRun) return;
     await deleteOwnRules(s);
     Object.assign(s.report.fields, { ruleArn: undefined, priority: undefined, url: undefined });
+    if (!s.attachment.frontDoor) return;
+    await deleteOwnApi(s, s.attachment.frontDoor);
+    Object.assign(s.report.fields, {
+      apiIntegrationId: undefined,
+      apiRouteIds: undefined,
+      invokeUrl: undefined,
+    });
   }
 
   /** Deletion, as the listener's identity; a missing or withdrawn identity blocks it, said why. */
@@ -278,7 +298,7 @@ export class PublishedAppReconciler implements Reconciler {
 
   /** After a reconcile that found nothing to do and everything Ready: skip until something changes. */
   private async recordCheckpoint(s: Session, desired: string): Promise<void> {
-    const clean = ASPECTS.every(
+    const clean = s.report.aspects.every(
       (a) => s.report.verdicts[a]?.status === 'True' || s.report.refused.includes(a),
     );
     if (s.dryRun || !clean || s.requeue.length > 0) return;
@@ -347,6 +367,7 @@ export class PublishedAppReconciler implements Reconciler {
             () => syncRoute(session, refs, tgArn),
             () => false,
           );
+      await this.apiStep(session, refs, step);
       if (failed.length === 0) {
         if (routed) await this.removeObsolete(session, refs, endpoint, tgArn);
         await syncTags(session, session.report.fields);
@@ -360,6 +381,22 @@ export class PublishedAppReconciler implements Reconciler {
     }
     const [first, ...rest] = failed;
     return first ? this.failSteps(s, [first, ...rest]) : undefined;
+  }
+
+  /** The API hop after the route (behind the API front door only), or its held refusal. */
+  private async apiStep(
+    s: Session,
+    refs: References,
+    step: (aspect: Aspect, run: () => Promise<boolean>, fallback: () => boolean) => Promise<boolean>,
+  ): Promise<boolean> {
+    if (refs.apiProblem) return holdRefusedApi(s, refs.apiProblem);
+    const api = refs.api;
+    if (!api) return true;
+    return step(
+      'api',
+      () => syncApi(s, refs, api),
+      () => false,
+    );
   }
 
   /**

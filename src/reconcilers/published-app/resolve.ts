@@ -2,7 +2,7 @@
  * Resolves and checks what a PublishedApp refers to before anything is changed: the service
  * name, the listener → its ALB (VPC, SGs, DNS name), the subnets and extra SGs, that the
  * service is visible, where the app's rule can go on the listener (priority, paths,
- * room), and whether its SNI certificate may go on the listener. A problem here is a {@link StepProblem}: reported with a specific reason, and no AWS
+ * room), whether its SNI certificate may go on the listener, and its API routes (API front door). A problem here is a {@link StepProblem}: reported with a specific reason, and no AWS
  * change is made for the object — except refused subnets of an app whose endpoint already
  * exists: those are left out and reported, and the rest of the app keeps following AWS.
  */
@@ -13,6 +13,7 @@ import { planSubnets, type SubnetPlan } from './plan-subnets.ts';
 import { readKeys, scopeEndpoints, type ListenerAndAlb } from './scope-reads.ts';
 import { Session, StepProblem } from './session.ts';
 import { placeRule } from './place-rule.ts';
+import { checkApi, type ApiReferences } from './api-reads.ts';
 import { certificateRefusal } from './certificate-reads.ts';
 
 /** What the later steps build on. */
@@ -33,6 +34,10 @@ export interface References {
    * is left as it is and the rest keeps following AWS. (A new app is refused whole.)
    */
   routeProblem?: StepProblem;
+  /** The API hop, behind the API front door. */
+  api?: ApiReferences;
+  /** Why the app's API routes cannot be as the spec says, for an app already built (held). */
+  apiProblem?: StepProblem;
 }
 
 /** The referenced EndpointService's status.serviceName, or undefined while it has none. */
@@ -216,6 +221,20 @@ async function placeOrHold(
 }
 
 /**
+ * The API hop (API front door only): a built app whose paths cannot be routes, or whose keys
+ * another route holds, keeps its routes as they are and carries the refusal; a new app is
+ * refused whole.
+ */
+async function checkApiOrHold(s: Session, built: boolean): Promise<Pick<References, 'api' | 'apiProblem'>> {
+  try {
+    return { api: await checkApi(s) };
+  } catch (err) {
+    if (!(err instanceof StepProblem) || !built) throw err;
+    return { apiProblem: err };
+  }
+}
+
+/**
  * @returns the references, or undefined while the referenced EndpointService has no service
  * name yet (reported as `WaitingForEndpointService`; its watch brings the app back).
  * @throws StepProblem for a reference that does not hold.
@@ -234,5 +253,6 @@ export async function resolveReferences(s: Session): Promise<References | undefi
   const privateDns = await checkPrivateDns(s, service);
   await checkExtraSecurityGroups(s, s.app.spec.endpoint.vpcId);
   const placement = await placeOrHold(s, listener, service.live.length > 0);
-  return { serviceName, listener, loadBalancer, endpoints, subnets, privateDns, ...placement };
+  const api = await checkApiOrHold(s, service.live.length > 0);
+  return { serviceName, listener, loadBalancer, endpoints, subnets, privateDns, ...placement, ...api };
 }

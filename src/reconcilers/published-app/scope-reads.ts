@@ -7,6 +7,7 @@
 import { ownerFilters } from '../../aws/tags.ts';
 import type { AwsClients } from '../../aws/types.ts';
 import * as ops from './aws-ops.ts';
+import type { LiveRoute } from './plan-api.ts';
 import type { CertificateInfo } from './plan-certificate.ts';
 import type { Deps } from './session.ts';
 import { readKey, type SharedReads } from './shared-reads.ts';
@@ -44,6 +45,9 @@ export const readKeys = {
     readKey<Record<string, string>>(`${scope}|listener-tags|${listenerArn}`),
   certificate: (scope: string, arn: string) =>
     readKey<CertificateInfo | undefined>(`${scope}|certificate|${arn}`),
+  api: (scope: string, apiId: string) => readKey<ops.ApiInfo | undefined>(`${scope}|api|${apiId}`),
+  /** Every route of an HTTP API (ours are those to our integrations). */
+  apiRoutes: (scope: string, apiId: string) => readKey<LiveRoute[]>(`${scope}|api-routes|${apiId}`),
 };
 
 /** Every endpoint this controller owns in the scope (one paged describe), any state. */

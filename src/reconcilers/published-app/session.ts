@@ -118,6 +118,8 @@ export interface Deps {
   placed: Map<string, Placement>;
   /** Certificate changes per listener, one at a time (its certificates and marks are read, then changed). */
   certificateLocks: KeyedSerial;
+  /** Changes to a SharedListener's front door (VPC link, its SG, the ALB SG rule), one at a time per SharedListener UID. */
+  frontDoorLocks: KeyedSerial;
   opts: ResolvedOptions;
 }
 

@@ -1,5 +1,5 @@
 import type { PublishedAppStatus } from '../../api/v1alpha1.ts';
-import { buildStatus, newReport, type SyncReport } from './status.ts';
+import { ASPECTS, buildStatus, newReport, type SyncReport } from './status.ts';
 
 const now = new Date('2026-11-25T08:00:00Z');
 const later = new Date('2026-11-25T08:03:00Z');
@@ -56,5 +56,32 @@ describe('buildStatus', () => {
   it('keeps fields this reconcile did not observe', () => {
     const s = build(report({}, {}), { endpointId: 'vpce-1', ruleArn: 'arn:rule' });
     expect(s).toMatchObject({ endpointId: 'vpce-1', ruleArn: 'arn:rule' });
+  });
+
+  describe('behind the API front door', () => {
+    const all = { endpoint: ok, securityGroups: ok, targets: ok, route: ok };
+    const api = (verdicts: SyncReport['verdicts']): SyncReport => ({ ...newReport(ASPECTS), verdicts });
+
+    it('reports ApiRouteConfigured, and is Ready only when it is True too', () => {
+      expect(byType(build(api({ ...all, api: ok })))).toMatchObject({
+        ApiRouteConfigured: ['True', 'Synced'],
+        Ready: ['True', 'Ready'],
+      });
+      const pending = { status: 'False' as const, reason: 'VpcLinkPending', message: 'link PENDING' };
+      const s = build(api({ ...all, api: pending }));
+      expect(byType(s).Ready).toEqual(['False', 'VpcLinkPending']);
+      expect(s.conditions!.find((c) => c.type === 'Ready')!.message).toBe('ApiRouteConfigured: link PENDING');
+    });
+
+    it('is NotReached when an earlier step stopped the pass', () => {
+      expect(byType(build(api(all))).ApiRouteConfigured).toEqual(['Unknown', 'NotReached']);
+    });
+
+    it('drops ApiRouteConfigured once the front door is gone', () => {
+      const before = build(api({ ...all, api: ok }));
+      const after = build(report(all), before, later);
+      expect(Object.keys(byType(after))).not.toContain('ApiRouteConfigured');
+      expect(byType(after).Ready).toEqual(['True', 'Ready']);
+    });
   });
 });

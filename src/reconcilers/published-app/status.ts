@@ -1,5 +1,5 @@
 /**
- * PublishedApp status from what one reconcile found and did: the four aspect conditions,
+ * PublishedApp status from what one reconcile found and did: the aspect conditions,
  * the `Ready` summary and the observed fields. Pure (the clock is an argument).
  */
 import type { PublishedAppStatus } from '../../api/v1alpha1.ts';
@@ -8,15 +8,22 @@ import { rfc3339, setCondition, type ConditionInput } from '../../controller/con
 import { jsonEqual, toJson } from '../../controller/json.ts';
 import type { Condition } from '../../controller/types.ts';
 
-/** The parts of the app whose conditions the reconciler reports, in dependency order. */
-export const ASPECTS = ['endpoint', 'securityGroups', 'targets', 'route'] as const;
+/**
+ * The parts of the app whose conditions the reconciler reports, in dependency order. `api`
+ * (the route on the SharedListener's HTTP API) only applies behind the API front door.
+ */
+export const ASPECTS = ['endpoint', 'securityGroups', 'targets', 'route', 'api'] as const;
 export type Aspect = (typeof ASPECTS)[number];
+
+/** The aspects of an app without the API front door. */
+export const ALB_ASPECTS: readonly Aspect[] = ['endpoint', 'securityGroups', 'targets', 'route'];
 
 const CONDITION_TYPE: Record<Aspect, string> = {
   endpoint: C.endpointAvailable,
   securityGroups: C.securityGroupsSynced,
   targets: C.targetsSynced,
   route: C.routeConfigured,
+  api: C.apiRouteConfigured,
 };
 
 /** A condition's verdict without its type. */
@@ -31,10 +38,13 @@ export interface SyncReport {
    * no retry can help, so the app counts as converged as far as the world allows.
    */
   refused: Aspect[];
+  /** The aspects that apply to the app; the others' conditions are removed. */
+  aspects: readonly Aspect[];
 }
 
-export function newReport(): SyncReport {
-  return { fields: {}, verdicts: {}, refused: [] };
+/** An empty report for an app with these aspects (default: no API front door). */
+export function newReport(aspects: readonly Aspect[] = ALB_ASPECTS): SyncReport {
+  return { fields: {}, verdicts: {}, refused: [], aspects };
 }
 
 /** Condition type of an aspect (for reading the previous one). */
@@ -48,15 +58,17 @@ const NOT_REACHED: Verdict = {
   message: 'an earlier step has not completed',
 };
 
-function readyVerdict(verdicts: Partial<Record<Aspect, Verdict>>): Verdict {
-  const all = ASPECTS.map((a) => ({ a, v: verdicts[a] ?? NOT_REACHED }));
+function readyVerdict(verdicts: Partial<Record<Aspect, Verdict>>, aspects: readonly Aspect[]): Verdict {
+  const all = aspects.map((a) => ({ a, v: verdicts[a] ?? NOT_REACHED }));
   // A definite failure says more than an aspect not reached because of it.
   const blocking = all.find(({ v }) => v.status === 'False') ?? all.find(({ v }) => v.status !== 'True');
   if (!blocking)
     return {
       status: 'True',
       reason: 'Ready',
-      message: 'endpoint, security groups, targets and route are in place',
+      message: aspects.includes('api')
+        ? 'endpoint, security groups, targets, route and API route are in place'
+        : 'endpoint, security groups, targets and route are in place',
     };
   return {
     status: 'False',
@@ -74,19 +86,21 @@ export interface BuildStatusInput {
   syncTimeRefreshMs: number;
 }
 
-/** The four aspect conditions and Ready, set from the report's verdicts. */
+/** The conditions of the report's aspects and Ready, set from its verdicts; other aspects' removed. */
 function nextConditions(
   previous: PublishedAppStatus | undefined,
-  verdicts: SyncReport['verdicts'],
+  report: SyncReport,
   generation: number | undefined,
   now: Date,
 ): Condition[] {
-  let conditions = previous?.conditions ?? [];
-  for (const aspect of ASPECTS) {
+  const { verdicts, aspects } = report;
+  const dropped = ASPECTS.filter((a) => !aspects.includes(a)).map((a) => CONDITION_TYPE[a]);
+  let conditions = (previous?.conditions ?? []).filter((c) => !dropped.includes(c.type));
+  for (const aspect of aspects) {
     const v = verdicts[aspect] ?? NOT_REACHED;
     conditions = setCondition(conditions, { type: CONDITION_TYPE[aspect], ...v }, generation, now);
   }
-  return setCondition(conditions, { type: C.ready, ...readyVerdict(verdicts) }, generation, now);
+  return setCondition(conditions, { type: C.ready, ...readyVerdict(verdicts, aspects) }, generation, now);
 }
 
 /**
@@ -113,7 +127,7 @@ export function buildStatus(input: BuildStatusInput): PublishedAppStatus {
     ...withoutSyncTime(previous),
     ...report.fields,
     observedGeneration: generation,
-    conditions: nextConditions(previous, report.verdicts, generation, now),
+    conditions: nextConditions(previous, report, generation, now),
   };
   return { ...next, lastSyncTime: lastSyncTime(next, input) };
 }

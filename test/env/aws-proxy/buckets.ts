@@ -31,7 +31,8 @@ export type BucketName =
   | 'elbv2:targets'
   | 'elbv2:mutate'
   | 'acm:describe'
-  | 'route53:api';
+  | 'route53:api'
+  | 'apigatewayv2:api';
 
 /** Burst and refill per second of every bucket, per account. */
 export const BUDGETS: Readonly<Record<BucketName, Budget>> = {
@@ -50,6 +51,8 @@ export const BUDGETS: Readonly<Record<BucketName, Budget>> = {
   'acm:describe': { burst: 10, ratePerSecond: 10 },
   // Route 53: 5 requests per second per account, all APIs together.
   'route53:api': { burst: 5, ratePerSecond: 5 },
+  // API Gateway's control plane, all APIs together (the controller keeps to the same).
+  'apigatewayv2:api': { burst: 5, ratePerSecond: 5 },
 };
 
 const EC2_ACTION_BUCKETS: Readonly<Record<string, BucketName>> = {
@@ -93,10 +96,11 @@ export function bucketsFor(service: string, operation: string): BucketName[] {
   return otherBuckets(service, operation);
 }
 
-/** ACM's DescribeCertificate and every Route 53 call have a bucket; other calls none. */
+/** ACM's DescribeCertificate, every Route 53 and API Gateway call have a bucket; other calls none. */
 function otherBuckets(service: string, operation: string): BucketName[] {
   if (service === 'acm' && operation === 'DescribeCertificate') return ['acm:describe'];
   if (service === 'route53') return ['route53:api'];
+  if (service === 'apigatewayv2') return ['apigatewayv2:api'];
   return [];
 }
 

@@ -1,7 +1,7 @@
 /**
  * What a proxied AWS request is: service and access key from the SigV4 credential scope,
  * operation from the query protocol's `Action` (or the JSON protocol's `X-Amz-Target`, or for
- * Route 53's REST API the method and path), and the account it acts in.
+ * the REST APIs of Route 53 and API Gateway v2 the method and path), and the account it acts in.
  */
 
 /** SigV4 signing names → the short service names the proxy records and matches on. */
@@ -9,6 +9,7 @@ const SERVICE_BY_SIGNING_NAME: Readonly<Record<string, string>> = {
   ec2: 'ec2',
   elasticloadbalancing: 'elbv2',
   sts: 'sts',
+  apigateway: 'apigatewayv2',
 };
 
 /** moto's account when a request names none. */
@@ -69,10 +70,36 @@ const ROUTE53_OPERATIONS: readonly (readonly [string, RegExp, string])[] = [
   ['POST', /^\/2013-04-01\/hostedzone\/[^/]+\/rrset\/?$/, 'ChangeResourceRecordSets'],
 ];
 
-/** The operation of a REST-protocol call (Route 53), or '' when it is not one of those known. */
+const ID = '[^/]+';
+
+/** The API Gateway v2 (REST-JSON) operations the controller and the tests call. */
+const APIGATEWAYV2_OPERATIONS: readonly (readonly [string, RegExp, string])[] = [
+  ['POST', /^\/v2\/apis\/?$/, 'CreateApi'],
+  ['GET', new RegExp(`^/v2/apis/${ID}/?$`), 'GetApi'],
+  ['GET', new RegExp(`^/v2/apis/${ID}/routes/?$`), 'GetRoutes'],
+  ['POST', new RegExp(`^/v2/apis/${ID}/routes/?$`), 'CreateRoute'],
+  ['PATCH', new RegExp(`^/v2/apis/${ID}/routes/${ID}/?$`), 'UpdateRoute'],
+  ['DELETE', new RegExp(`^/v2/apis/${ID}/routes/${ID}/?$`), 'DeleteRoute'],
+  ['GET', new RegExp(`^/v2/apis/${ID}/integrations/?$`), 'GetIntegrations'],
+  ['GET', new RegExp(`^/v2/apis/${ID}/integrations/${ID}/?$`), 'GetIntegration'],
+  ['POST', new RegExp(`^/v2/apis/${ID}/integrations/?$`), 'CreateIntegration'],
+  ['PATCH', new RegExp(`^/v2/apis/${ID}/integrations/${ID}/?$`), 'UpdateIntegration'],
+  ['DELETE', new RegExp(`^/v2/apis/${ID}/integrations/${ID}/?$`), 'DeleteIntegration'],
+  ['GET', /^\/v2\/vpclinks\/?$/, 'GetVpcLinks'],
+  ['POST', /^\/v2\/vpclinks\/?$/, 'CreateVpcLink'],
+  ['GET', new RegExp(`^/v2/vpclinks/${ID}/?$`), 'GetVpcLink'],
+  ['DELETE', new RegExp(`^/v2/vpclinks/${ID}/?$`), 'DeleteVpcLink'],
+];
+
+const REST_OPERATIONS: Readonly<Record<string, readonly (readonly [string, RegExp, string])[]>> = {
+  route53: ROUTE53_OPERATIONS,
+  apigatewayv2: APIGATEWAYV2_OPERATIONS,
+};
+
+/** The operation of a REST-protocol call (Route 53, API Gateway v2), or '' when it is not one of those known. */
 export function restOperation(service: string, method: string, pathname: string): string {
-  if (service !== 'route53') return '';
-  return ROUTE53_OPERATIONS.find(([m, path]) => m === method && path.test(pathname))?.[2] ?? '';
+  const known = REST_OPERATIONS[service] ?? [];
+  return known.find(([m, path]) => m === method && path.test(pathname))?.[2] ?? '';
 }
 
 const ROLE_ACCOUNT = /^arn:[\w-]+:iam::(\d{12}):role\//;

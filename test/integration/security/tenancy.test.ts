@@ -255,6 +255,23 @@ it('gives app teams their own namespace through edit, and nothing of the grants'
   const rejected = await apply(as(tenants.mallory), 'EndpointService', 'with-role', withRole);
   expect(rejected.code).not.toBe(0);
   expect(rejected.stderr).toMatch(/unknown field "spec.aws.roleArn"/);
+
+  // Nor an API or a VPC link: the API front door is the SharedListener's; an app only gets
+  // routes (its claimed paths) on the API its SharedListener names.
+  const withApi = app(
+    { serviceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0' },
+    '/mallory',
+    {
+      routing: {
+        pathPatterns: ['/mallory'],
+        api: { apiId: 'a1b2c3d4e5', vpcLinkId: 'abc123' },
+      } as unknown as PublishedAppSpec['routing'],
+    },
+  );
+  const apiRejected = await apply(as(tenants.mallory), 'PublishedApp', 'with-api', withApi);
+  expect(apiRejected.code).not.toBe(0);
+  expect(apiRejected.stderr).toMatch(/unknown field "spec.routing.api.apiId"/);
+  expect(apiRejected.stderr).toMatch(/unknown field "spec.routing.api.vpcLinkId"/);
 });
 
 describe('mallory borrowing what others were granted', () => {

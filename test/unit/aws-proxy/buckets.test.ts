@@ -78,6 +78,7 @@ describe('AccountBuckets', () => {
       'elbv2:mutate': 'CreateRule',
       'acm:describe': 'DescribeCertificate',
       'route53:api': 'ChangeResourceRecordSets',
+      'apigatewayv2:api': 'CreateRoute',
     }[name]!;
     const buckets = new AccountBuckets(manualClock().now);
     expect(admitted(buckets, '111111111111', service, operation, burst + 5)).toBe(burst);

@@ -16,6 +16,10 @@ describe('signingOf', () => {
       auth('us-east-1/elasticloadbalancing'),
       { service: 'elbv2', region: 'us-east-1', accessKeyId: 'ASIAKEY123' },
     ],
+    [
+      auth('us-east-1/apigateway'),
+      { service: 'apigatewayv2', region: 'us-east-1', accessKeyId: 'ASIAKEY123' },
+    ],
     [auth('us-east-1/sts'), { service: 'sts', region: 'us-east-1', accessKeyId: 'ASIAKEY123' }],
     [auth('eu-west-1/iam'), { service: 'iam', region: 'eu-west-1', accessKeyId: 'ASIAKEY123' }],
     ['Bearer token', undefined],
@@ -70,6 +74,20 @@ describe('restOperation', () => {
     ['route53', 'POST', '/2013-04-01/hostedzone/Z123/rrset/', 'ChangeResourceRecordSets'],
     ['route53', 'DELETE', '/2013-04-01/hostedzone/Z123', ''],
     ['ec2', 'GET', '/2013-04-01/hostedzone/Z123', ''],
+    ['apigatewayv2', 'GET', '/v2/apis/abc123', 'GetApi'],
+    ['apigatewayv2', 'GET', '/v2/apis/abc123/routes', 'GetRoutes'],
+    ['apigatewayv2', 'POST', '/v2/apis/abc123/routes', 'CreateRoute'],
+    ['apigatewayv2', 'PATCH', '/v2/apis/abc123/routes/r1', 'UpdateRoute'],
+    ['apigatewayv2', 'DELETE', '/v2/apis/abc123/routes/r1', 'DeleteRoute'],
+    ['apigatewayv2', 'GET', '/v2/apis/abc123/integrations', 'GetIntegrations'],
+    ['apigatewayv2', 'POST', '/v2/apis/abc123/integrations', 'CreateIntegration'],
+    ['apigatewayv2', 'PATCH', '/v2/apis/abc123/integrations/i1', 'UpdateIntegration'],
+    ['apigatewayv2', 'DELETE', '/v2/apis/abc123/integrations/i1', 'DeleteIntegration'],
+    ['apigatewayv2', 'GET', '/v2/vpclinks', 'GetVpcLinks'],
+    ['apigatewayv2', 'POST', '/v2/vpclinks', 'CreateVpcLink'],
+    ['apigatewayv2', 'GET', '/v2/vpclinks/l1', 'GetVpcLink'],
+    ['apigatewayv2', 'DELETE', '/v2/vpclinks/l1', 'DeleteVpcLink'],
+    ['apigatewayv2', 'PUT', '/v2/apis/abc123', ''],
   ])('%s %s %s → %j', (service, method, path, expected) => {
     expect(restOperation(service, method, path)).toBe(expected);
   });

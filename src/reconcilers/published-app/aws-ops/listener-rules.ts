@@ -20,6 +20,8 @@ import type { ObservedRule, RuleConditions } from '../plan-rule.ts';
 export interface ListenerInfo {
   listenerArn: string;
   protocol: string;
+  /** The port clients (and the API front door's VPC link) connect to. */
+  port: number;
   loadBalancerArn: string;
 }
 
@@ -40,7 +42,12 @@ export async function describeListener(
     const out = await elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }));
     const l = out.Listeners?.[0];
     if (!l?.LoadBalancerArn) return undefined;
-    return { listenerArn, protocol: l.Protocol ?? 'HTTP', loadBalancerArn: l.LoadBalancerArn };
+    return {
+      listenerArn,
+      protocol: l.Protocol ?? 'HTTP',
+      port: l.Port ?? (l.Protocol === 'HTTPS' ? 443 : 80),
+      loadBalancerArn: l.LoadBalancerArn,
+    };
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;

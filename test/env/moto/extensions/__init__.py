@@ -1,10 +1,11 @@
-"""PrivateLink behaviour moto 5.2.5 lacks or gets wrong, patched in at start-up.
+"""PrivateLink (and API Gateway VPC link) behaviour moto 5.2.5 lacks or gets wrong, patched in at start-up.
 
 Each module patches one area and exposes ``install()``; README.md beside this package
 documents every extension and the AWS behaviour it reproduces.
 """
 
 from . import (
+    apigatewayv2,
     connections,
     elbv2,
     elbv2_targets,
@@ -31,6 +32,7 @@ def apply() -> None:
         elbv2,
         elbv2_targets,
         route53,
+        apigatewayv2,
         tags,
     ):
         module.install()
