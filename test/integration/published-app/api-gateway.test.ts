@@ -230,6 +230,7 @@ it('publishes an app through the API: link, ALB SG rule, integration to the list
   expect(ours.map((r) => r.RouteKey).sort()).toEqual(['ANY /blue', 'ANY /blue/{proxy+}']);
   expect(blue.status?.apiRouteIds).toEqual(ours.map((r) => r.RouteId).sort());
   expect(blue.status?.invokeUrl).toBe(`https://${apiId}.execute-api.us-east-1.amazonaws.com/blue`);
+  expect(blue.status?.apiId).toBe(apiId);
   expect((await routes()).find((r) => r.RouteId === foreignRoute.RouteId)).toEqual(foreignRoute);
 });
 
@@ -315,6 +316,46 @@ it('takes the routes off the API when the app loses its claim, and puts them bac
   await shareListener(ctx, listenerArn, { name: 'api', spec: { frontDoor } });
   const back = await waitForReady(ctx, 'blue', 60_000);
   expect(back.status?.apiRouteIds).toHaveLength(2);
+});
+
+it('takes everything off the API when the SharedListener drops its front door, and builds it again', async () => {
+  const owner = await sharedListenerUid();
+  const [link] = await ourLinks(owner);
+  await shareListener(ctx, listenerArn, { name: 'api' });
+  const plain = await waitForApp(
+    ctx,
+    'blue',
+    'front door gone',
+    (o) => o.status?.apiId === undefined && condition(o, 'Ready')?.[0] === 'True',
+  );
+  expect(condition(plain, 'ApiRouteConfigured')).toBeUndefined();
+  expect(plain.status?.apiRouteIds).toBeUndefined();
+  expect(await routes()).toEqual([foreignRoute]);
+  await eventually('link released', async () => (await ourLinks(owner)).length === 0);
+  expect(await securityGroupRules(aws.ec2, link!.SecurityGroupIds![0]!)).toBeUndefined();
+  expect(peers((await securityGroupRules(aws.ec2, albSg))!.ingress)).toEqual([]);
+
+  await shareListener(ctx, listenerArn, {
+    name: 'api',
+    spec: {
+      frontDoor: {
+        apiGateway: {
+          apiId,
+          serverNameToVerify: SERVER_NAME,
+          vpcLink: { subnetIds: world.dmz.subnetIds.slice(0, 2) },
+        },
+      },
+    },
+  });
+  const back = await waitForApp(
+    ctx,
+    'blue',
+    'behind the API again',
+    (o) => condition(o, 'ApiRouteConfigured')?.[0] === 'True' && condition(o, 'Ready')?.[0] === 'True',
+    60_000,
+  );
+  expect(back.status?.apiId).toBe(apiId);
+  expect(await ourLinks(owner)).toHaveLength(1);
 });
 
 it('deletes what an app owns, and the front door with the last app; foreign routes stay', async () => {
