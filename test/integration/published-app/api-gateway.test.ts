@@ -190,15 +190,22 @@ async function expectRefusedWhole(name: string, reason: string): Promise<void> {
   expect(app.status?.targetGroupArn).toBeUndefined();
 }
 
-it('refuses paths that are no routes and keys another route holds, making nothing', async () => {
+it('refuses paths that are no routes, keys another route holds and a missing VPC link, making nothing', async () => {
   const before = await routes();
   await applyApp(ctx, 'glued', apiApp('blue', '/glued', { routing: { pathPatterns: ['/glued*'] } }));
   await expectRefusedWhole('glued', 'PathNotExpressibleAsRoute');
   await applyApp(ctx, 'taken', apiApp('green', '/foreign'));
   await expectRefusedWhole('taken', 'ApiRouteConflict');
+  // A SharedListener naming a VPC link that does not exist: its apps get nothing.
+  await shareListener(ctx, listenerArn, {
+    name: 'no-link',
+    spec: { frontDoor: { apiGateway: { apiId, vpcLink: { vpcLinkId: 'nolink' } } } },
+  });
+  await applyApp(ctx, 'linkless', apiApp('blue', '/linkless', { listenerRef: { name: 'no-link' } }));
+  await expectRefusedWhole('linkless', 'VpcLinkNotFound');
   expect(await routes()).toEqual(before);
   expect(await ourLinks(await sharedListenerUid())).toEqual([]);
-  for (const name of ['glued', 'taken']) await deleteApp(ctx, name);
+  for (const name of ['glued', 'taken', 'linkless']) await deleteApp(ctx, name);
 });
 
 it('publishes an app through the API: link, ALB SG rule, integration to the listener, routes', async () => {
