@@ -12,6 +12,7 @@ import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import {
   ApiGatewayV2Client,
   CreateApiCommand,
+  CreateAuthorizerCommand,
   CreateIntegrationCommand,
   CreateRouteCommand,
   DeleteRouteCommand,
@@ -19,6 +20,7 @@ import {
   GetRoutesCommand,
   GetVpcLinksCommand,
   UpdateIntegrationCommand,
+  UpdateRouteCommand,
   type Route,
 } from '@aws-sdk/client-apigatewayv2';
 import {
@@ -66,6 +68,7 @@ let controller: RunningController;
 let listenerArn: string;
 let albSg: string;
 let apiId: string;
+let authorizerId: string;
 let foreignRoute: Route;
 
 async function routes(): Promise<Route[]> {
@@ -134,6 +137,17 @@ beforeAll(async () => {
   );
   listenerArn = listener.Listeners![0]!.ListenerArn!;
   apiId = (await apigw.send(new CreateApiCommand({ Name: 'front-door', ProtocolType: 'HTTP' }))).ApiId!;
+  authorizerId = (
+    await apigw.send(
+      new CreateAuthorizerCommand({
+        ApiId: apiId,
+        Name: 'jwt',
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: { Audience: ['it'], Issuer: 'https://issuer.example.com' },
+      }),
+    )
+  ).AuthorizerId!;
   // Someone else's route on the same API: never the controller's to change.
   const foreign = await apigw.send(
     new CreateIntegrationCommand({
@@ -365,9 +379,40 @@ it('takes everything off the API when the SharedListener drops its front door, a
   expect(await ourLinks(owner)).toHaveLength(1);
 });
 
-it('deletes what an app owns, and the front door with the last app; foreign routes stay', async () => {
-  await applyApp(ctx, 'green', apiApp('green', '/green'));
+it("authorizes an app with the API's JWT authorizer; deletes what an app owns, and the front door with the last app; foreign routes stay", async () => {
+  // green's routes are authorized by the API's JWT authorizer; taken off, it is put back.
+  await applyApp(
+    ctx,
+    'green',
+    apiApp('green', '/green', {
+      routing: {
+        pathPatterns: ['/green', '/green/*'],
+        api: { authorizationType: 'JWT', authorizerId, authorizationScopes: ['green.read'] },
+      },
+    }),
+  );
   const green = await waitForReady(ctx, 'green', 60_000);
+  const greenRoutes = (await routes()).filter(
+    (r) => r.Target === `integrations/${green.status?.apiIntegrationId}`,
+  );
+  expect(
+    greenRoutes.map((r) => [r.RouteKey, r.AuthorizationType, r.AuthorizerId, r.AuthorizationScopes]),
+  ).toEqual(
+    expect.arrayContaining([
+      ['ANY /green', 'JWT', authorizerId, ['green.read']],
+      ['ANY /green/{proxy+}', 'JWT', authorizerId, ['green.read']],
+    ]),
+  );
+  await apigw.send(
+    new UpdateRouteCommand({ ApiId: apiId, RouteId: greenRoutes[0]!.RouteId!, AuthorizationType: 'NONE' }),
+  );
+  await waitForEvent(ctx, 'green', 'Drifted', 'authorization is NONE, not JWT');
+  await eventually(
+    'authorization back',
+    async () =>
+      (await routes()).find((r) => r.RouteId === greenRoutes[0]!.RouteId)?.AuthorizationType === 'JWT',
+  );
+  await waitForReady(ctx, 'green');
   const blue = (await getApp(ctx, 'blue'))!;
   const owner = await sharedListenerUid();
   const [link] = await ourLinks(owner);
