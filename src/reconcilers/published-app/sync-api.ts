@@ -64,7 +64,8 @@ async function syncRoutes(
   const desired = desiredRoutes(api.keys, integrationId, s.app.spec.routing.api);
   const plan = planRoutes(desired, live, own);
   const recorded = s.app.status?.apiRouteIds ?? [];
-  const differences = plan.create.filter(() => recorded.length > 0).map((r) => `route ${r.routeKey} missing`);
+  // A route of ours missing while routes are recorded was removed out of band.
+  const differences = recorded.length > 0 ? plan.create.map((r) => `route ${r.routeKey} missing`) : [];
   const ids = live
     .filter((r) => own.includes(r.target) && api.keys.includes(r.routeKey))
     .map((r) => r.routeId);
