@@ -530,6 +530,11 @@ export interface PublishedAppStatus {
   certificateArn?: string;
   /** The rule's priority (kept stable once chosen). */
   priority?: number;
+  /**
+   * The HTTP API the app's routes are on (its routes there are removed when the SharedListener
+   * names another API or none).
+   */
+  apiId?: string;
   /** The app's integration on the SharedListener's HTTP API. */
   apiIntegrationId?: string;
   /** The app's routes on the SharedListener's HTTP API. */

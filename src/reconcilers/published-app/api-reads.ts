@@ -3,6 +3,7 @@
  * route keys (plan-api.ts), the SharedListener's HTTP API, and that no route of another
  * party holds one of its keys. A refusal is a {@link StepProblem} on `api`.
  */
+import type { ApiFrontDoor } from '../access/access.ts';
 import * as ops from './aws-ops.ts';
 import { routeConflict, routeKeys, type LiveRoute } from './plan-api.ts';
 import { ownedRuleDescription } from './names.ts';
@@ -43,17 +44,43 @@ export async function ownIntegrations(s: Session, apiId: string): Promise<ops.Li
 /** The route target of an integration. */
 export const targetOf = (integrationId: string): string => `integrations/${integrationId}`;
 
+/** The SharedListener's part, as far as it can be judged before any change. */
+async function checkFrontDoor(
+  s: Session,
+  door: ApiFrontDoor,
+  loadBalancer: ops.LoadBalancerInfo,
+): Promise<void> {
+  if (loadBalancer.securityGroupIds.length === 0)
+    throw new StepProblem(
+      'api',
+      'AlbWithoutSecurityGroup',
+      `load balancer ${loadBalancer.arn} has no security group`,
+    );
+  const given = door.vpcLink.vpcLinkId;
+  if (given && !(await ops.getVpcLink(s.clients.apigatewayv2, given)))
+    throw new StepProblem(
+      'api',
+      'VpcLinkNotFound',
+      `VPC link ${given} of the SharedListener's front door not found`,
+    );
+}
+
 /**
  * @returns undefined when the app's listener has no API front door.
  * @throws StepProblem `PathNotExpressibleAsRoute` / `HostNotExpressibleAsRoute` (nothing read),
- * `ApiNotFound` (no such API, or not an HTTP API), `ApiRouteConflict`.
+ * `AlbWithoutSecurityGroup`, `VpcLinkNotFound`, `ApiNotFound` (no such API, or not an HTTP
+ * API), `ApiRouteConflict`.
  */
-export async function checkApi(s: Session): Promise<ApiReferences | undefined> {
+export async function checkApi(
+  s: Session,
+  loadBalancer: ops.LoadBalancerInfo,
+): Promise<ApiReferences | undefined> {
   const door = s.attachment.frontDoor;
   if (!door) return undefined;
   const { pathPatterns, hostHeaders } = s.app.spec.routing;
   const planned = routeKeys(pathPatterns, hostHeaders);
   if (!planned.ok) throw new StepProblem('api', planned.problem.reason, planned.problem.message);
+  await checkFrontDoor(s, door, loadBalancer);
   const api = await s.deps.reads.get(
     readKeys.api(s.clients.scope, door.apiId),
     () => ops.getApi(s.clients.apigatewayv2, door.apiId),

@@ -23,7 +23,8 @@ import { desiredTargetGroup } from './sync-targets.ts';
 export async function deleteOwned(s: Session): Promise<boolean> {
   const door = s.attachment.frontDoor;
   // The API first: no request enters for an app being taken apart.
-  if (door) await deleteOwnApi(s, door);
+  const apis = new Set([door?.apiId, s.app.status?.apiId].filter((id) => id !== undefined));
+  for (const apiId of apis) await deleteOwnApi(s, apiId);
   await deleteOwnRules(s);
   await releaseCertificates(s);
   const found = await listenerAndAlb(s, s.listenerArn);

@@ -9,6 +9,7 @@
 import { TAG_KEYS } from '../../api/kinds.ts';
 import { classifyAwsError } from '../../aws/errors.ts';
 import { ownedTagMap, ownershipTags, type Owner } from '../../aws/tags.ts';
+import type { PublishedApp } from '../../api/v1alpha1.ts';
 import type { ApiFrontDoor } from '../access/access.ts';
 import * as ops from './aws-ops.ts';
 import { frontDoorName, frontDoorRuleDescription } from './names.ts';
@@ -212,30 +213,32 @@ export function ensureFrontDoor(s: Session, refs: References, door: ApiFrontDoor
   });
 }
 
-/** Whether another live app is attached to the same SharedListener (informer cache). */
-function frontDoorStillUsed(s: Session, door: ApiFrontDoor): boolean {
-  return s.deps.apps.list().some((a) => {
+/** The other live apps attached to the SharedListener `owner` (informer cache). */
+export function othersOnListener(s: Session, owner: ApiFrontDoor['owner']): PublishedApp[] {
+  return s.deps.apps.list().filter((a) => {
     const ref = a.spec.listenerRef;
     return (
       a.metadata?.uid !== s.uid &&
       !a.metadata?.deletionTimestamp &&
-      ref?.name === door.owner.name &&
-      (ref.namespace ?? a.metadata?.namespace) === door.owner.namespace
+      ref?.name === owner.name &&
+      (ref.namespace ?? a.metadata?.namespace) === owner.namespace
     );
   });
 }
 
 /**
- * With the SharedListener's last app: revokes the marked ALB rule, deletes the owned link and
- * its SG (a given link is left). @returns false while AWS still holds the SG (the link's ENIs).
+ * Revokes the marked ALB rule and deletes the owned link and its SG (a given link is left),
+ * unless `stillUsed` (default: another live app is attached to the SharedListener) — judged
+ * inside the SharedListener's lock. @returns false while AWS still holds the SG (the link's ENIs).
  */
 export function releaseFrontDoor(
   s: Session,
   refs: Pick<References, 'loadBalancer'>,
   door: ApiFrontDoor,
+  stillUsed: () => Promise<boolean> = () => Promise.resolve(othersOnListener(s, door.owner).length > 0),
 ): Promise<boolean> {
   return s.deps.frontDoorLocks.run(door.owner.uid, async () => {
-    if (frontDoorStillUsed(s, door)) return true;
+    if (await stillUsed()) return true;
     const ids = refs.loadBalancer.securityGroupIds;
     const marker = frontDoorRuleDescription(door.owner.uid);
     s.deps.reads.invalidate(readKeys.albSecurityGroups(s.clients.scope, [...ids]));

@@ -57,7 +57,7 @@ import { ALB_ASPECTS, ASPECTS, buildStatus, newReport, type Aspect } from './sta
 import { liveEndpoint, observedEndpoint, syncEndpoint, type EndpointOutcome } from './sync-endpoint.ts';
 import { listenerRules } from './place-rule.ts';
 import { releasePreviousCertificate, syncRoute } from './sync-certificate.ts';
-import { deleteOwnApi, syncApi } from './sync-api.ts';
+import { deleteOwnApi, releasePreviousApi, syncApi } from './sync-api.ts';
 import { syncSecurityGroups } from './sync-security-groups.ts';
 import { syncTags } from './sync-tags.ts';
 import { syncTargets } from './sync-targets.ts';
@@ -253,8 +253,9 @@ export class PublishedAppReconciler implements Reconciler {
     await deleteOwnRules(s);
     Object.assign(s.report.fields, { ruleArn: undefined, priority: undefined, url: undefined });
     if (!s.attachment.frontDoor) return;
-    await deleteOwnApi(s, s.attachment.frontDoor);
+    await deleteOwnApi(s, s.attachment.frontDoor.apiId);
     Object.assign(s.report.fields, {
+      apiId: undefined,
       apiIntegrationId: undefined,
       apiRouteIds: undefined,
       invokeUrl: undefined,
@@ -414,6 +415,7 @@ export class PublishedAppReconciler implements Reconciler {
     await removeRuleOnPreviousListener(s, refs);
     await removePreviousTargetGroup(s, refs, tgArn);
     await releasePreviousCertificate(s);
+    await releasePreviousApi(s, refs);
   }
 
   private async finalize(s: Session): Promise<ReconcileResult | undefined> {

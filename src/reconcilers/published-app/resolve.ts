@@ -225,9 +225,13 @@ async function placeOrHold(
  * another route holds, keeps its routes as they are and carries the refusal; a new app is
  * refused whole.
  */
-async function checkApiOrHold(s: Session, built: boolean): Promise<Pick<References, 'api' | 'apiProblem'>> {
+async function checkApiOrHold(
+  s: Session,
+  loadBalancer: ops.LoadBalancerInfo,
+  built: boolean,
+): Promise<Pick<References, 'api' | 'apiProblem'>> {
   try {
-    return { api: await checkApi(s) };
+    return { api: await checkApi(s, loadBalancer) };
   } catch (err) {
     if (!(err instanceof StepProblem) || !built) throw err;
     return { apiProblem: err };
@@ -253,6 +257,6 @@ export async function resolveReferences(s: Session): Promise<References | undefi
   const privateDns = await checkPrivateDns(s, service);
   await checkExtraSecurityGroups(s, s.app.spec.endpoint.vpcId);
   const placement = await placeOrHold(s, listener, service.live.length > 0);
-  const api = await checkApiOrHold(s, service.live.length > 0);
+  const api = await checkApiOrHold(s, loadBalancer, service.live.length > 0);
   return { serviceName, listener, loadBalancer, endpoints, subnets, privateDns, ...placement, ...api };
 }

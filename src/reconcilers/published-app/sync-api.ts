@@ -9,7 +9,7 @@ import type { ApiFrontDoor } from '../access/access.ts';
 import { apiRoutes, ownIntegrations, targetOf, type ApiReferences } from './api-reads.ts';
 import * as ops from './aws-ops.ts';
 import { classifyChange } from './drift.ts';
-import { ensureFrontDoor } from './front-door.ts';
+import { ensureFrontDoor, othersOnListener, releaseFrontDoor } from './front-door.ts';
 import { ownedRuleDescription } from './names.ts';
 import {
   desiredIntegration,
@@ -64,7 +64,8 @@ async function syncRoutes(
   const desired = desiredRoutes(api.keys, integrationId, s.app.spec.routing.api);
   const plan = planRoutes(desired, live, own);
   const recorded = s.app.status?.apiRouteIds ?? [];
-  const differences = plan.create.filter(() => recorded.length > 0).map((r) => `route ${r.routeKey} missing`);
+  // A route of ours missing while routes are recorded was removed out of band.
+  const differences = recorded.length > 0 ? plan.create.map((r) => `route ${r.routeKey} missing`) : [];
   const ids = live
     .filter((r) => own.includes(r.target) && api.keys.includes(r.routeKey))
     .map((r) => r.routeId);
@@ -120,6 +121,7 @@ export async function syncApi(s: Session, refs: References, api: ApiReferences):
   const routes = await syncRoutes(s, api, integration.id);
   await removeDuplicateIntegrations(s, api, integration.id);
   Object.assign(s.report.fields, {
+    apiId: api.apiId,
     apiIntegrationId: integration.id,
     apiRouteIds: routes.ids,
     invokeUrl: `${api.apiEndpoint}${invokePath(api.keys[0] ?? 'ANY /')}`,
@@ -140,22 +142,60 @@ export async function syncApi(s: Session, refs: References, api: ApiReferences):
 }
 
 /**
- * Deletion: the app's routes (those to its marked integrations) and those integrations; an
- * API gone counts as done. Routes and integrations of others are left.
+ * Deletion: the app's routes (those to its marked integrations) on API `apiId`, and those
+ * integrations; an API gone counts as done. Routes and integrations of others are left.
  */
-export async function deleteOwnApi(s: Session, door: ApiFrontDoor): Promise<void> {
+export async function deleteOwnApi(s: Session, apiId: string): Promise<void> {
   const client = s.clients.apigatewayv2;
-  if (!(await ops.getApi(client, door.apiId))) return;
-  const integrations = await ownIntegrations(s, door.apiId);
+  if (!(await ops.getApi(client, apiId))) return;
+  const integrations = await ownIntegrations(s, apiId);
   const own = integrations.map((i) => targetOf(i.integrationId));
-  s.deps.reads.invalidate(readKeys.apiRoutes(s.clients.scope, door.apiId));
-  for (const route of (await apiRoutes(s, door.apiId)).filter((r) => own.includes(r.target)))
-    await s.act('Delete', `delete route ${route.routeKey} on API ${door.apiId}`, () =>
-      ops.deleteRoute(client, door.apiId, route.routeId),
+  s.deps.reads.invalidate(readKeys.apiRoutes(s.clients.scope, apiId));
+  for (const route of (await apiRoutes(s, apiId)).filter((r) => own.includes(r.target)))
+    await s.act('Delete', `delete route ${route.routeKey} on API ${apiId}`, () =>
+      ops.deleteRoute(client, apiId, route.routeId),
     );
   for (const i of integrations)
-    await s.act('Delete', `delete integration ${i.integrationId} on API ${door.apiId}`, () =>
-      ops.deleteIntegration(client, door.apiId, i.integrationId),
+    await s.act('Delete', `delete integration ${i.integrationId} on API ${apiId}`, () =>
+      ops.deleteIntegration(client, apiId, i.integrationId),
     );
-  s.deps.reads.invalidate(readKeys.apiRoutes(s.clients.scope, door.apiId));
+  s.deps.reads.invalidate(readKeys.apiRoutes(s.clients.scope, apiId));
+}
+
+/** Whether another app on the SharedListener still has an integration on API `apiId` (read fresh). */
+async function othersOnApi(s: Session, owner: ApiFrontDoor['owner'], apiId: string): Promise<boolean> {
+  const markers = new Set(othersOnListener(s, owner).map((a) => ownedRuleDescription(a.metadata?.uid ?? '')));
+  if (markers.size === 0 || !(await ops.getApi(s.clients.apigatewayv2, apiId))) return false;
+  return (await ops.getIntegrations(s.clients.apigatewayv2, apiId)).some((i) => markers.has(i.description));
+}
+
+/**
+ * Clean-up stage: when the SharedListener names another API or none, the app's routes and
+ * integration on the recorded one go; with no front door left, the last app to go also
+ * releases the SharedListener's link and ALB rule (judged on AWS, inside the SharedListener's
+ * lock, so two apps leaving together cannot both leave it behind).
+ */
+export async function releasePreviousApi(s: Session, refs: References): Promise<void> {
+  const previous = s.app.status?.apiId;
+  const door = s.attachment.frontDoor;
+  if (!previous || previous === door?.apiId) return;
+  await deleteOwnApi(s, previous);
+  if (door) return;
+  Object.assign(s.report.fields, {
+    apiId: undefined,
+    apiIntegrationId: undefined,
+    apiRouteIds: undefined,
+    invokeUrl: undefined,
+  });
+  const owner = listenerOwner(s);
+  if (!owner) return;
+  const gone: ApiFrontDoor = { apiId: previous, vpcLink: {}, owner };
+  await releaseFrontDoor(s, refs, gone, () => othersOnApi(s, owner, previous));
+}
+
+/** The app's SharedListener with its UID (informer cache); undefined for a raw listener. */
+function listenerOwner(s: Session): ApiFrontDoor['owner'] | undefined {
+  const key = s.attachment.listener;
+  const uid = key && s.deps.access.listener(key)?.metadata?.uid;
+  return key && uid ? { ...key, uid } : undefined;
 }

@@ -12,6 +12,7 @@ import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import {
   ApiGatewayV2Client,
   CreateApiCommand,
+  CreateAuthorizerCommand,
   CreateIntegrationCommand,
   CreateRouteCommand,
   DeleteRouteCommand,
@@ -19,6 +20,7 @@ import {
   GetRoutesCommand,
   GetVpcLinksCommand,
   UpdateIntegrationCommand,
+  UpdateRouteCommand,
   type Route,
 } from '@aws-sdk/client-apigatewayv2';
 import {
@@ -66,6 +68,7 @@ let controller: RunningController;
 let listenerArn: string;
 let albSg: string;
 let apiId: string;
+let authorizerId: string;
 let foreignRoute: Route;
 
 async function routes(): Promise<Route[]> {
@@ -134,6 +137,17 @@ beforeAll(async () => {
   );
   listenerArn = listener.Listeners![0]!.ListenerArn!;
   apiId = (await apigw.send(new CreateApiCommand({ Name: 'front-door', ProtocolType: 'HTTP' }))).ApiId!;
+  authorizerId = (
+    await apigw.send(
+      new CreateAuthorizerCommand({
+        ApiId: apiId,
+        Name: 'jwt',
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: { Audience: ['it'], Issuer: 'https://issuer.example.com' },
+      }),
+    )
+  ).AuthorizerId!;
   // Someone else's route on the same API: never the controller's to change.
   const foreign = await apigw.send(
     new CreateIntegrationCommand({
@@ -190,15 +204,22 @@ async function expectRefusedWhole(name: string, reason: string): Promise<void> {
   expect(app.status?.targetGroupArn).toBeUndefined();
 }
 
-it('refuses paths that are no routes and keys another route holds, making nothing', async () => {
+it('refuses paths that are no routes, keys another route holds and a missing VPC link, making nothing', async () => {
   const before = await routes();
   await applyApp(ctx, 'glued', apiApp('blue', '/glued', { routing: { pathPatterns: ['/glued*'] } }));
   await expectRefusedWhole('glued', 'PathNotExpressibleAsRoute');
   await applyApp(ctx, 'taken', apiApp('green', '/foreign'));
   await expectRefusedWhole('taken', 'ApiRouteConflict');
+  // A SharedListener naming a VPC link that does not exist: its apps get nothing.
+  await shareListener(ctx, listenerArn, {
+    name: 'no-link',
+    spec: { frontDoor: { apiGateway: { apiId, vpcLink: { vpcLinkId: 'nolink' } } } },
+  });
+  await applyApp(ctx, 'linkless', apiApp('blue', '/linkless', { listenerRef: { name: 'no-link' } }));
+  await expectRefusedWhole('linkless', 'VpcLinkNotFound');
   expect(await routes()).toEqual(before);
   expect(await ourLinks(await sharedListenerUid())).toEqual([]);
-  for (const name of ['glued', 'taken']) await deleteApp(ctx, name);
+  for (const name of ['glued', 'taken', 'linkless']) await deleteApp(ctx, name);
 });
 
 it('publishes an app through the API: link, ALB SG rule, integration to the listener, routes', async () => {
@@ -230,6 +251,7 @@ it('publishes an app through the API: link, ALB SG rule, integration to the list
   expect(ours.map((r) => r.RouteKey).sort()).toEqual(['ANY /blue', 'ANY /blue/{proxy+}']);
   expect(blue.status?.apiRouteIds).toEqual(ours.map((r) => r.RouteId).sort());
   expect(blue.status?.invokeUrl).toBe(`https://${apiId}.execute-api.us-east-1.amazonaws.com/blue`);
+  expect(blue.status?.apiId).toBe(apiId);
   expect((await routes()).find((r) => r.RouteId === foreignRoute.RouteId)).toEqual(foreignRoute);
 });
 
@@ -317,9 +339,80 @@ it('takes the routes off the API when the app loses its claim, and puts them bac
   expect(back.status?.apiRouteIds).toHaveLength(2);
 });
 
-it('deletes what an app owns, and the front door with the last app; foreign routes stay', async () => {
-  await applyApp(ctx, 'green', apiApp('green', '/green'));
+it('takes everything off the API when the SharedListener drops its front door, and builds it again', async () => {
+  const owner = await sharedListenerUid();
+  const [link] = await ourLinks(owner);
+  await shareListener(ctx, listenerArn, { name: 'api' });
+  const plain = await waitForApp(
+    ctx,
+    'blue',
+    'front door gone',
+    (o) => o.status?.apiId === undefined && condition(o, 'Ready')?.[0] === 'True',
+  );
+  expect(condition(plain, 'ApiRouteConfigured')).toBeUndefined();
+  expect(plain.status?.apiRouteIds).toBeUndefined();
+  expect(await routes()).toEqual([foreignRoute]);
+  await eventually('link released', async () => (await ourLinks(owner)).length === 0);
+  expect(await securityGroupRules(aws.ec2, link!.SecurityGroupIds![0]!)).toBeUndefined();
+  expect(peers((await securityGroupRules(aws.ec2, albSg))!.ingress)).toEqual([]);
+
+  await shareListener(ctx, listenerArn, {
+    name: 'api',
+    spec: {
+      frontDoor: {
+        apiGateway: {
+          apiId,
+          serverNameToVerify: SERVER_NAME,
+          vpcLink: { subnetIds: world.dmz.subnetIds.slice(0, 2) },
+        },
+      },
+    },
+  });
+  const back = await waitForApp(
+    ctx,
+    'blue',
+    'behind the API again',
+    (o) => condition(o, 'ApiRouteConfigured')?.[0] === 'True' && condition(o, 'Ready')?.[0] === 'True',
+    60_000,
+  );
+  expect(back.status?.apiId).toBe(apiId);
+  expect(await ourLinks(owner)).toHaveLength(1);
+});
+
+it("authorizes an app with the API's JWT authorizer; deletes what an app owns, and the front door with the last app; foreign routes stay", async () => {
+  // green's routes are authorized by the API's JWT authorizer; taken off, it is put back.
+  await applyApp(
+    ctx,
+    'green',
+    apiApp('green', '/green', {
+      routing: {
+        pathPatterns: ['/green', '/green/*'],
+        api: { authorizationType: 'JWT', authorizerId, authorizationScopes: ['green.read'] },
+      },
+    }),
+  );
   const green = await waitForReady(ctx, 'green', 60_000);
+  const greenRoutes = (await routes()).filter(
+    (r) => r.Target === `integrations/${green.status?.apiIntegrationId}`,
+  );
+  expect(
+    greenRoutes.map((r) => [r.RouteKey, r.AuthorizationType, r.AuthorizerId, r.AuthorizationScopes]),
+  ).toEqual(
+    expect.arrayContaining([
+      ['ANY /green', 'JWT', authorizerId, ['green.read']],
+      ['ANY /green/{proxy+}', 'JWT', authorizerId, ['green.read']],
+    ]),
+  );
+  await apigw.send(
+    new UpdateRouteCommand({ ApiId: apiId, RouteId: greenRoutes[0]!.RouteId!, AuthorizationType: 'NONE' }),
+  );
+  await waitForEvent(ctx, 'green', 'Drifted', 'authorization is NONE, not JWT');
+  await eventually(
+    'authorization back',
+    async () =>
+      (await routes()).find((r) => r.RouteId === greenRoutes[0]!.RouteId)?.AuthorizationType === 'JWT',
+  );
+  await waitForReady(ctx, 'green');
   const blue = (await getApp(ctx, 'blue'))!;
   const owner = await sharedListenerUid();
   const [link] = await ourLinks(owner);

@@ -1,5 +1,12 @@
 /** Dry-run: the plan is published as Events; nothing is created in AWS, no finalizer, no status. */
 import { jest } from '@jest/globals';
+import {
+  ApiGatewayV2Client,
+  CreateApiCommand,
+  GetIntegrationsCommand,
+  GetRoutesCommand,
+  GetVpcLinksCommand,
+} from '@aws-sdk/client-apigatewayv2';
 import { FINALIZER } from '../../../src/api/kinds.ts';
 import { newTestContext, type TestContext } from '../../env/context.ts';
 import {
@@ -64,4 +71,32 @@ it('publishes what it would do and does none of it', async () => {
   expect(await securityGroupsOf(aws.ec2, uid)).toEqual([]);
   expect(await controllerTargetGroups(aws.elbv2)).toEqual([]);
   expect(await listenerRules(aws.elbv2, world.dmz.listenerArn)).toHaveLength(1);
+});
+
+it('behind an API front door, publishes the link, integration and routes it would make, and makes none', async () => {
+  const apigw = new ApiGatewayV2Client(ctx.awsClientConfig);
+  try {
+    const apiId = (await apigw.send(new CreateApiCommand({ Name: 'dry', ProtocolType: 'HTTP' }))).ApiId!;
+    await shareListener(ctx, world.dmz.listenerArn, {
+      name: 'api',
+      spec: { frontDoor: { apiGateway: { apiId, vpcLink: { subnetIds: world.dmz.subnetIds.slice(0, 2) } } } },
+    });
+    await applyApp(ctx, 'api-blue', appSpec(world, 'blue', '/api-blue', { listenerRef: { name: 'api' } }));
+    const wanted = [
+      'create VPC link security group',
+      'create VPC link',
+      `create integration to ${world.dmz.listenerArn} on API ${apiId}`,
+      `create route ANY /api-blue on API ${apiId}`,
+      `create route ANY /api-blue/{proxy+} on API ${apiId}`,
+    ];
+    await eventually('the API part of the plan as DryRun events', async () => {
+      const found = (await eventsFor(ctx, 'api-blue')).filter((e) => e.reason === 'DryRun');
+      return wanted.every((w) => found.some((e) => (e.message ?? '').startsWith(`would ${w}`)));
+    });
+    expect((await apigw.send(new GetRoutesCommand({ ApiId: apiId }))).Items ?? []).toEqual([]);
+    expect((await apigw.send(new GetIntegrationsCommand({ ApiId: apiId }))).Items ?? []).toEqual([]);
+    expect((await apigw.send(new GetVpcLinksCommand({}))).Items ?? []).toEqual([]);
+  } finally {
+    apigw.destroy();
+  }
 });
