@@ -4,14 +4,15 @@
  * check resolve.ts runs; sync-certificate.ts applies the result.
  */
 import * as ops from './aws-ops.ts';
-import { certificateMarkKey, loadBalancerArnOfListener } from './names.ts';
+import { certificateMarkKey } from './names.ts';
+import { albListeners } from './place-rule.ts';
 import {
   certificateProblem,
   listenerProblem,
   type CertificateInfo,
   type CertificateOnListener,
 } from './plan-certificate.ts';
-import { listenersOfLoadBalancer, readKeys } from './scope-reads.ts';
+import { readKeys } from './scope-reads.ts';
 import { StepProblem, type Session } from './session.ts';
 
 /** The certificate's ACM description, shared by the apps naming it for a reference interval. */
@@ -41,10 +42,8 @@ function listenerTags(s: Session, listenerArn: string): Promise<Record<string, s
 
 /** Non-default certificates across the ALB's listeners: what AWS's per-ALB quota counts. */
 async function albCertificateCount(s: Session, listenerArn: string): Promise<number> {
-  const loadBalancerArn = loadBalancerArnOfListener(listenerArn);
-  const listeners = await listenersOfLoadBalancer(s.deps, s.clients, loadBalancerArn, s.referenceMaxAgeMs);
   const all = await Promise.all(
-    [...new Set([listenerArn, ...listeners])].map((arn) => listenerCertificates(s, arn)),
+    (await albListeners(s, listenerArn)).map((arn) => listenerCertificates(s, arn)),
   );
   return all.flat().filter((c) => !c.isDefault).length;
 }
@@ -87,7 +86,8 @@ export async function certificateRefusal(
   const early = listenerProblem(facts);
   if (early) return new StepProblem('route', early.reason, early.message);
   const certificate = await certificateOf(s, arn);
-  const present = (await onListener(s, listener.listenerArn, arn)).present;
+  // Only whether the listener has it: the marks matter to changes, not to this judgement.
+  const present = (await listenerCertificates(s, listener.listenerArn)).some((c) => c.arn === arn);
   const albCertificates = present ? undefined : await albCertificateCount(s, listener.listenerArn);
   const problem = certificateProblem({ ...facts, certificate, albCertificates });
   return problem && new StepProblem('route', problem.reason, problem.message);

@@ -23,7 +23,7 @@ import {
   scopeSecurityGroups,
   targetGroupsOfLoadBalancer,
 } from './scope-reads.ts';
-import type { Deps } from './session.ts';
+import { latestStatus, type Deps } from './session.ts';
 
 /** SGs and rules are described on every n-th round; endpoints on every round. */
 export const FULL_OBSERVATION_EVERY = 6;
@@ -52,7 +52,7 @@ function appsByScope(deps: Deps, aws: AwsClientFactory): Map<string, ScopeApps> 
 /** What the app's last reconcile reported (this process's write first). */
 function recordedOf(deps: Deps, app: PublishedApp): Parameters<typeof sliceOf>[0] {
   const uid = app.metadata?.uid ?? '';
-  const status = deps.written.get(uid) ?? app.status;
+  const status = latestStatus(deps, app);
   return { uid, ruleArn: status?.ruleArn, targetGroupArn: status?.targetGroupArn };
 }
 

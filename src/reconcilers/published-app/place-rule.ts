@@ -17,7 +17,7 @@ import {
 } from './plan-priority.ts';
 import { lacksRoom, type RuleConditions } from './plan-rule.ts';
 import { listenersOfLoadBalancer, rulesOfListener } from './scope-reads.ts';
-import { StepProblem, type Session } from './session.ts';
+import { latestStatus, StepProblem, type Session } from './session.ts';
 
 /** A listener's rules, shared by the apps on it for a moment. */
 export function listenerRules(s: Session, listenerArn: string): Promise<ops.ListenerRule[]> {
@@ -29,12 +29,15 @@ export function listenerRules(s: Session, listenerArn: string): Promise<ops.List
  * what AWS's per-ALB quota counts. Read only when an app needs a new rule.
  */
 async function albRuleCount(s: Session, listenerArn: string): Promise<number> {
+  const all = await Promise.all((await albListeners(s, listenerArn)).map((arn) => listenerRules(s, arn)));
+  return all.flat().filter((r) => !r.isDefault).length;
+}
+
+/** Every listener of `listenerArn`'s ALB (itself included): what the per-ALB quotas count across. */
+export async function albListeners(s: Session, listenerArn: string): Promise<string[]> {
   const loadBalancerArn = loadBalancerArnOfListener(listenerArn);
   const listeners = await listenersOfLoadBalancer(s.deps, s.clients, loadBalancerArn, s.referenceMaxAgeMs);
-  const all = await Promise.all(
-    [...new Set([listenerArn, ...listeners])].map((arn) => listenerRules(s, arn)),
-  );
-  return all.flat().filter((r) => !r.isDefault).length;
+  return [...new Set([listenerArn, ...listeners])];
 }
 
 /** Whether the app needs a new rule and its ALB has no room; said as RuleLimitExceeded. */
@@ -77,15 +80,15 @@ function keyOf(app: PublishedApp): string {
   return rankOf(app).key;
 }
 
-/** Other live apps on the same listener. */
-function neighbours(s: Session): PublishedApp[] {
+/** Other live apps on `listenerArn` (default: the app's own listener). */
+export function neighbours(s: Session, listenerArn = s.listenerArn): PublishedApp[] {
   return s.deps.apps
     .list()
     .filter(
       (a) =>
         a.metadata?.uid !== s.uid &&
         !a.metadata?.deletionTimestamp &&
-        s.deps.listenerArnOf(a) === s.listenerArn,
+        s.deps.listenerArnOf(a) === listenerArn,
     );
 }
 
@@ -108,8 +111,7 @@ function claimOf(s: Session, app: PublishedApp): number | undefined {
   const uid = app.metadata?.uid ?? '';
   return (
     app.spec.routing.priority ??
-    s.deps.written.get(uid)?.priority ??
-    app.status?.priority ??
+    latestStatus(s.deps, app)?.priority ??
     placedOn(s, uid, s.deps.listenerArnOf(app) ?? '')
   );
 }

@@ -179,7 +179,6 @@ export class PublishedAppReconciler implements Reconciler {
       enis: new EniIpCache(),
       checkpoints: new Checkpoints(resolved.fullRecheckMs, () => resolved.now().getTime()),
       seenIps: new Map(),
-      written: new Map(),
       placed: new Map(),
       certificateLocks: new KeyedSerial(),
       frontDoorLocks: new KeyedSerial(),
@@ -294,7 +293,6 @@ export class PublishedAppReconciler implements Reconciler {
       return;
     const status = { ...s.app.status, lastSyncTime: rfc3339(now) };
     await this.deps.rt.status.update(PUBLISHED_APP, s.app, status);
-    this.deps.written.set(s.uid, status);
   }
 
   /** After a reconcile that found nothing to do and everything Ready: skip until something changes. */
@@ -474,7 +472,6 @@ export class PublishedAppReconciler implements Reconciler {
   private forget(uid: string): void {
     this.deps.checkpoints.forget(uid);
     this.deps.seenIps.delete(uid);
-    this.deps.written.delete(uid);
     this.deps.placed.delete(uid);
   }
 
@@ -499,7 +496,6 @@ export class PublishedAppReconciler implements Reconciler {
       syncTimeRefreshMs: this.deps.opts.syncTimeRefreshMs,
     });
     await this.deps.rt.status.update(PUBLISHED_APP, s.app, status);
-    this.deps.written.set(s.uid, status);
   }
 
   /** Reports every deferred step failure; the first decides retry vs terminal. */

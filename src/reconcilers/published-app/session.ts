@@ -4,6 +4,7 @@
  * applied — or, in dry-run mode, only logged and published as an Event.
  */
 import type { Logger } from 'pino';
+import { PUBLISHED_APP } from '../../api/kinds.ts';
 import type { EndpointService, PublishedApp, PublishedAppStatus } from '../../api/v1alpha1.ts';
 import { ownershipTags, type AwsTag } from '../../aws/tags.ts';
 import type { AwsClients } from '../../aws/types.ts';
@@ -105,12 +106,6 @@ export interface Deps {
   /** Every IP seen on an endpoint of an app (by UID): stale, not foreign, once gone. */
   seenIps: Map<string, Set<string>>;
   /**
-   * The status this process last wrote per UID. The informer cache can lag behind our own
-   * write (a requeue may run first); this process is the only writer, so its last write is
-   * the freshest status there is.
-   */
-  written: Map<string, PublishedAppStatus>;
-  /**
    * The priority this process allocated per UID, from the moment it is decided: the rule
    * (and the status recording it) only appear at the end of that app's pass, and an app
    * placed meanwhile by another worker must not pick the same slot.
@@ -121,6 +116,15 @@ export interface Deps {
   /** Changes to a SharedListener's front door (VPC link, its SG, the ALB SG rule), one at a time per SharedListener UID. */
   frontDoorLocks: KeyedSerial;
   opts: ResolvedOptions;
+}
+
+/**
+ * The app's freshest status: this process's last write until the watch delivers it (the
+ * informer cache can lag behind our own write, and a requeue may run first), else the cached one.
+ */
+export function latestStatus(deps: Pick<Deps, 'rt'>, app: PublishedApp): PublishedAppStatus | undefined {
+  const status = deps.rt.status.latest(PUBLISHED_APP, app);
+  return app.status === undefined && Object.keys(status ?? {}).length === 0 ? undefined : status;
 }
 
 /** A priority allocated on a listener. */
@@ -179,8 +183,7 @@ export class Session {
     this.deps = deps;
     this.attachment = access.attachment;
     this.uid = app.metadata?.uid ?? '';
-    const written = deps.written.get(this.uid);
-    this.app = written ? { ...app, status: written } : app;
+    this.app = { ...app, status: latestStatus(deps, app) };
     this.clients = access.clients;
     this.log = output.log;
     this.report = output.report;

@@ -11,6 +11,7 @@ import * as ops from './aws-ops.ts';
 import { onListener } from './certificate-reads.ts';
 import { classifyChange } from './drift.ts';
 import { certificateMarkKey, listenerArnOfRule } from './names.ts';
+import { neighbours } from './place-rule.ts';
 import { planAttach, planRelease, type CertificateChange } from './plan-certificate.ts';
 import type { References } from './resolve.ts';
 import { readKeys } from './scope-reads.ts';
@@ -134,15 +135,9 @@ export async function syncRoute(s: Session, refs: References, tgArn: string): Pr
 
 /** Whether another live app on the listener names (or still holds) the certificate. */
 function namedByOthers(s: Session, listenerArn: string, arn: string): boolean {
-  return s.deps.apps
-    .list()
-    .some(
-      (a) =>
-        a.metadata?.uid !== s.uid &&
-        !a.metadata?.deletionTimestamp &&
-        s.deps.listenerArnOf(a) === listenerArn &&
-        (a.spec.tls?.certificateArn === arn || a.status?.certificateArn === arn),
-    );
+  return neighbours(s, listenerArn).some(
+    (a) => a.spec.tls?.certificateArn === arn || a.status?.certificateArn === arn,
+  );
 }
 
 /** Releases one certificate from one listener: removed if ours and named by no other app. */
