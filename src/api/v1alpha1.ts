@@ -344,9 +344,16 @@ export interface PublishedAppSpec {
    */
   tags?: Record<string, string>;
   /**
+   * Adopt resources built by hand instead of creating them, each named by id (never guessed): they
+   * are tagged as owned and then converged to this spec in place, never replaced. Needs the
+   * listener's adoption grant (SharedListener spec.adoption and an identity with allowAdoption); a
+   * resource owned by another object or cluster is refused. What is not named is created.
+   */
+  adopt?: PublishedAppSpecAdopt;
+  /**
    * What happens to the AWS resources when the object is deleted: Delete removes them, Retain
-   * leaves them in place.
-   * @defaultValue `"Delete"`
+   * leaves them in place (an adopted app's resources also lose the ownership tags). Default Delete,
+   * Retain for an app that adopts; status.deletionPolicy says which applies.
    */
   deletionPolicy?: 'Delete' | 'Retain';
 }
@@ -505,10 +512,34 @@ export interface HealthCheckSpec {
   matcher?: string;
 }
 
+/**
+ * Adopt resources built by hand instead of creating them, each named by id (never guessed): they
+ * are tagged as owned and then converged to this spec in place, never replaced. Needs the
+ * listener's adoption grant (SharedListener spec.adoption and an identity with allowAdoption); a
+ * resource owned by another object or cluster is refused. What is not named is created.
+ */
+export interface PublishedAppSpecAdopt {
+  /** The interface endpoint to adopt (vpce-...). */
+  endpointId?: string;
+  /** The IP target group to adopt. */
+  targetGroupArn?: string;
+  /** The listener rule to adopt (on the listener the app attaches to). */
+  ruleArn?: string;
+  /** The endpoint's security group to adopt as the managed one (sg-...). */
+  securityGroupId?: string;
+}
+
 /** The published app as last observed. */
 export interface PublishedAppStatus {
   /** The spec generation this status describes. */
   observedGeneration?: number;
+  /** The deletion policy in force (the spec's, else its default). */
+  deletionPolicy?: string;
+  /**
+   * What spec.adopt named and is now tagged as this app's (set once the adoption is done; it is not
+   * judged again).
+   */
+  adopted?: PublishedAppStatusAdopted;
   /** The endpoint service name in use. */
   serviceName?: string;
   /** The interface endpoint id (vpce-...). */
@@ -554,6 +585,17 @@ export interface PublishedAppStatus {
   conditions?: Condition[];
 }
 
+/**
+ * What spec.adopt named and is now tagged as this app's (set once the adoption is done; it is not
+ * judged again).
+ */
+export interface PublishedAppStatusAdopted {
+  endpointId?: string;
+  targetGroupArn?: string;
+  ruleArn?: string;
+  securityGroupId?: string;
+}
+
 /** Target counts of the managed target group. */
 export interface TargetCounts {
   /** Targets registered. */
@@ -587,6 +629,12 @@ export interface SharedListenerSpec {
    * (arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<name>/<id>/<id>).
    */
   listenerArn: string;
+  /**
+   * Who may adopt resources built by hand (PublishedApp spec.adopt: an endpoint, target group,
+   * listener rule or security group) through this listener and its identity, which must allow
+   * adoption too (AwsIdentity spec.allowAdoption). Absent: nobody.
+   */
+  adoption?: SharedListenerSpecAdoption;
   /** Who may attach PublishedApps, and what they may claim. */
   allowedRoutes?: AllowedRoutes;
   /**
@@ -600,6 +648,39 @@ export interface SharedListenerSpec {
    * explicit priority must lie in it. Default 1-50000.
    */
   priorities?: PriorityRange;
+}
+
+/**
+ * Who may adopt resources built by hand (PublishedApp spec.adopt: an endpoint, target group,
+ * listener rule or security group) through this listener and its identity, which must allow
+ * adoption too (AwsIdentity spec.allowAdoption). Absent: nobody.
+ */
+export interface SharedListenerSpecAdoption {
+  /** The namespaces granted adoption (default: Same). They must also be allowed routes here. */
+  namespaces?: SharedListenerSpecAdoptionNamespaces;
+}
+
+/** The namespaces granted adoption (default: Same). They must also be allowed routes here. */
+export interface SharedListenerSpecAdoptionNamespaces {
+  /**
+   * Same (this object's namespace), All, or Selector (namespaces matching selector).
+   * @defaultValue `"Same"`
+   */
+  from?: 'Same' | 'All' | 'Selector';
+  /** Label selector on Namespaces (an empty selector matches every namespace). */
+  selector?: SharedListenerSpecAdoptionNamespacesSelector;
+}
+
+/** Label selector on Namespaces (an empty selector matches every namespace). */
+export interface SharedListenerSpecAdoptionNamespacesSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: SharedListenerSpecAdoptionNamespacesSelectorMatchExpressions[];
+}
+
+export interface SharedListenerSpecAdoptionNamespacesSelectorMatchExpressions {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
 }
 
 /** Who may attach PublishedApps, and what they may claim. */

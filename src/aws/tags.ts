@@ -36,6 +36,23 @@ export function ownerTagValue(owner: Pick<Owner, 'kind' | 'namespace' | 'name'>)
   return `${owner.kind}/${owner.namespace}/${owner.name}`;
 }
 
+/**
+ * Who owns a resource other than `self`, as its ownership tags say (any of them: a half-tagged
+ * resource is not free either), for a refusal's message.
+ * @returns undefined when the tags name no owner, or name `self`.
+ */
+export function otherOwner(
+  tags: Readonly<Record<string, string>>,
+  self: Pick<Owner, 'clusterId' | 'uid'>,
+): string | undefined {
+  const cluster = tags[TAG_KEYS.cluster];
+  const uid = tags[TAG_KEYS.uid];
+  const owner = tags[TAG_KEYS.owner];
+  if (cluster === undefined && uid === undefined && owner === undefined) return undefined;
+  if (cluster === self.clusterId && uid === self.uid) return undefined;
+  return `${owner ?? `UID ${uid ?? '?'}`} of cluster ${cluster ?? '?'}`;
+}
+
 /** Why AWS (or the controller) would refuse these user tags; empty when all are fine. */
 export function tagProblems(userTags: Readonly<Record<string, string>> | undefined): string[] {
   const entries = Object.entries(userTags ?? {});

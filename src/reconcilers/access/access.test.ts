@@ -42,6 +42,7 @@ const IDENTITIES = [
   identity('apps', { allowedNamespaces: { selector: { matchLabels: { tier: 'apps' } } } }),
   identity('nobody', { allowedNamespaces: {} }),
   identity('adopter', { allowAdoption: true, allowedNamespaces: { names: ['team-blue'] } }),
+  identity('dmz-adopter', { allowAdoption: true, allowedNamespaces: { names: ['dmz'] } }),
 ];
 
 const listener = (
@@ -63,6 +64,15 @@ const LISTENERS = [
     priorities: { min: 1000, max: 1999 },
   }),
   listener('dmz', 'own'),
+  listener('dmz', 'adopting', {
+    aws: { identity: 'dmz-adopter' },
+    allowedRoutes: { namespaces: { from: 'All' } },
+    adoption: { namespaces: { from: 'Selector', selector: { matchLabels: { tier: 'apps' } } } },
+  }),
+  listener('dmz', 'adoption-without-identity', {
+    allowedRoutes: { namespaces: { from: 'All' } },
+    adoption: { namespaces: { from: 'All' } },
+  }),
   listener('dmz', 'orphan', { aws: { identity: 'nobody' } }),
   listener('dmz', 'ghost', { aws: { identity: 'missing' } }),
   {
@@ -242,6 +252,62 @@ describe('attachmentOf', () => {
     ],
   ])('%s', (_name, subject, singleTenant, want) => {
     expect(outcome(attachmentOf(lookups(singleTenant), subject))).toBe(want);
+  });
+
+  const adopting = (namespace: string, listenerName: string, listenerNamespace = 'dmz') =>
+    app(namespace, {
+      listenerRef: { name: listenerName, namespace: listenerNamespace },
+      adopt: { endpointId: 'vpce-0123456789abcdef0' },
+    });
+  test.each<[string, PublishedApp, boolean, string]>([
+    ['granted by the listener and its identity', adopting('team-blue', 'adopting'), false, 'ok'],
+    [
+      'a namespace the adoption grant does not admit',
+      adopting('mallory', 'adopting'),
+      false,
+      'AdoptionNotPermitted',
+    ],
+    ['a listener without an adoption grant', adopting('team-blue', 'public'), false, 'AdoptionNotPermitted'],
+    [
+      "the listener's namespace itself, without an adoption grant",
+      adopting('dmz', 'own'),
+      false,
+      'AdoptionNotPermitted',
+    ],
+    [
+      "a grant whose listener's identity does not allow adoption",
+      adopting('team-blue', 'adoption-without-identity'),
+      false,
+      'AdoptionNotPermitted',
+    ],
+    [
+      'raw listenerArn, identity allowing adoption',
+      app('team-blue', {
+        listenerRef: undefined,
+        listenerArn: LISTENER_ARN,
+        aws: { identity: 'adopter' },
+        adopt: { ruleArn: 'r' },
+      }),
+      true,
+      'ok',
+    ],
+    [
+      'raw listenerArn, identity not allowing adoption',
+      app('team-blue', {
+        listenerRef: undefined,
+        listenerArn: LISTENER_ARN,
+        aws: { identity: 'blue' },
+        adopt: { ruleArn: 'r' },
+      }),
+      true,
+      'AdoptionNotPermitted',
+    ],
+  ])('adopting: %s', (_name, subject, singleTenant, want) => {
+    expect(outcome(attachmentOf(lookups(singleTenant), subject))).toBe(want);
+  });
+
+  test('an app that adopts is still taken apart without the adoption grant', () => {
+    expect(outcome(cleanupAttachmentOf(lookups(), adopting('team-blue', 'public')))).toBe('ok');
   });
 
   test("an app is built as the listener's identity, for the listener, with its claims and range", () => {

@@ -130,7 +130,12 @@ function rawAttachment(lookups: AccessLookups, app: PublishedApp, listenerArn: s
       'a raw listenerArn is accepted only when the controller runs with --single-tenant; attach through listenerRef to a SharedListener',
     );
   }
-  const target = identityTarget(lookups, app.spec.aws, { kind: 'PublishedApp', ...keyOf(app) });
+  const target = identityTarget(
+    lookups,
+    app.spec.aws,
+    { kind: 'PublishedApp', ...keyOf(app) },
+    { adopts: app.spec.adopt !== undefined },
+  );
   if (!target.ok) return target;
   return { ok: true, value: { listenerArn, target: target.value } };
 }
@@ -192,9 +197,43 @@ function routeRefusal(
 }
 
 /**
+ * Why an app that adopts may not do so through `listener`: the listener's adoption grant must name the
+ * app's namespace (absent: nobody) and the listener's identity must allow adoption. Adoption
+ * takes over what nobody owns in the DMZ account, which attaching alone does not imply.
+ */
+function adoptionRefusal(
+  lookups: AccessLookups,
+  listener: SharedListener,
+  key: ObjectKey,
+  app: PublishedApp,
+): Refusal | undefined {
+  if (!app.spec.adopt) return undefined;
+  const ns = app.metadata?.namespace ?? '';
+  const named = `SharedListener ${key.namespace}/${key.name}`;
+  const grant = listener.spec.adoption;
+  if (!grant || !namespaceGrants(grant.namespaces, key.namespace, ns, lookups.labels)) {
+    const admits = grant ? describeGrant(grant.namespaces, key.namespace) : 'no namespace';
+    return {
+      reason: 'AdoptionNotPermitted',
+      message: `${named} grants adoption (spec.adoption) to ${admits}, not ${ns}`,
+    };
+  }
+  const target = identityTarget(
+    lookups,
+    listener.spec.aws,
+    { kind: 'SharedListener', ...key },
+    { adopts: true },
+  );
+  return target.ok
+    ? undefined
+    : { reason: target.refusal.reason, message: `${named}: ${target.refusal.message}` };
+}
+
+/**
  * The listener a PublishedApp attaches to, checked: the SharedListener exists and allows the
  * app's namespace, the app's hosts/paths fit its claims, its explicit priority the range, and
- * the listener's identity grants the listener's namespace (the DMZ team's, not the app's).
+ * the listener's identity grants the listener's namespace (the DMZ team's, not the app's);
+ * an app that adopts needs the listener's adoption grant too.
  */
 export function attachmentOf(lookups: AccessLookups, app: PublishedApp): Decision<Attachment> {
   const ref = app.spec.listenerRef;
@@ -204,6 +243,8 @@ export function attachmentOf(lookups: AccessLookups, app: PublishedApp): Decisio
   if (refusal) return { ok: false, refusal };
   const access = cleanupAttachmentOf(lookups, app);
   if (!access.ok || !listener) return access;
+  const adoption = adoptionRefusal(lookups, listener, listenerKey(app, ref), app);
+  if (adoption) return { ok: false, refusal: adoption };
   const { claims } = listener.spec.allowedRoutes ?? {};
   const range = listener.spec.priorities && priorityRange(listener.spec.priorities);
   return { ok: true, value: { ...access.value, claims, priorities: range } };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { TAG_KEYS } from '../../api/kinds.ts';
-import { adoptionProblem, deletionPolicyOf } from './adoption.ts';
+import { adoptionProblem } from './adoption.ts';
 import type { ObservedService } from './plan.ts';
 
 const SELF = { clusterId: 'prod', uid: 'uid-1' };
@@ -61,16 +61,5 @@ describe('adoptionProblem', () => {
     expect(adoptionProblem(ID, service, SELF)?.message).toContain(
       'EndpointService/team-green/green of cluster prod',
     );
-  });
-});
-
-describe('deletionPolicyOf', () => {
-  it.each<[string, Parameters<typeof deletionPolicyOf>[0], 'Delete' | 'Retain']>([
-    ['created: Delete', {}, 'Delete'],
-    ['adopted: Retain', { adopt: { serviceId: ID } }, 'Retain'],
-    ['adopted, Delete asked for', { adopt: { serviceId: ID }, deletionPolicy: 'Delete' }, 'Delete'],
-    ['created, Retain asked for', { deletionPolicy: 'Retain' }, 'Retain'],
-  ])('%s', (_, spec, policy) => {
-    expect(deletionPolicyOf(spec)).toBe(policy);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { ENDPOINT_SERVICE, FINALIZER, TAG_KEYS } from '../../api/kinds.ts';
 import type { ReconcileResult } from '../../controller/types.ts';
-import { deletionPolicyOf } from './adoption.ts';
+import { deletionPolicyOf } from '../deletion-policy.ts';
 import * as ops from './aws-ops.ts';
 import { describeFailure, RetryableError } from './failure.ts';
 import { connectionsToRejectOnDelete } from './plan.ts';

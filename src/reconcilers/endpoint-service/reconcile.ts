@@ -23,7 +23,7 @@ import {
 } from '../../controller/types.ts';
 import { identityTarget, type Refusal } from '../access/access.ts';
 import { cacheLookups } from '../access/lookups.ts';
-import { deletionPolicyOf } from './adoption.ts';
+import { deletionPolicyOf } from '../deletion-policy.ts';
 import { checkpointStands, type Checkpoint } from './checkpoint.ts';
 import { describeFailure } from './failure.ts';
 import { nextLookMs, type PassOutcome } from './next-look.ts';

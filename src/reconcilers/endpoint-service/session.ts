@@ -16,7 +16,7 @@ import type { AccessLookups } from '../access/access.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import type { VerificationStart } from './private-dns.ts';
 import { objectDryRun } from '../../controller/dry-run.ts';
-import { deletionPolicyOf } from './adoption.ts';
+import { deletionPolicyOf } from '../deletion-policy.ts';
 import { buildStatus, type Phase, type StatusReport } from './status.ts';
 
 /** Tuning knobs; the defaults suit production. */

@@ -54,6 +54,7 @@ const healthCheck = {
 
 const targetGroup = (over: Partial<ObservedTargetGroup> = {}): ObservedTargetGroup => ({
   arn: 'tg-1',
+  targetType: 'ip',
   vpcId: 'vpc-1',
   protocol: 'HTTP',
   port: 80,

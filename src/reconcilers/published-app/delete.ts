@@ -6,7 +6,8 @@
  * SG and the ALB SG rule → managed SG. NotFound counts as
  * done; a managed SG still held by the endpoint's ENIs is retried until they are gone.
  */
-import { classifyAwsError } from '../../aws/errors.ts';
+import { TAG_KEYS } from '../../api/kinds.ts';
+import { classifyAwsError, isNotFound } from '../../aws/errors.ts';
 import * as ops from './aws-ops.ts';
 import { listenerArnOfRule, ownedRuleDescription } from './names.ts';
 import { listenerAndAlb, ownedEndpoints } from './resolve.ts';
@@ -18,6 +19,7 @@ import { releaseFrontDoor } from './front-door.ts';
 import { deleteOwnApi } from './sync-api.ts';
 import { releaseCertificate } from './sync-certificate.ts';
 import { desiredTargetGroup } from './sync-targets.ts';
+import { untagEc2Resource, untagElbResource } from './tag-ops.ts';
 
 /** @returns true when nothing of ours is left; false when AWS still blocks (retry later). */
 export async function deleteOwned(s: Session): Promise<boolean> {
@@ -120,5 +122,38 @@ async function revokeAlbEgress(s: Session, ids: readonly string[]): Promise<void
       ops.revokeEgress(s.clients.ec2, group.groupId, ours),
     );
     s.deps.reads.invalidate(readKeys.albSecurityGroups(s.clients.scope, [...ids]));
+  }
+}
+
+/**
+ * Retain on an app that adopted: everything it owns loses the ownership tags and is left as
+ * it is, so it is as unowned as it was found (and can be adopted again). What the app made
+ * itself alongside is let go the same way. A resource already gone counts as done.
+ */
+export async function disown(s: Session): Promise<void> {
+  const keys = Object.values(TAG_KEYS);
+  const { ec2, elbv2 } = s.clients;
+  s.deps.reads.invalidate(readKeys.endpoints(s.clients.scope));
+  s.deps.reads.invalidate(readKeys.securityGroups(s.clients.scope));
+  const ec2Ids = [
+    ...(await ownedEndpoints(s)).filter((e) => !/^(deleted|deleting)$/i.test(e.state)).map((e) => e.id),
+    ...(await ownedSecurityGroups(s)).map((g) => g.groupId),
+  ];
+  const elbArns = [s.app.status?.targetGroupArn, s.app.status?.ruleArn].filter((a) => a !== undefined);
+  for (const id of ec2Ids)
+    await s.act('Disown', `remove the ownership tags from ${id}`, () =>
+      ignoreNotFound(untagEc2Resource(ec2, id, keys)),
+    );
+  for (const arn of elbArns)
+    await s.act('Disown', `remove the ownership tags from ${arn}`, () =>
+      ignoreNotFound(untagElbResource(elbv2, arn, keys)),
+    );
+}
+
+async function ignoreNotFound(p: Promise<void>): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
   }
 }

@@ -37,6 +37,25 @@ export function targetGroupName(uid: string, protocol: string, port: number): st
   return `plp-${base32(digest(uid, protocol, String(port))).slice(0, 28)}`;
 }
 
+/** The name in a target group ARN (`...:targetgroup/<name>/<id>`); '' when it is not one. */
+export function targetGroupNameOfArn(arn: string): string {
+  return /:targetgroup\/([^/]+)\//.exec(arn)?.[1] ?? '';
+}
+
+/**
+ * The name of the app's target group: the adopted group's (spec.adopt.targetGroupArn), else
+ * {@link targetGroupName} of its UID, protocol and port. An adopted group keeps its name: it is
+ * found by it like a created one.
+ */
+export function appTargetGroupName(app: {
+  metadata?: { uid?: string };
+  spec: { adopt?: { targetGroupArn?: string }; target: { protocol?: string; port: number } };
+}): string {
+  const adopted = app.spec.adopt?.targetGroupArn;
+  if (adopted) return targetGroupNameOfArn(adopted);
+  return targetGroupName(app.metadata?.uid ?? '', app.spec.target.protocol ?? 'HTTP', app.spec.target.port);
+}
+
 /**
  * ClientToken for CreateVpcEndpoint. It changes when the endpoint the app last recorded
  * is replaced (deleted out of band), because AWS would otherwise answer a re-create with

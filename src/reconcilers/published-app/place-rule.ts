@@ -5,7 +5,7 @@
  */
 import type { PublishedApp } from '../../api/v1alpha1.ts';
 import type * as ops from './aws-ops.ts';
-import { loadBalancerArnOfListener, targetGroupName } from './names.ts';
+import { appTargetGroupName, loadBalancerArnOfListener, targetGroupNameOfArn } from './names.ts';
 import {
   decidePath,
   decidePriority,
@@ -53,18 +53,15 @@ export async function roomProblem(
   return `load balancer ${loadBalancerArnOfListener(listenerArn)} holds ${ruleCount} rules across its listeners (default rules not counted); its quota is ${quota} (--alb-rule-quota)`;
 }
 
-const tgNameOf = (arn: string): string => /:targetgroup\/([^/]+)\//.exec(arn)?.[1] ?? '';
-
-function appTargetGroupName(app: PublishedApp): string {
-  return targetGroupName(app.metadata?.uid ?? '', app.spec.target.protocol ?? 'HTTP', app.spec.target.port);
-}
-
-/** Whether the rule is the app's: recorded as its rule, or forwarding to one of its target groups. */
+/**
+ * Whether the rule is the app's: recorded as its rule, the rule it adopts, or forwarding to
+ * one of its target groups.
+ */
 export function ruleBelongsTo(rule: ops.ListenerRule, app: PublishedApp): boolean {
-  if (rule.arn === app.status?.ruleArn) return true;
-  const names = new Set([appTargetGroupName(app), tgNameOf(app.status?.targetGroupArn ?? '')]);
+  if (rule.arn === app.status?.ruleArn || rule.arn === app.spec.adopt?.ruleArn) return true;
+  const names = new Set([appTargetGroupName(app), targetGroupNameOfArn(app.status?.targetGroupArn ?? '')]);
   return rule.forwardTargetGroupArns.some(
-    (arn) => arn === app.status?.targetGroupArn || names.has(tgNameOf(arn)),
+    (arn) => arn === app.status?.targetGroupArn || names.has(targetGroupNameOfArn(arn)),
   );
 }
 

@@ -30,7 +30,9 @@ import {
 } from '../access/access.ts';
 import { cacheLookups, listenerArnOf } from '../access/lookups.ts';
 import * as ops from './aws-ops.ts';
-import { deleteOwned, deleteOwnRules } from './delete.ts';
+import { tagAdopted } from './adopt.ts';
+import { deleteOwned, deleteOwnRules, disown } from './delete.ts';
+import { deletionPolicyOf } from '../deletion-policy.ts';
 import { EniIpCache } from './eni-ips.ts';
 import { Checkpoints, desiredFingerprint, observedFingerprint, sliceOf } from './checkpoint.ts';
 import { listenerArnOfRule, loadBalancerArnOfListener } from './names.ts';
@@ -231,7 +233,9 @@ export class PublishedAppReconciler implements Reconciler {
    */
   private async refuse(app: PublishedApp, refusal: Refusal, ctx: ReconcileContext): Promise<undefined> {
     this.forget(app.metadata?.uid ?? '');
-    const cleanup = this.withdrawalAttachment(app);
+    // A withdrawn adoption grant stops the reconciling only: taking the rule away would take
+    // down what was adopted, not just what the grant let the app build.
+    const cleanup = refusal.reason === 'AdoptionNotPermitted' ? undefined : this.withdrawalAttachment(app);
     const s = this.session(app, cleanup ?? UNATTACHED, ctx.log);
     if (cleanup) await this.withdraw(s);
     s.reportProblem(refusedAspect(refusal), refusal, 'Validate');
@@ -269,7 +273,8 @@ export class PublishedAppReconciler implements Reconciler {
     if (!hasFinalizer(app)) return undefined;
     const cleanup = cleanupAttachmentOf(this.deps.access, app);
     if (cleanup.ok) return this.finalize(this.session(app, cleanup.value, ctx.log));
-    if (app.spec.deletionPolicy === 'Retain') return this.finalize(this.session(app, UNATTACHED, ctx.log));
+    // No AWS call, so no identity needed (an adopted app's resources keep the ownership tags then).
+    if (deletionPolicyOf(app.spec) === 'Retain') return this.finalize(this.session(app, UNATTACHED, ctx.log));
     const s = this.session(app, UNATTACHED, ctx.log);
     const message = `cannot clean up: ${cleanup.refusal.message}; grant it again, or remove the finalizer to leave the AWS resources`;
     s.reportProblem('endpoint', { reason: 'DeletionBlocked', message }, 'Delete');
@@ -337,6 +342,7 @@ export class PublishedAppReconciler implements Reconciler {
               { attachment: s.attachment, clients: s.clients },
               { log: s.log, report: s.report },
             );
+      if (refs.adoption) await tagAdopted(session, refs.adoption);
       // Each step whose AWS call fails falls back to what AWS holds, so the steps after it
       // still converge (above all the targets on the live ENIs); the failure is reported last.
       // Only a built app falls back: nothing new is made on top of a failed step.
@@ -418,7 +424,12 @@ export class PublishedAppReconciler implements Reconciler {
 
   private async finalize(s: Session): Promise<ReconcileResult | undefined> {
     if (!hasFinalizer(s.app)) return undefined;
-    if (s.app.spec.deletionPolicy === 'Retain') {
+    if (deletionPolicyOf(s.app.spec) === 'Retain') {
+      if (s.app.spec.adopt && s.attachment !== UNATTACHED) {
+        await disown(s);
+        // Only published: the finalizer stays, or the tags would stay for good.
+        if (s.dryRun) return undefined;
+      }
       s.event('Normal', 'Retained', 'Delete', 'deletionPolicy Retain: AWS resources left in place');
       await this.release(s);
       return undefined;

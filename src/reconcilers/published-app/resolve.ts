@@ -15,6 +15,7 @@ import { Session, StepProblem } from './session.ts';
 import { placeRule } from './place-rule.ts';
 import { checkApi, type ApiReferences } from './api-reads.ts';
 import { certificateRefusal } from './certificate-reads.ts';
+import { judgeAdoption, type Adoption } from './adopt.ts';
 
 /** What the later steps build on. */
 export interface References {
@@ -38,6 +39,8 @@ export interface References {
   api?: ApiReferences;
   /** Why the app's API routes cannot be as the spec says, for an app already built (held). */
   apiProblem?: StepProblem;
+  /** What spec.adopt names, judged adoptable and still to be tagged (until status.adopted says done). */
+  adoption?: Adoption;
 }
 
 /** The referenced EndpointService's status.serviceName, or undefined while it has none. */
@@ -251,12 +254,34 @@ export async function resolveReferences(s: Session): Promise<References | undefi
   }
   s.report.fields.serviceName = serviceName;
   const { listener, loadBalancer } = await checkListener(s);
-  const endpoints = await ownedEndpoints(s);
-  const service = serviceView(s, serviceName, endpoints);
+  const adoption = await judgeAdoption(s, { serviceName, vpcId: loadBalancer.vpcId });
+  const owned = await ownedEndpoints(s);
+  // The checks judge an endpoint still being adopted as a new one (a refusal changes nothing);
+  // the steps build on it as the app's.
+  const endpoints = withAdopted(owned, adoption?.endpoint);
+  const service = serviceView(s, serviceName, owned);
   const subnets = await checkSubnets(s, service);
   const privateDns = await checkPrivateDns(s, service);
   await checkExtraSecurityGroups(s, s.app.spec.endpoint.vpcId);
   const placement = await placeOrHold(s, listener, service.live.length > 0);
   const api = await checkApiOrHold(s, loadBalancer, service.live.length > 0);
-  return { serviceName, listener, loadBalancer, endpoints, subnets, privateDns, ...placement, ...api };
+  return {
+    serviceName,
+    listener,
+    loadBalancer,
+    endpoints,
+    subnets,
+    privateDns,
+    ...placement,
+    ...api,
+    ...(adoption && { adoption }),
+  };
+}
+
+/** The app's endpoints, with the one being adopted (as it is about to be tagged). */
+function withAdopted(
+  owned: ops.TaggedEndpoint[],
+  adopted: ops.TaggedEndpoint | undefined,
+): ops.TaggedEndpoint[] {
+  return adopted ? [...owned.filter((e) => e.id !== adopted.id), adopted] : owned;
 }

@@ -6,10 +6,11 @@
 import type { Logger } from 'pino';
 import { PUBLISHED_APP } from '../../api/kinds.ts';
 import type { EndpointService, PublishedApp, PublishedAppStatus } from '../../api/v1alpha1.ts';
-import { ownershipTags, type AwsTag } from '../../aws/tags.ts';
+import { ownershipTags, type AwsTag, type Owner } from '../../aws/tags.ts';
 import type { AwsClients } from '../../aws/types.ts';
 import type { AccessLookups, Attachment } from '../access/access.ts';
 import { objectDryRun } from '../../controller/dry-run.ts';
+import { deletionPolicyOf } from '../deletion-policy.ts';
 import type { KeyedSerial } from '../../controller/keyed-serial.ts';
 import type { Condition, ObjectCache, RuntimeServices } from '../../controller/types.ts';
 import type { Checkpoints } from './checkpoint.ts';
@@ -187,6 +188,7 @@ export class Session {
     this.clients = access.clients;
     this.log = output.log;
     this.report = output.report;
+    this.report.fields.deletionPolicy = deletionPolicyOf(app.spec);
     this.readMaxAgeMs = deps.opts.sharedReadMaxAgeMs;
     this.referenceMaxAgeMs = deps.opts.referenceMaxAgeMs;
   }
@@ -210,18 +212,20 @@ export class Session {
     return `${this.app.metadata?.namespace ?? ''}/${this.app.metadata?.name ?? ''}`;
   }
 
+  /** The app as the owner of what it builds or adopts. */
+  get owner(): Owner {
+    return {
+      clusterId: this.deps.rt.clusterId,
+      kind: 'PublishedApp',
+      namespace: this.app.metadata?.namespace ?? '',
+      name: this.app.metadata?.name ?? '',
+      uid: this.uid,
+    };
+  }
+
   /** Tags for a resource this app creates: user tags plus ownership tags. */
   tags(): AwsTag[] {
-    return ownershipTags(
-      {
-        clusterId: this.deps.rt.clusterId,
-        kind: 'PublishedApp',
-        namespace: this.app.metadata?.namespace ?? '',
-        name: this.app.metadata?.name ?? '',
-        uid: this.uid,
-      },
-      this.app.spec.tags,
-    );
+    return ownershipTags(this.owner, this.app.spec.tags);
   }
 
   /** The aspect's condition as last written. */

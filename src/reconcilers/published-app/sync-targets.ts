@@ -4,7 +4,7 @@
  */
 import * as ops from './aws-ops.ts';
 import { classifyChange } from './drift.ts';
-import { targetGroupName } from './names.ts';
+import { appTargetGroupName } from './names.ts';
 import { planTargets, type RegisteredTarget, type TargetRef } from './plan-targets.ts';
 import type { References } from './resolve.ts';
 import { readKeys, targetGroupsOfLoadBalancer } from './scope-reads.ts';
@@ -17,7 +17,7 @@ export function desiredTargetGroup(s: Session, vpcId: string): ops.TargetGroupSe
   const protocol = t.protocol ?? 'HTTP';
   const h = t.healthCheck ?? {};
   return {
-    name: targetGroupName(s.uid, protocol, t.port),
+    name: appTargetGroupName(s.app),
     vpcId,
     protocol,
     port: t.port,
@@ -110,7 +110,9 @@ async function observeTargetGroup(
   s: Session,
   want: ops.TargetGroupSettings,
   loadBalancerArn: string,
-): Promise<{ tg: { arn: string }; registered: RegisteredTarget[] } | undefined> {
+): Promise<
+  { tg: { arn: string; protocol?: string; port?: number }; registered: RegisteredTarget[] } | undefined
+> {
   const recorded = s.app.status?.targetGroupArn;
   if (recorded?.includes(`:targetgroup/${want.name}/`) && s.finishedAtThisGeneration('targets')) {
     const registered = await ops.describeTargets(s.clients.elbv2, recorded);
@@ -157,9 +159,12 @@ export async function syncTargets(s: Session, refs: References, outcome: Endpoin
   }
   const { tg, registered } = found;
   s.report.fields.targetGroupArn = tg.arn;
+  // An adopted group keeps its protocol and port (AWS cannot change them): targets follow
+  // the endpoint on the group's port, and a spec asking for another is refused below.
+  const replacement = replacementNeeded(tg, want);
   const plan = planTargets({
     desiredIps: ips,
-    port: want.port,
+    port: tg.port ?? want.port,
     registered,
     formerIps: formerIps(s, ips),
     settled: outcome.settled,
@@ -182,7 +187,20 @@ export async function syncTargets(s: Session, refs: References, outcome: Endpoin
     healthy: counted.filter((t) => t.state === 'healthy').length,
   };
   reportTargets(s, plan, ips);
+  if (replacement) {
+    s.reportProblem('targets', { reason: 'AdoptionNeedsReplacement', message: replacement }, 'Validate');
+    s.refused('targets');
+  }
   return tg.arn;
+}
+
+/** Why the group found (an adopted one) cannot serve the spec's protocol and port; undefined when it can. */
+function replacementNeeded(
+  tg: { arn: string; protocol?: string; port?: number },
+  want: ops.TargetGroupSettings,
+): string | undefined {
+  if (tg.port === undefined || (tg.protocol === want.protocol && tg.port === want.port)) return undefined;
+  return `target group ${tg.arn} is ${tg.protocol ?? '?'}:${tg.port}, the spec wants ${want.protocol}:${want.port}; a target group cannot change them, so only a new one would do (its targets keep following the endpoint on port ${tg.port})`;
 }
 
 function reportTargets(s: Session, plan: ReturnType<typeof planTargets>, ips: readonly string[]): void {

@@ -1,8 +1,9 @@
-/** Thin wrappers of the tagging calls (EC2 CreateTags, ELBv2 DescribeTags / AddTags). */
-import { CreateTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+/** Thin wrappers of the tagging calls (EC2 CreateTags / DeleteTags, ELBv2 DescribeTags / AddTags / RemoveTags). */
+import { CreateTagsCommand, DeleteTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import {
   AddTagsCommand,
   DescribeTagsCommand,
+  RemoveTagsCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { tagMap, type AwsTag } from '../../aws/tags.ts';
@@ -28,4 +29,18 @@ export async function tagElbResource(
   tags: readonly AwsTag[],
 ): Promise<void> {
   await elbv2.send(new AddTagsCommand({ ResourceArns: [arn], Tags: [...tags] }));
+}
+
+/** DeleteTags: removes the tags with these keys (whatever their values) from an EC2 resource. */
+export async function untagEc2Resource(ec2: EC2Client, id: string, keys: readonly string[]): Promise<void> {
+  await ec2.send(new DeleteTagsCommand({ Resources: [id], Tags: keys.map((Key) => ({ Key })) }));
+}
+
+/** RemoveTags: removes the tags with these keys from an ELBv2 resource. */
+export async function untagElbResource(
+  elbv2: ElasticLoadBalancingV2Client,
+  arn: string,
+  keys: readonly string[],
+): Promise<void> {
+  await elbv2.send(new RemoveTagsCommand({ ResourceArns: [arn], TagKeys: [...keys] }));
 }

@@ -7,6 +7,7 @@ import {
   DeleteVpcEndpointsCommand,
   DescribeSubnetsCommand,
   DescribeVpcAttributeCommand,
+  DescribeVpcEndpointsCommand,
   DescribeVpcEndpointServicesCommand,
   type EC2Client,
   type Filter,
@@ -144,6 +145,19 @@ export async function describeTaggedEndpoints(ec2: EC2Client, filters: Filter[])
   ))
     endpoints.push(...(page.VpcEndpoints ?? []).map(normaliseEndpoint));
   return endpoints;
+}
+
+/** One endpoint by id, with its type; undefined when AWS knows no such endpoint. */
+export async function describeEndpointById(
+  ec2: EC2Client,
+  id: string,
+): Promise<(TaggedEndpoint & { type?: string }) | undefined> {
+  const out = await ec2.send(
+    new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-endpoint-id', Values: [id] }] }),
+  );
+  const e = out.VpcEndpoints?.find((x) => x.VpcEndpointId === id);
+  if (!e) return undefined;
+  return e.VpcEndpointType ? { ...normaliseEndpoint(e), type: e.VpcEndpointType } : normaliseEndpoint(e);
 }
 
 export async function createEndpoint(

@@ -3,6 +3,7 @@ import {
   type Action,
   CreateRuleCommand,
   DeleteRuleCommand,
+  DescribeRulesCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   type ElasticLoadBalancingV2Client,
@@ -140,6 +141,21 @@ export async function describeRules(
   ))
     rules.push(...(page.Rules ?? []).map(normaliseRule));
   return rules;
+}
+
+/** One rule by ARN; undefined when it does not exist. */
+export async function describeRule(
+  elbv2: ElasticLoadBalancingV2Client,
+  ruleArn: string,
+): Promise<ListenerRule | undefined> {
+  try {
+    const out = await elbv2.send(new DescribeRulesCommand({ RuleArns: [ruleArn] }));
+    const rule = out.Rules?.[0];
+    return rule ? normaliseRule(rule) : undefined;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }
 
 function ruleConditions(c: RuleConditions): RuleCondition[] {

@@ -42,6 +42,8 @@ export interface TargetGroupSettings {
 
 export interface ObservedTargetGroup {
   arn: string;
+  /** ip, instance, lambda or alb. */
+  targetType: string;
   vpcId: string;
   protocol: string;
   port: number;
@@ -62,6 +64,7 @@ function healthCheckOf(tg: TargetGroup): ObservedTargetGroup['healthCheck'] {
 function normaliseTargetGroup(tg: TargetGroup): ObservedTargetGroup {
   return {
     arn: tg.TargetGroupArn ?? '',
+    targetType: tg.TargetType ?? '',
     vpcId: tg.VpcId ?? '',
     protocol: tg.Protocol ?? '',
     port: tg.Port ?? 0,
@@ -76,6 +79,21 @@ export async function describeTargetGroupByName(
 ): Promise<ObservedTargetGroup | undefined> {
   try {
     const out = await elbv2.send(new DescribeTargetGroupsCommand({ Names: [name] }));
+    const tg = out.TargetGroups?.[0];
+    return tg ? normaliseTargetGroup(tg) : undefined;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** @returns undefined when no group has that ARN. */
+export async function describeTargetGroupByArn(
+  elbv2: ElasticLoadBalancingV2Client,
+  arn: string,
+): Promise<ObservedTargetGroup | undefined> {
+  try {
+    const out = await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] }));
     const tg = out.TargetGroups?.[0];
     return tg ? normaliseTargetGroup(tg) : undefined;
   } catch (err) {
