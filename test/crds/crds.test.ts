@@ -152,11 +152,11 @@ test('defaults are filled in by the API server', async () => {
     supportedIpAddressTypes: ['ipv4'],
     autoAccept: { rejectOthers: false },
   });
-  // No schema default: Delete for a created service, Retain for an adopted one (status says which).
+  // No schema default for either kind: Delete when created, Retain when adopting (status says which).
   expect(eps.spec.deletionPolicy).toBeUndefined();
   const papp = await getPublishedApp('defaults');
+  expect(papp.spec.deletionPolicy).toBeUndefined();
   expect(papp.spec).toMatchObject({
-    deletionPolicy: 'Delete',
     target: {
       port: 80,
       protocol: 'HTTP',

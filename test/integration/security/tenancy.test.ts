@@ -10,8 +10,19 @@
 import { jest } from '@jest/globals';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { DescribeVpcEndpointServiceConfigurationsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { API_GROUP, API_VERSION, ENDPOINT_SERVICE, FINALIZER } from '../../../src/api/kinds.ts';
-import type { EndpointService, EndpointServiceSpec, PublishedAppSpec } from '../../../src/api/v1alpha1.ts';
+import {
+  API_GROUP,
+  API_VERSION,
+  ENDPOINT_SERVICE,
+  FINALIZER,
+  PUBLISHED_APP,
+} from '../../../src/api/kinds.ts';
+import type {
+  EndpointService,
+  EndpointServiceSpec,
+  PublishedApp,
+  PublishedAppSpec,
+} from '../../../src/api/v1alpha1.ts';
 import type { AwsCallObserverCall } from '../../../src/aws/types.ts';
 import { newTestContext, type TestContext } from '../../env/context.ts';
 import { canI } from '../../env/controller-identity.ts';
@@ -133,7 +144,7 @@ beforeAll(async () => {
     roleArn: `arn:aws:iam::${blueAws.accountId}:role/publisher`,
     allowedNamespaces: { names: [tenants.blue.namespace] },
   });
-  await grantIdentity(ctx, identity('dmz'), { allowedNamespaces: { names: [dmzNs] } });
+  await grantIdentity(ctx, identity('dmz'), { allowAdoption: true, allowedNamespaces: { names: [dmzNs] } });
   // mallory may build its own services in the DMZ account, not take over what is there.
   await grantIdentity(ctx, identity('mallory'), {
     allowedNamespaces: { names: [tenants.mallory.namespace] },
@@ -152,6 +163,8 @@ beforeAll(async () => {
         })),
       },
       priorities: { min: 100, max: 199 },
+      // green built its DMZ side by hand once; only green may adopt through this listener.
+      adoption: { namespaces: { from: 'Selector', selector: { matchLabels: { team: 'green' } } } },
     },
   });
   await shareListener(ctx, dmz.listenerArn, {
@@ -286,6 +299,9 @@ describe('mallory borrowing what others were granted', () => {
     (await getCustomObject<EndpointService>(inNs(tenants.blue.namespace), ENDPOINT_SERVICE, 'blue'))!.status!
       .serviceName!;
 
+  const greenStatus = async () =>
+    (await getCustomObject<PublishedApp>(inNs(tenants.green.namespace), PUBLISHED_APP, 'green'))!.status!;
+
   const appAttacks: {
     name: string;
     reason: string;
@@ -345,6 +361,16 @@ describe('mallory borrowing what others were granted', () => {
         listenerArn: dmz.listenerArn,
       }),
       names: () => '--single-tenant',
+    },
+    {
+      name: 'adopt-green-endpoint',
+      reason: 'AdoptionNotPermitted',
+      condition: 'RouteConfigured',
+      spec: async () =>
+        app({ serviceName: green.serviceName! }, '/mallory/a', {
+          adopt: { endpointId: (await greenStatus()).endpointId!, ruleArn: (await greenStatus()).ruleArn! },
+        }),
+      names: () => `not ${tenants.mallory.namespace}`,
     },
   ];
 
