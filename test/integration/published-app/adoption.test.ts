@@ -303,16 +303,8 @@ it('refuses what only a new resource could serve: a target group of another port
 it('adopts the hand-built blue in place, provider side and DMZ side, never emptying the data path', async () => {
   const before = await snapshot(blue);
   // Dry run first: every change is said, nothing tagged, no status.
-  await applyApp(ctx, 'blue', adoptingSpec(blue));
-  const annotate = await ctx.kubectl([
-    'annotate',
-    '-n',
-    ctx.namespace,
-    'publishedapp',
-    'blue',
-    `${DRY_RUN_ANNOTATION}=true`,
-  ]);
-  expect(annotate.code).toBe(0);
+  // Annotated from the start: no pass may run without it.
+  await applyApp(ctx, 'blue', adoptingSpec(blue), { [DRY_RUN_ANNOTATION]: 'true' });
   for (const id of [blue.securityGroupId, blue.endpointId, blue.targetGroupArn, blue.ruleArn])
     await waitForEvent(
       ctx,

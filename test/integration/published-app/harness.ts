@@ -121,8 +121,14 @@ export async function startController(
 }
 
 /** Creates or replaces a PublishedApp via kubectl apply. */
-export async function applyApp(ctx: TestContext, name: string, spec: PublishedAppSpec): Promise<void> {
-  const body = { apiVersion: `${API_GROUP}/${API_VERSION}`, kind: 'PublishedApp', metadata: { name }, spec };
+export async function applyApp(
+  ctx: TestContext,
+  name: string,
+  spec: PublishedAppSpec,
+  annotations?: Record<string, string>,
+): Promise<void> {
+  const metadata = annotations ? { name, annotations } : { name };
+  const body = { apiVersion: `${API_GROUP}/${API_VERSION}`, kind: 'PublishedApp', metadata, spec };
   const out = await ctx.kubectl(['apply', '-n', ctx.namespace, '-f', '-'], JSON.stringify(body));
   if (out.code !== 0) throw new Error(`kubectl apply failed: ${out.stderr}`);
 }
