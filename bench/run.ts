@@ -97,6 +97,8 @@ export interface SizeResult {
     amortisedCallsPerSecond: number;
   };
   eniChange: LatencySummary;
+  /** The controller SIGKILLed at steady state and a new one started at once (see measureFailover). */
+  failover: FailoverResult;
   throttled: ThrottleSummary;
   /** rssDepsMB: a process that only loads the controller's dependencies (the floor). */
   controller: { rssDepsMB: number; rssIdleMB: number; rssPeakMB: number; rssSteadyMB: number };
@@ -275,6 +277,77 @@ export interface FullWalkProbe {
   byOperation: Record<string, number>;
 }
 
+/** A kill at steady state: the new controller's catch-up, and ENI changes made as it starts. */
+export interface FailoverResult {
+  /** Seconds from the new controller's start until it had reconciled every app once (queue empty). */
+  catchUpSeconds: number | undefined;
+  /** Its AWS calls in that time. */
+  calls: number;
+  byOperation: Record<string, number>;
+  /** ENI changes made right after the kill, each timed until the target group follows. */
+  eniChange: LatencySummary;
+}
+
+/**
+ * Waits until `controller` has completed at least `apps` PublishedApp reconciles and its
+ * queue is empty: every app looked at once since it started.
+ * @returns when that was (epoch ms), undefined at the limit.
+ */
+async function caughtUpAt(
+  controller: BenchController,
+  apps: number,
+  t0: number,
+): Promise<number | undefined> {
+  const limit = Math.max(180_000, apps * 2_000);
+  while (Date.now() - t0 < limit) {
+    const text = await controller.metrics();
+    const done = metricSum(text, 'controller_runtime_reconcile_total', { controller: 'publishedapp' });
+    if (done >= apps && metricSum(text, 'workqueue_depth', { name: 'publishedapp' }) === 0) return Date.now();
+    await sleep(1_000);
+  }
+  return undefined;
+}
+
+/**
+ * Fail-over: the controller is SIGKILLed as a leader would be (no shutdown, nothing
+ * flushed) and a new one started at once with the same settings (the bench runs without
+ * leader election; with it a hand-over adds up to the lease duration), while ENIs are
+ * changed from the moment of the kill. The new controller remembers nothing but what the
+ * status holds.
+ */
+async function measureFailover(
+  env: Env,
+  opts: BenchOptions,
+  apps: number,
+  killed: BenchController,
+  aws: { ec2: EC2Client; elbv2: ElasticLoadBalancingV2Client },
+): Promise<{ controller: BenchController; failover: FailoverResult }> {
+  process.kill(killed.pid, 'SIGKILL');
+  await killed.proc.stop();
+  const t0 = Date.now();
+  const changes = timeEniChanges(env.kc, NAMESPACE, aws.ec2, aws.elbv2, {
+    count: Math.min(opts.eniChanges, apps),
+    perChangeTimeoutMs: 120_000,
+    totalMs: 900_000,
+  });
+  const controller = await startController(env, opts);
+  const caughtUp = await caughtUpAt(controller, apps, t0);
+  const eniChange = latencySummary((await changes).map((c) => c.ms));
+  const calls = within(env.proxy.calls(), t0, caughtUp ?? Date.now()).filter(isController);
+  log(
+    `N=${apps}: caught up after the kill in ${caughtUp === undefined ? 'n/a' : (caughtUp - t0) / 1000} s, ${calls.length} calls`,
+  );
+  return {
+    controller,
+    failover: {
+      catchUpSeconds: caughtUp === undefined ? undefined : (caughtUp - t0) / 1000,
+      calls: calls.length,
+      byOperation: callsByOperation(calls),
+      eniChange,
+    },
+  };
+}
+
 const reconciles = async (c: BenchController): Promise<number> =>
   metricSum(await c.metrics(), 'controller_runtime_reconcile_total', { controller: 'publishedapp' });
 
@@ -293,17 +366,7 @@ async function probeFullWalks(
 ): Promise<{ controller: BenchController; probe: FullWalkProbe }> {
   const t0 = Date.now();
   const controller = await startController(env, opts, PROBE);
-  let caughtUp: number | undefined;
-  const limit = Math.max(180_000, apps * 2_000);
-  while (Date.now() - t0 < limit) {
-    const text = await controller.metrics();
-    const done = metricSum(text, 'controller_runtime_reconcile_total', { controller: 'publishedapp' });
-    if (done >= apps && metricSum(text, 'workqueue_depth', { name: 'publishedapp' }) === 0) {
-      caughtUp = Date.now();
-      break;
-    }
-    await sleep(1_000);
-  }
+  const caughtUp = await caughtUpAt(controller, apps, t0);
   const restartCalls = within(env.proxy.calls(), t0, caughtUp ?? Date.now()).filter(isController);
   // Let the catch-up's checkpoints come due before counting.
   await sleep(PROBE.fullRecheckSeconds * 1000);
@@ -430,7 +493,12 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
     const allCalls = within(env.proxy.calls(), coldFrom, eniTo).filter(isController);
     rss.stop();
 
-    // 5. One full walk's cost, from a restarted controller.
+    // 5. Fail-over at steady state: kill, restart at once, ENIs changed meanwhile.
+    log(`N=${apps}: fail-over (controller SIGKILLed, a new one started, ENIs changed)`);
+    const failed = await measureFailover(env, opts, apps, controller, { ec2, elbv2 });
+    controller = failed.controller;
+
+    // 6. One full walk's cost, from a restarted controller.
     await controller.proc.stop();
     log(`N=${apps}: full-walk probe (controller restarted with full recheck ${PROBE.fullRecheckSeconds} s)`);
     const probed = await probeFullWalks(env, opts, apps);
@@ -467,6 +535,7 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
       },
       fullWalk: { ...probe, perWalk, amortisedCallsPerSecond: amortised },
       eniChange,
+      failover: failed.failover,
       throttled: throttleSummary(allCalls),
       controller: {
         rssDepsMB: dependencyRss((await controllerArtefact(opts.controllerRev, opts.bundled)).depsRss) / MB,

@@ -80,6 +80,20 @@ function rows(results: readonly SizeResult[]): [string, string[]][] {
       ),
     ],
     ['  restart top operations', results.map((r) => topOperations(r.fullWalk.restart.byOperation))],
+    [
+      'fail-over catch-up: s / calls (per app) (goal ≤ 30 s, ≤ 0.2 at N=1000)',
+      results.map(
+        (r) => `${f(r.failover.catchUpSeconds)} / ${r.failover.calls} (${f(r.failover.calls / r.apps, 2)})`,
+      ),
+    ],
+    ['  fail-over top operations', results.map((r) => topOperations(r.failover.byOperation))],
+    [
+      '  ENI change across the kill → targets: p50 / p99 (s) (goal p99 ≤ 30)',
+      results.map(
+        (r) =>
+          `${f(r.failover.eniChange.p50Seconds)} / ${f(r.failover.eniChange.p99Seconds)} (${r.failover.eniChange.changes} changes, ${r.failover.eniChange.timeouts} timeouts)`,
+      ),
+    ],
     ['ENI change → targets: p50 (s)', results.map((r) => f(r.eniChange.p50Seconds))],
     ['  p99 (s) (goal ≤ 30)', results.map((r) => f(r.eniChange.p99Seconds))],
     ['  changes / timeouts (120 s)', results.map((r) => `${r.eniChange.changes} / ${r.eniChange.timeouts}`)],

@@ -579,6 +579,12 @@ export interface PublishedAppStatus {
   /** When AWS state was last fully compared with the spec. */
   lastSyncTime?: string;
   /**
+   * Digest of the spec, the AWS slice and this status as the last clean pass saw them (absent after
+   * any other pass). A restarted or newly elected controller skips the app's first walk only when
+   * its own observation and this status give the same digest again.
+   */
+  checkpoint?: string;
+  /**
    * EndpointAvailable, SecurityGroupsSynced, TargetsSynced, RouteConfigured, ApiRouteConfigured
    * (API Gateway front door only) and Ready (the summary).
    */

@@ -1,11 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
-import type { PublishedApp } from '../../api/v1alpha1.ts';
+import type { PublishedApp, PublishedAppStatus } from '../../api/v1alpha1.ts';
 import type { ListenerRule, ObservedSecurityGroup, ObservedTargetGroup, TaggedEndpoint } from './aws-ops.ts';
 import {
   Checkpoints,
   desiredFingerprint,
   observedFingerprint,
   sliceOf,
+  statusCheckpoint,
+  withStatusCheckpoint,
   type ObservedSlice,
 } from './checkpoint.ts';
 
@@ -206,5 +208,73 @@ describe('Checkpoints', () => {
     const off = new Checkpoints(0, () => 0);
     off.record('u', 'd', 'o');
     expect(off.check('u', 'd')).toBe('none');
+  });
+});
+
+describe('status checkpoint', () => {
+  const status: PublishedAppStatus = {
+    observedGeneration: 2,
+    endpointId: 'vpce-1',
+    endpointIPs: ['10.0.1.5', '10.0.2.7'],
+    targetGroupArn: 'tg',
+    ruleArn: 'rule',
+    priority: 1000,
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Ready',
+        message: 'in place',
+        observedGeneration: 2,
+        lastTransitionTime: '2026-12-07T10:00:00Z',
+      },
+    ],
+    lastSyncTime: '2026-12-07T10:00:00Z',
+  };
+  const clean = { desired: 'd', observed: 'o' };
+
+  test('a clean pass leaves one in the status; any other pass none', () => {
+    const written = withStatusCheckpoint({ ...status, checkpoint: 'old' }, clean);
+    expect(written.checkpoint).toBe(statusCheckpoint('d', 'o', status));
+    expect(withStatusCheckpoint({ ...status, checkpoint: 'old' }, undefined)).not.toHaveProperty(
+      'checkpoint',
+    );
+  });
+
+  test('holds for the same spec, slice and status, whatever the key order and lastSyncTime', () => {
+    const kept = withStatusCheckpoint(status, clean).checkpoint;
+    // As the API server hands it back: keys in another order, lastSyncTime refreshed since.
+    const readBack = Object.fromEntries(
+      Object.entries({ ...status, lastSyncTime: '2026-12-07T10:10:00Z', checkpoint: kept }).reverse(),
+    ) as PublishedAppStatus;
+    expect(statusCheckpoint('d', 'o', readBack)).toBe(kept);
+  });
+
+  test.each<[string, () => string]>([
+    ['another spec', () => statusCheckpoint('d2', 'o', status)],
+    ['another AWS slice', () => statusCheckpoint('d', 'o2', status)],
+    [
+      'endpointIPs edited by hand',
+      () => statusCheckpoint('d', 'o', { ...status, endpointIPs: ['10.0.1.5'] }),
+    ],
+    [
+      'a condition that is no longer True',
+      () =>
+        statusCheckpoint('d', 'o', {
+          ...status,
+          conditions: [{ ...status.conditions![0]!, status: 'False', reason: 'Drifted' }],
+        }),
+    ],
+  ])('does not hold with %s', (_name, other) => {
+    expect(other()).not.toBe(withStatusCheckpoint(status, clean).checkpoint);
+  });
+
+  test('firstLook is true once per app per process (until the app is dropped)', () => {
+    const cps = new Checkpoints(1_000, () => 0);
+    expect(cps.firstLook('u')).toBe(true);
+    expect(cps.firstLook('u')).toBe(false);
+    expect(cps.firstLook('v')).toBe(true);
+    cps.drop('u');
+    expect(cps.firstLook('u')).toBe(true);
   });
 });

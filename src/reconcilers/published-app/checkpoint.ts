@@ -7,7 +7,7 @@
  * integrations) can stay drifted.
  */
 import { createHash } from 'node:crypto';
-import type { PublishedApp } from '../../api/v1alpha1.ts';
+import type { PublishedApp, PublishedAppStatus } from '../../api/v1alpha1.ts';
 import type { ApiFrontDoor } from '../access/access.ts';
 import type { ListenerRule, ObservedSecurityGroup, ObservedTargetGroup, TaggedEndpoint } from './aws-ops.ts';
 import { ruleKey } from './plan-sg.ts';
@@ -69,6 +69,37 @@ export function observedFingerprint(slice: ObservedSlice): string {
   return digest([endpoints, groups, rule ?? null, targetGroup ?? null]);
 }
 
+/** JSON with every object's keys sorted: the API server hands a status back in another key order. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
+}
+
+/**
+ * The checkpoint a clean pass leaves in the status: a digest of what it wanted (`desired`),
+ * what it saw (`observed`) and the status it wrote (but the checkpoint itself and
+ * lastSyncTime, which moves on its own). A process that never walked the app trusts its
+ * last clean pass only when all three come out the same again: a changed spec, AWS slice or
+ * status — a hand-edited one included — gives another digest.
+ */
+export function statusCheckpoint(desired: string, observed: string, status: PublishedAppStatus): string {
+  const { checkpoint: _checkpoint, lastSyncTime: _lastSyncTime, ...rest } = status;
+  return digest([desired, observed, canonical(rest)]);
+}
+
+/** `status` with the checkpoint of a clean pass, or without any (any other pass). */
+export function withStatusCheckpoint(
+  status: PublishedAppStatus,
+  clean: { desired: string; observed: string } | undefined,
+): PublishedAppStatus {
+  const { checkpoint: _previous, ...rest } = status;
+  return clean ? { ...rest, checkpoint: statusCheckpoint(clean.desired, clean.observed, rest) } : rest;
+}
+
 /** Picks the app's slice out of the scope-wide lists. */
 export function sliceOf(
   app: { uid: string; ruleArn: string | undefined; targetGroupArn: string | undefined },
@@ -93,6 +124,7 @@ export function sliceOf(
 /** Per-UID checkpoints of one controller process. */
 export class Checkpoints {
   private readonly byUid = new Map<string, Checkpoint>();
+  private readonly looked = new Set<string>();
   private readonly fullRecheckMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
@@ -105,6 +137,18 @@ export class Checkpoints {
     this.fullRecheckMs = fullRecheckMs;
     this.now = now;
     this.random = random;
+  }
+
+  /**
+   * Whether this is the first time this process may resume `uid` from its status checkpoint:
+   * only an app the process has not reconciled yet (after a restart or a hand-over); later
+   * passes have their own record, and a status written by a failed pass of this process
+   * must not be mistaken for it.
+   */
+  firstLook(uid: string): boolean {
+    if (this.looked.has(uid)) return false;
+    this.looked.add(uid);
+    return true;
   }
 
   /** Records a clean reconcile; the next full walk is due in `fullRecheckMs` ± 20 %. */
@@ -132,5 +176,11 @@ export class Checkpoints {
 
   forget(uid: string): void {
     this.byUid.delete(uid);
+  }
+
+  /** Drops everything about a deleted app. */
+  drop(uid: string): void {
+    this.byUid.delete(uid);
+    this.looked.delete(uid);
   }
 }

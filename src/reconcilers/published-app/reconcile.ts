@@ -34,7 +34,14 @@ import { tagAdopted } from './adopt.ts';
 import { deleteOwned, deleteOwnRules, disown } from './delete.ts';
 import { deletionPolicyOf } from '../deletion-policy.ts';
 import { EniIpCache } from './eni-ips.ts';
-import { Checkpoints, desiredFingerprint, observedFingerprint, sliceOf } from './checkpoint.ts';
+import {
+  Checkpoints,
+  desiredFingerprint,
+  observedFingerprint,
+  sliceOf,
+  statusCheckpoint,
+  withStatusCheckpoint,
+} from './checkpoint.ts';
 import { listenerArnOfRule, loadBalancerArnOfListener } from './names.ts';
 import { observationSource } from './observer.ts';
 import { readAges } from './read-ages.ts';
@@ -204,7 +211,7 @@ export class PublishedAppReconciler implements Reconciler {
     const s = this.session(app, attached.value, ctx.log);
     const desired = desiredFingerprint(s.app, serviceNameOf(s), s.attachment.frontDoor);
     const checkpoint = this.deps.checkpoints.check(s.uid, desired);
-    if (checkpoint === 'holds') {
+    if (checkpoint === 'holds' || (checkpoint === 'none' && (await this.resume(s, desired)))) {
       await this.refreshSyncTime(s);
       return undefined;
     }
@@ -300,12 +307,40 @@ export class PublishedAppReconciler implements Reconciler {
     await this.deps.rt.status.update(PUBLISHED_APP, s.app, status);
   }
 
-  /** After a reconcile that found nothing to do and everything Ready: skip until something changes. */
-  private async recordCheckpoint(s: Session, desired: string): Promise<void> {
+  /**
+   * The first look of this process at an app (after a restart or a hand-over): when the
+   * status checkpoint of its last clean pass holds for the spec, this observation and the
+   * status as it is, the app is checkpointed here as if this process had walked it — its
+   * first walk skipped, the next full walk due as usual. Costs only the scope-wide describes
+   * every app shares, read as old as a full walk may.
+   */
+  private async resume(s: Session, desired: string): Promise<boolean> {
+    const kept = s.app.status?.checkpoint;
+    if (!this.deps.checkpoints.firstLook(s.uid) || !kept || s.dryRun || !s.app.status) return false;
+    s.readMaxAgeMs = readAges(this.deps.opts, true).sharedMs;
+    const observed = await this.observe(s);
+    if (statusCheckpoint(desired, observed, s.app.status) !== kept) {
+      s.log.info('status checkpoint does not hold: walking the app');
+      return false;
+    }
+    this.deps.checkpoints.record(s.uid, desired, observed);
+    return true;
+  }
+
+  /**
+   * After a reconcile that found nothing to do and everything Ready: what it observed, to
+   * skip the app until something changes; undefined when the pass was not clean.
+   */
+  private async cleanObservation(s: Session): Promise<string | undefined> {
     const clean = s.report.aspects.every(
       (a) => s.report.verdicts[a]?.status === 'True' || s.report.refused.includes(a),
     );
-    if (s.dryRun || !clean || s.requeue.length > 0) return;
+    if (s.dryRun || !clean || s.requeue.length > 0) return undefined;
+    return this.observe(s);
+  }
+
+  /** The app's slice of the scope-wide describes, as a fingerprint. */
+  private async observe(s: Session): Promise<string> {
     const listenerArn = s.listenerArn;
     const [endpoints, securityGroups, rules, targetGroups] = await Promise.all([
       scopeEndpoints(s.deps, s.clients, s.readMaxAgeMs),
@@ -319,7 +354,7 @@ export class PublishedAppReconciler implements Reconciler {
       targetGroupArn: s.report.fields.targetGroupArn ?? s.app.status?.targetGroupArn,
     };
     const slice = sliceOf(recorded, { endpoints, securityGroups, rules, targetGroups }, TAG_KEYS.uid);
-    s.deps.checkpoints.record(s.uid, desired, observedFingerprint(slice));
+    return observedFingerprint(slice);
   }
 
   private async sync(s: Session, desired: string): Promise<ReconcileResult | undefined> {
@@ -376,9 +411,8 @@ export class PublishedAppReconciler implements Reconciler {
       if (failed.length === 0) {
         if (routed) await this.removeObsolete(session, refs, endpoint, tgArn);
         await syncTags(session, session.report.fields);
-        await this.writeStatus(session);
+        await this.complete(session, desired);
         s.requeue.push(...session.requeue);
-        await this.recordCheckpoint(session, desired);
         return this.next(s);
       }
     } catch (err) {
@@ -386,6 +420,14 @@ export class PublishedAppReconciler implements Reconciler {
     }
     const [first, ...rest] = failed;
     return first ? this.failSteps(s, [first, ...rest]) : undefined;
+  }
+
+  /** A pass that got through: its status, and its checkpoint when it was clean (in status too). */
+  private async complete(s: Session, desired: string): Promise<void> {
+    const observed = await this.cleanObservation(s);
+    const clean = observed === undefined ? undefined : { desired, observed };
+    await this.writeStatus(s, clean);
+    if (clean) this.deps.checkpoints.record(s.uid, desired, clean.observed);
   }
 
   /** The API hop after the route (behind the API front door only), or its held refusal. */
@@ -481,7 +523,7 @@ export class PublishedAppReconciler implements Reconciler {
 
   /** Drops what this process remembers about a deleted app. */
   private forget(uid: string): void {
-    this.deps.checkpoints.forget(uid);
+    this.deps.checkpoints.drop(uid);
     this.deps.seenIps.delete(uid);
     this.deps.placed.delete(uid);
   }
@@ -497,7 +539,8 @@ export class PublishedAppReconciler implements Reconciler {
     });
   }
 
-  private async writeStatus(s: Session): Promise<void> {
+  /** @param clean what a clean pass wanted and saw: its checkpoint goes into the status. */
+  private async writeStatus(s: Session, clean?: { desired: string; observed: string }): Promise<void> {
     if (s.dryRun) return;
     const status = buildStatus({
       previous: s.app.status,
@@ -506,7 +549,7 @@ export class PublishedAppReconciler implements Reconciler {
       now: this.deps.opts.now(),
       syncTimeRefreshMs: this.deps.opts.syncTimeRefreshMs,
     });
-    await this.deps.rt.status.update(PUBLISHED_APP, s.app, status);
+    await this.deps.rt.status.update(PUBLISHED_APP, s.app, withStatusCheckpoint(status, clean));
   }
 
   /** Reports every deferred step failure; the first decides retry vs terminal. */
