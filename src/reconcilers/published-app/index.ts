@@ -1,12 +1,13 @@
 /** Registration of the PublishedApp controller with the runtime. */
 import {
   AWS_IDENTITY,
+  DEFAULT_IDENTITY,
   ENDPOINT_SERVICE,
   NAMESPACE,
   PUBLISHED_APP,
   SHARED_LISTENER,
 } from '../../api/kinds.ts';
-import type { EndpointService, PublishedApp } from '../../api/v1alpha1.ts';
+import type { EndpointService, PublishedApp, SharedListener } from '../../api/v1alpha1.ts';
 import { listenerKeyOf } from '../access/lookups.ts';
 import type { AwsClientFactory } from '../../aws/types.ts';
 import type { ControllerDefinition, KubeObject, ObjectKey, RuntimeServices } from '../../controller/types.ts';
@@ -49,6 +50,27 @@ export function appsOnListener(apps: readonly PublishedApp[], listener: KubeObje
 }
 
 /**
+ * Keys of the PublishedApps acting as the AwsIdentity `identity`: through their
+ * SharedListener's `spec.aws.identity`, or their own for a raw listenerArn (default identity
+ * when unset). An app whose SharedListener is missing is left out: it acts as nobody.
+ */
+export function appsUsingIdentity(
+  apps: readonly PublishedApp[],
+  listener: (key: ObjectKey) => SharedListener | undefined,
+  identity: KubeObject,
+): ObjectKey[] {
+  const name = identity.metadata?.name;
+  return apps
+    .filter((a) => {
+      const key = listenerKeyOf(a);
+      if (!key) return (a.spec.aws?.identity ?? DEFAULT_IDENTITY) === name;
+      const l = listener(key);
+      return l !== undefined && (l.spec.aws?.identity ?? DEFAULT_IDENTITY) === name;
+    })
+    .map(keyOf);
+}
+
+/**
  * Keys of the PublishedApps a Namespace's labels bear on: its own apps (grants by selector)
  * and the apps on its SharedListeners (their identity's grant).
  */
@@ -72,6 +94,7 @@ export function publishedAppController(
   return (services) => {
     const reconciler = new PublishedAppReconciler(aws, services, opts);
     const apps = services.cache<PublishedApp>(PUBLISHED_APP);
+    const listeners = services.cache<SharedListener>(SHARED_LISTENER);
     return {
       name: 'publishedapp',
       kind: PUBLISHED_APP,
@@ -81,7 +104,7 @@ export function publishedAppController(
       watches: [
         { kind: ENDPOINT_SERVICE, map: (es) => appsReferencing(apps.list(), es) },
         { kind: SHARED_LISTENER, map: (l) => appsOnListener(apps.list(), l) },
-        { kind: AWS_IDENTITY, map: () => apps.list().map(keyOf) },
+        { kind: AWS_IDENTITY, map: (id) => appsUsingIdentity(apps.list(), (k) => listeners.get(k), id) },
         { kind: NAMESPACE, map: (ns) => appsOfNamespace(apps.list(), ns) },
       ],
     };

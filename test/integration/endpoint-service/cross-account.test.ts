@@ -152,3 +152,25 @@ it('serves a provider in another account through an AwsIdentity granted to the n
     await removeIdentity(ctx, identity);
   }
 });
+
+it('moves the objects of an identity as soon as it is granted, well before a resync', async () => {
+  // The controller here resyncs every 60 s: only the AwsIdentity watch can move it sooner.
+  const identity = `${ctx.namespace}-late`;
+  await grantIdentity(ctx, identity, { allowedNamespaces: { names: ['someone-else'] } });
+  try {
+    const nlbArn = await createNlb(provider.elbv2, await createNetwork(provider.ec2, 5));
+    await applyEndpointService(ctx, 'late', { aws: { identity }, networkLoadBalancerArns: [nlbArn] });
+    await waitForObject(
+      ctx,
+      'late',
+      'IdentityNotPermitted',
+      (o) => condition(o, 'Ready')?.[1] === 'IdentityNotPermitted',
+    );
+    const granted = Date.now();
+    await grantIdentity(ctx, identity, { allowedNamespaces: { names: [ctx.namespace] } });
+    await waitForObject(ctx, 'late', 'Ready', (o) => condition(o, 'Ready')?.[0] === 'True', 30_000);
+    expect(Date.now() - granted).toBeLessThan(30_000);
+  } finally {
+    await removeIdentity(ctx, identity);
+  }
+});
