@@ -15,6 +15,16 @@ export interface Owner {
   uid: string;
 }
 
+/** The Kubernetes object `obj` of `kind` as the owner of what it builds in installation `clusterId`. */
+export function ownerOf(
+  clusterId: string,
+  kind: string,
+  obj: { metadata?: { namespace?: string; name?: string; uid?: string } },
+): Owner {
+  const m = obj.metadata;
+  return { clusterId, kind, namespace: m?.namespace ?? '', name: m?.name ?? '', uid: m?.uid ?? '' };
+}
+
 /** EC2 and ELBv2 `Tag` have this same shape; SDK outputs mark both fields optional. */
 export interface AwsTag {
   Key: string;

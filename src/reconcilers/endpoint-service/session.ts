@@ -9,7 +9,7 @@ import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Logger } from 'pino';
 import { ENDPOINT_SERVICE, FINALIZER } from '../../api/kinds.ts';
 import type { EndpointService, PublishedApp } from '../../api/v1alpha1.ts';
-import type { Owner } from '../../aws/tags.ts';
+import { ownerOf, type Owner } from '../../aws/tags.ts';
 import type { AwsClients } from '../../aws/types.ts';
 import type { ObjectCache, RuntimeServices } from '../../controller/types.ts';
 import type { AccessLookups } from '../access/access.ts';
@@ -105,13 +105,7 @@ export class ObjectSession {
 
   /** Whom the service's ownership tags name. */
   owner(): Owner {
-    return {
-      clusterId: this.deps.rt.clusterId,
-      kind: ENDPOINT_SERVICE.kind,
-      namespace: this.obj.metadata?.namespace ?? '',
-      name: this.obj.metadata?.name ?? '',
-      uid: this.uid,
-    };
+    return ownerOf(this.deps.rt.clusterId, ENDPOINT_SERVICE.kind, this.obj);
   }
 
   event(type: 'Normal' | 'Warning', reason: string, action: string, message: string): void {

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { PUBLISHED_APP } from '../../api/kinds.ts';
 import type { EndpointService, PublishedApp, PublishedAppStatus } from '../../api/v1alpha1.ts';
-import { ownershipTags, type AwsTag, type Owner } from '../../aws/tags.ts';
+import { ownerOf, ownershipTags, type AwsTag, type Owner } from '../../aws/tags.ts';
 import type { AwsClients } from '../../aws/types.ts';
 import type { AccessLookups, Attachment } from '../access/access.ts';
 import { objectDryRun } from '../../controller/dry-run.ts';
@@ -214,13 +214,7 @@ export class Session {
 
   /** The app as the owner of what it builds or adopts. */
   get owner(): Owner {
-    return {
-      clusterId: this.deps.rt.clusterId,
-      kind: 'PublishedApp',
-      namespace: this.app.metadata?.namespace ?? '',
-      name: this.app.metadata?.name ?? '',
-      uid: this.uid,
-    };
+    return ownerOf(this.deps.rt.clusterId, PUBLISHED_APP.kind, this.app);
   }
 
   /** Tags for a resource this app creates: user tags plus ownership tags. */
