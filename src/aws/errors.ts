@@ -176,6 +176,19 @@ export function classifyAwsError(err: unknown): AwsErrorInfo {
 }
 
 /** True when the error says the thing is gone; cleanup counts that as done. */
+/**
+ * `run`'s answer, or undefined when AWS says the thing it asked about does not exist: the
+ * describe-one-by-id shape, where absence is an answer, not a failure.
+ */
+export async function unlessNotFound<T>(run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
 export function isNotFound(err: unknown): boolean {
   return classifyAwsError(err).kind === 'notFound';
 }

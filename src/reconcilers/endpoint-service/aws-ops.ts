@@ -26,7 +26,7 @@ import {
   type ElasticLoadBalancingV2Client,
   type LoadBalancer,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { isNotFound } from '../../aws/errors.ts';
+import { isNotFound, unlessNotFound } from '../../aws/errors.ts';
 import { isOwnedBy, ownerFilters, tagMap, toAwsTags, type Owner } from '../../aws/tags.ts';
 import type {
   DesiredService,
@@ -92,16 +92,13 @@ export async function describeService(
   ec2: EC2Client,
   serviceId: string,
 ): Promise<ObservedService | undefined> {
-  try {
+  return unlessNotFound(async () => {
     const out = await ec2.send(
       new DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [serviceId] }),
     );
     const config = out.ServiceConfigurations?.find((c) => c.ServiceId === serviceId);
     return config ? toObservedService(config) : undefined;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  });
 }
 
 /** CreateVpcEndpointServiceConfiguration, idempotent through `clientToken`; tags go on at creation. */
@@ -244,15 +241,12 @@ export async function rejectConnections(
  * undefined when the service is gone (deleted now, or already — NotFound counts as done).
  */
 export async function deleteService(ec2: EC2Client, serviceId: string): Promise<FailedItem | undefined> {
-  try {
+  return unlessNotFound(async () => {
     const out = await ec2.send(
       new DeleteVpcEndpointServiceConfigurationsCommand({ ServiceIds: [serviceId] }),
     );
     return failedItems(out.Unsuccessful).find((f) => !isNotFound({ Code: f.code }));
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  });
 }
 
 function toObservedLoadBalancer(lb: LoadBalancer): ObservedLoadBalancer {

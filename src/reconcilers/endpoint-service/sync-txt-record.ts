@@ -5,7 +5,7 @@
  * `status.publishedTxtRecords`, updated after each change so a failure part-way loses nothing.
  */
 import type { PublishedTxtRecord } from '../../api/v1alpha1.ts';
-import { isNotFound } from '../../aws/errors.ts';
+import { unlessNotFound } from '../../aws/errors.ts';
 import { TerminalError } from '../../controller/types.ts';
 import * as r53 from './route53-ops.ts';
 import type { Session } from './session.ts';
@@ -72,12 +72,9 @@ async function remove(s: Session, record: PublishedTxtRecord): Promise<void> {
 
 /** The record set as it is; undefined too when its zone is gone (and the record with it). */
 async function readOrGone(s: Session, record: PublishedTxtRecord): Promise<ObservedRecordSet | undefined> {
-  try {
+  return unlessNotFound(async () => {
     return await r53.readTxtRecordSet(s.route53, record.hostedZoneId, record.name);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  });
 }
 
 function own(s: Session, records: PublishedTxtRecord[]): void {

@@ -8,7 +8,7 @@
  * `status.adopted` records it and later passes do not judge again.
  */
 import type { PublishedAppSpecAdopt } from '../../api/v1alpha1.ts';
-import { isNotFound } from '../../aws/errors.ts';
+import { unlessNotFound } from '../../aws/errors.ts';
 import { ownershipTags, ownerTagValue } from '../../aws/tags.ts';
 import { jsonEqual, toJson } from '../../controller/json.ts';
 import * as ops from './aws-ops.ts';
@@ -75,12 +75,7 @@ async function describeElbTagsOrNone(
   s: Session,
   arns: readonly string[],
 ): Promise<Map<string, Record<string, string>>> {
-  try {
-    return await describeElbTags(s.clients.elbv2, arns);
-  } catch (err) {
-    if (isNotFound(err)) return new Map();
-    throw err;
-  }
+  return (await unlessNotFound(() => describeElbTags(s.clients.elbv2, arns))) ?? new Map();
 }
 
 /**

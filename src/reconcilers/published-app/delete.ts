@@ -7,7 +7,7 @@
  * done; a managed SG still held by the endpoint's ENIs is retried until they are gone.
  */
 import { TAG_KEYS } from '../../api/kinds.ts';
-import { classifyAwsError, isNotFound } from '../../aws/errors.ts';
+import { classifyAwsError, unlessNotFound } from '../../aws/errors.ts';
 import * as ops from './aws-ops.ts';
 import { listenerArnOfRule, ownedRuleDescription } from './names.ts';
 import { listenerAndAlb, ownedEndpoints } from './resolve.ts';
@@ -142,18 +142,10 @@ export async function disown(s: Session): Promise<void> {
   const elbArns = [s.app.status?.targetGroupArn, s.app.status?.ruleArn].filter((a) => a !== undefined);
   for (const id of ec2Ids)
     await s.act('Disown', `remove the ownership tags from ${id}`, () =>
-      ignoreNotFound(untagEc2Resource(ec2, id, keys)),
+      unlessNotFound(() => untagEc2Resource(ec2, id, keys)),
     );
   for (const arn of elbArns)
     await s.act('Disown', `remove the ownership tags from ${arn}`, () =>
-      ignoreNotFound(untagElbResource(elbv2, arn, keys)),
+      unlessNotFound(() => untagElbResource(elbv2, arn, keys)),
     );
-}
-
-async function ignoreNotFound(p: Promise<void>): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
 }

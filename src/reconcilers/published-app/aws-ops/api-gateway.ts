@@ -24,7 +24,7 @@ import {
   UpdateRouteCommand,
   type VpcLink,
 } from '@aws-sdk/client-apigatewayv2';
-import { isNotFound } from '../../../aws/errors.ts';
+import { isNotFound, unlessNotFound } from '../../../aws/errors.ts';
 import type { IntegrationShape, LiveRoute, RouteShape } from '../plan-api.ts';
 
 /** What the controller reads of an API. */
@@ -37,13 +37,10 @@ export interface ApiInfo {
 
 /** @returns the API; undefined when there is none by that id. */
 export async function getApi(client: ApiGatewayV2Client, apiId: string): Promise<ApiInfo | undefined> {
-  try {
+  return unlessNotFound(async () => {
     const out = await client.send(new GetApiCommand({ ApiId: apiId }));
     return { apiId, protocolType: out.ProtocolType ?? '', apiEndpoint: out.ApiEndpoint ?? '' };
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  });
 }
 
 /** Every page of a NextToken-paged list. */
@@ -220,12 +217,9 @@ function toVpcLink(l: Partial<VpcLink>): VpcLinkInfo {
 
 /** @returns the link; undefined when there is none by that id. */
 export async function getVpcLink(client: ApiGatewayV2Client, id: string): Promise<VpcLinkInfo | undefined> {
-  try {
+  return unlessNotFound(async () => {
     return toVpcLink(await client.send(new GetVpcLinkCommand({ VpcLinkId: id })));
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  });
 }
 
 /** Every VPC link of the account and region (GetVpcLinks filters by nothing, tags included). */

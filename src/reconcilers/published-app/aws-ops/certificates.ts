@@ -12,7 +12,7 @@ import {
   RemoveListenerCertificatesCommand,
   RemoveTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { isNotFound } from '../../../aws/errors.ts';
+import { isNotFound, unlessNotFound } from '../../../aws/errors.ts';
 import type { AwsTag } from '../../../aws/tags.ts';
 import type { CertificateInfo } from '../plan-certificate.ts';
 
@@ -24,16 +24,13 @@ export interface ListenerCertificate {
 
 /** @returns the certificate's status and names; undefined when ACM has no such certificate. */
 export async function describeCertificate(acm: ACMClient, arn: string): Promise<CertificateInfo | undefined> {
-  try {
+  return unlessNotFound(async () => {
     const out = await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }));
     const c = out.Certificate;
     if (!c) return undefined;
     const names = [c.DomainName ?? '', ...(c.SubjectAlternativeNames ?? [])].filter((n) => n !== '');
     return { status: c.Status ?? 'UNKNOWN', names: [...new Set(names)] };
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  });
 }
 
 /**

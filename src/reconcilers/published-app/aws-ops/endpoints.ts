@@ -17,7 +17,7 @@ import {
   type UnsuccessfulItem,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2';
-import { isNotFound } from '../../../aws/errors.ts';
+import { unlessNotFound } from '../../../aws/errors.ts';
 import type { AwsTag } from '../../../aws/tags.ts';
 import type { DesiredEndpoint, EndpointModification, ObservedEndpoint } from '../plan-endpoint.ts';
 import type { ServicePrivateDns, VpcDns } from '../plan-private-dns.ts';
@@ -70,7 +70,7 @@ export async function describeServiceOffer(
   ec2: EC2Client,
   serviceName: string,
 ): Promise<ServiceOffer | undefined> {
-  try {
+  return unlessNotFound(async () => {
     const out = await ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: [serviceName] }));
     const d = (out.ServiceDetails ?? []).find((x) => x.ServiceName === serviceName);
     if (d)
@@ -82,10 +82,7 @@ export async function describeServiceOffer(
     // Named but without detail: visible, zones and name unknown (nothing to check them against).
     const named = (out.ServiceNames ?? []).includes(serviceName);
     return named ? { zoneIds: [], zones: [], privateDns: {} } : undefined;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  });
 }
 
 /** The VPC's enableDnsSupport and enableDnsHostnames (one DescribeVpcAttribute each). */

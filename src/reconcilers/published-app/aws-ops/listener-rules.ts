@@ -14,7 +14,7 @@ import {
   type RuleCondition,
   SetRulePrioritiesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { isNotFound } from '../../../aws/errors.ts';
+import { isNotFound, unlessNotFound } from '../../../aws/errors.ts';
 import type { AwsTag } from '../../../aws/tags.ts';
 import type { ObservedRule, RuleConditions } from '../plan-rule.ts';
 
@@ -39,7 +39,7 @@ export async function describeListener(
   elbv2: ElasticLoadBalancingV2Client,
   listenerArn: string,
 ): Promise<ListenerInfo | undefined> {
-  try {
+  return unlessNotFound(async () => {
     const out = await elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }));
     const l = out.Listeners?.[0];
     if (!l?.LoadBalancerArn) return undefined;
@@ -49,10 +49,7 @@ export async function describeListener(
       port: l.Port ?? (l.Protocol === 'HTTPS' ? 443 : 80),
       loadBalancerArn: l.LoadBalancerArn,
     };
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  });
 }
 
 /** The ARNs of a load balancer's listeners (paged). */
@@ -71,7 +68,7 @@ export async function describeLoadBalancer(
   elbv2: ElasticLoadBalancingV2Client,
   arn: string,
 ): Promise<LoadBalancerInfo | undefined> {
-  try {
+  return unlessNotFound(async () => {
     const out = await elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] }));
     const lb = out.LoadBalancers?.[0];
     if (!lb) return undefined;
@@ -82,10 +79,7 @@ export async function describeLoadBalancer(
       dnsName: lb.DNSName ?? '',
       securityGroupIds: lb.SecurityGroups ?? [],
     };
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  });
 }
 
 /** A rule on a listener, normalised; `priority` is undefined for the default rule. */
@@ -148,14 +142,11 @@ export async function describeRule(
   elbv2: ElasticLoadBalancingV2Client,
   ruleArn: string,
 ): Promise<ListenerRule | undefined> {
-  try {
+  return unlessNotFound(async () => {
     const out = await elbv2.send(new DescribeRulesCommand({ RuleArns: [ruleArn] }));
     const rule = out.Rules?.[0];
     return rule ? normaliseRule(rule) : undefined;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  });
 }
 
 function ruleConditions(c: RuleConditions): RuleCondition[] {

@@ -17,7 +17,7 @@ import {
   type TargetDescription,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { isNotFound } from '../../../aws/errors.ts';
+import { isNotFound, unlessNotFound } from '../../../aws/errors.ts';
 import type { AwsTag } from '../../../aws/tags.ts';
 import type { RegisteredTarget, TargetRef } from '../plan-targets.ts';
 
@@ -77,14 +77,11 @@ export async function describeTargetGroupByName(
   elbv2: ElasticLoadBalancingV2Client,
   name: string,
 ): Promise<ObservedTargetGroup | undefined> {
-  try {
+  return unlessNotFound(async () => {
     const out = await elbv2.send(new DescribeTargetGroupsCommand({ Names: [name] }));
     const tg = out.TargetGroups?.[0];
     return tg ? normaliseTargetGroup(tg) : undefined;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  });
 }
 
 /** @returns undefined when no group has that ARN. */
@@ -92,14 +89,11 @@ export async function describeTargetGroupByArn(
   elbv2: ElasticLoadBalancingV2Client,
   arn: string,
 ): Promise<ObservedTargetGroup | undefined> {
-  try {
+  return unlessNotFound(async () => {
     const out = await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] }));
     const tg = out.TargetGroups?.[0];
     return tg ? normaliseTargetGroup(tg) : undefined;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  });
 }
 
 /**
@@ -200,17 +194,14 @@ export async function describeTargets(
   elbv2: ElasticLoadBalancingV2Client,
   arn: string,
 ): Promise<RegisteredTarget[] | undefined> {
-  try {
+  return unlessNotFound(async () => {
     const out = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
     return (out.TargetHealthDescriptions ?? []).map((d) => ({
       ip: d.Target?.Id ?? '',
       port: d.Target?.Port ?? 0,
       state: d.TargetHealth?.State ?? 'unavailable',
     }));
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  });
 }
 
 /** Sends `targets` in chunks of TARGET_CHUNK, one call after another. */
