@@ -48,4 +48,34 @@ describe('EniIpCache', () => {
     await cache.ips('s', ['eni-a', 'eni-b', 'eni-new'], w.describe);
     expect(w.calls).toEqual([['eni-a', 'eni-b'], ['eni-new'], ['eni-a']]);
   });
+
+  it('answers a trusted set as a whole, without a describe, and only that exact set', async () => {
+    const cache = new EniIpCache();
+    const w = world({ 'eni-a': '10.0.1.5', 'eni-b': '10.0.2.6', 'eni-c': '10.0.3.7' });
+    cache.trust('s', ['eni-b', 'eni-a'], ['10.0.1.5', '10.0.2.6']);
+    expect(await cache.ips('s', ['eni-a', 'eni-b'], w.describe)).toEqual(['10.0.1.5', '10.0.2.6']);
+    expect(w.calls).toEqual([]);
+    // An ENI replaced: another set, described.
+    expect(await cache.ips('s', ['eni-a', 'eni-c'], w.describe)).toEqual(['10.0.1.5', '10.0.3.7']);
+    expect(await cache.ips('s2', ['eni-a', 'eni-b'], w.describe)).toEqual(['10.0.1.5', '10.0.2.6']);
+    expect(w.calls).toEqual([
+      ['eni-a', 'eni-c'],
+      ['eni-a', 'eni-b'],
+    ]);
+  });
+
+  it('trusts nothing when the counts differ, and forgets a set once one of its ENIs is gone', async () => {
+    const cache = new EniIpCache();
+    const w = world({ 'eni-a': '10.0.1.5', 'eni-b': '10.0.2.6' });
+    cache.trust('s', ['eni-a', 'eni-b'], ['10.0.1.5']);
+    expect(await cache.ips('s', ['eni-a', 'eni-b'], w.describe)).toEqual(['10.0.1.5', '10.0.2.6']);
+    const fresh = new EniIpCache();
+    fresh.trust('s', ['eni-a', 'eni-b'], ['10.0.1.5', '10.0.2.6']);
+    fresh.retain('s', new Set(['eni-a']), fresh.mark());
+    expect(await fresh.ips('s', ['eni-a', 'eni-b'], w.describe)).toEqual(['10.0.1.5', '10.0.2.6']);
+    expect(w.calls).toEqual([
+      ['eni-a', 'eni-b'],
+      ['eni-a', 'eni-b'],
+    ]);
+  });
 });

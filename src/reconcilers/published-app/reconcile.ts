@@ -45,7 +45,7 @@ import {
 import { listenerArnOfRule, loadBalancerArnOfListener } from './names.ts';
 import { observationSource } from './observer.ts';
 import { readAges } from './read-ages.ts';
-import { resolveReferences, serviceNameOf, type References } from './resolve.ts';
+import { ownedEndpoints, resolveReferences, serviceNameOf, type References } from './resolve.ts';
 import {
   patchListenerRules,
   readKeys,
@@ -324,7 +324,20 @@ export class PublishedAppReconciler implements Reconciler {
       return false;
     }
     this.deps.checkpoints.record(s.uid, desired, observed);
+    await this.trustEniIps(s);
     return true;
+  }
+
+  /**
+   * The resumed app's addresses as its status says: the checkpoint's digest binds its
+   * endpoint's ENI ids (in the slice) to status.endpointIPs, and an ENI keeps its address for
+   * life, so its next walk needs no DescribeNetworkInterfaces while those ENIs stay.
+   */
+  private async trustEniIps(s: Session): Promise<void> {
+    const status = s.app.status;
+    const live = (await ownedEndpoints(s)).find((e) => e.id === status?.endpointId);
+    if (live && status?.endpointIPs)
+      s.deps.enis.trust(s.clients.scope, live.networkInterfaceIds, status.endpointIPs);
   }
 
   /**

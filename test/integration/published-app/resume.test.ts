@@ -18,6 +18,7 @@ import {
   endpointIps,
   eventually,
   getApp,
+  patchApp,
   startController,
   targetIps,
   waitForApp,
@@ -103,6 +104,17 @@ it('resumes the apps whose checkpoint holds, walks the ones whose checkpoint lie
   expect(count('DescribeNetworkInterfaces')).toBe(2);
   expect(count('DescribeTargetHealth')).toBeLessThanOrEqual(4);
   for (const name of ['app-0', 'app-3']) expect((await getApp(ctx, name))!.status?.checkpoint).toBeTruthy();
+
+  // A resumed app walked later (a spec change) takes its addresses from the status the
+  // checkpoint vouched for: still no DescribeNetworkInterfaces.
+  await patchApp(ctx, 'app-3', { tags: { app: 'green', walked: 'yes' } });
+  await waitForApp(
+    ctx,
+    'app-3',
+    'Ready at the new generation',
+    (o) => o.status?.observedGeneration === o.metadata?.generation && !!o.status?.checkpoint,
+  );
+  expect(count('DescribeNetworkInterfaces')).toBe(2);
 
   // A resumed app is watched: its replaced ENI reaches the target group.
   const app0 = (await waitForReady(ctx, 'app-0')).status!;
