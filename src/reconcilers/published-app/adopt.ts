@@ -9,7 +9,7 @@
  */
 import type { PublishedAppSpecAdopt } from '../../api/v1alpha1.ts';
 import { unlessNotFound } from '../../aws/errors.ts';
-import { ownershipTags, ownerTagValue } from '../../aws/tags.ts';
+import { ownedTagMap, ownershipTags, ownerTagValue } from '../../aws/tags.ts';
 import { jsonEqual, toJson } from '../../controller/json.ts';
 import * as ops from './aws-ops.ts';
 import { ADOPTED_KINDS, adoptedId, planAdoption, type AdoptionWorld, type ToTag } from './plan-adoption.ts';
@@ -106,12 +106,8 @@ export async function judgeAdoption(
     self: s.owner,
   });
   if (plan.problem) throw new StepProblem(plan.problem.aspect, plan.problem.reason, plan.problem.message);
-  const owned = endpoint && { ...endpoint, tags: { ...endpoint.tags, ...ownershipMap(s) } };
+  const owned = endpoint && { ...endpoint, tags: { ...endpoint.tags, ...ownedTagMap(s.owner) } };
   return { named, tag: plan.tag, world, ...(owned && { endpoint: owned }) };
-}
-
-function ownershipMap(s: Session): Record<string, string> {
-  return Object.fromEntries(ownershipTags(s.owner).map((t) => [t.Key, t.Value]));
 }
 
 /** Writes the ownership tags on one named resource. */
@@ -129,7 +125,7 @@ function tagOne(s: Session, item: ToTag): Promise<void> {
  */
 async function writeThrough(s: Session, adoption: Adoption): Promise<void> {
   const { scope } = s.clients;
-  const owned = ownershipMap(s);
+  const owned = ownedTagMap(s.owner);
   if (adoption.endpoint) {
     const endpoint = adoption.endpoint;
     await scopeEndpoints(s.deps, s.clients, s.readMaxAgeMs);
