@@ -1,17 +1,19 @@
 /**
  * Builds the controller as the image ships it: src/main.ts (the entry) and src/run.ts (its
  * `runController`, which the benchmark imports) bundled by esbuild into dist/, sharing one
- * chunk. Bundling drops the parts of the dependencies the controller never reaches — above
- * all @kubernetes/client-node's generated API, which `KubeConfig` imports whole — so the
- * process holds ≈ 45 MB less (docs/adr/0008-bundle-the-controller.md). The image needs no
+ * chunk. Bundling drops the parts of the dependencies the controller never reaches — the
+ * generated Kubernetes API, which `KubeConfig` imports whole, and every AWS operation's schema
+ * but the ≈ 40 the controller calls — so the process holds less than half of what the same
+ * modules take from node_modules (docs/adr/0008-bundle-the-controller.md). The image needs no
  * node_modules.
  *
  *   node scripts/bundle.ts [--src DIR] [--out DIR]   defaults: src/ and dist/ of this checkout
  */
+import { readFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -26,6 +28,39 @@ export function controllerEntries(srcDir: string): Record<string, string> {
  */
 const REQUIRE_SHIM =
   "import { createRequire as __plpCreateRequire } from 'node:module';\nconst require = __plpCreateRequire(import.meta.url);";
+
+/** An AWS SDK client's generated schemas: one module with every shape of the service. */
+const SCHEMA_MODULE = /[\\/]node_modules[\\/]@aws-sdk[\\/][^\\/]+[\\/]dist-es[\\/].*schemas_\d+\.js$/;
+
+/**
+ * Rewrites the computed keys of a generated AWS schema module (`{ [_xN]: … }`, where
+ * `const _xN = "xmlName"`) to the string keys they stand for. esbuild cannot tell that a
+ * computed key is a string, so it keeps every statement holding one as a possible side
+ * effect: the EC2 client's 3,400 schemas all stayed in the bundle (≈ 55 MB of RSS) though the
+ * controller uses a few dozen. With literal keys each schema is a pure array and only the
+ * reachable ones are kept. A key whose constant is not a plain string literal is left as it is.
+ * @returns the module's source with the same meaning.
+ */
+export function inlineSchemaKeys(source: string): string {
+  const strings = new Map(
+    [...source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)].map((m) => [m[1], m[2]] as const),
+  );
+  return source.replace(/\[(_\w+)\]:/g, (key, name: string) => {
+    const literal = strings.get(name);
+    return literal === undefined ? key : `${literal}:`;
+  });
+}
+
+/** esbuild plugin applying {@link inlineSchemaKeys} to the AWS SDK clients' schema modules. */
+export const pureAwsSchemas: Plugin = {
+  name: 'pure-aws-schemas',
+  setup(build) {
+    build.onLoad({ filter: SCHEMA_MODULE }, async (args) => ({
+      contents: inlineSchemaKeys(await readFile(args.path, 'utf8')),
+      loader: 'js',
+    }));
+  },
+};
 
 /**
  * Bundles `entries` (output name → source file) into `outDir` (emptied first), the way the
@@ -42,6 +77,11 @@ export async function bundle(entries: Record<string, string>, outDir: string): P
     format: 'esm',
     platform: 'node',
     target: 'node24',
+    // The AWS SDK's ES modules (`module`) before its CommonJS build (`main`, esbuild's first
+    // choice on Node): only ES modules can be tree-shaken, and the CommonJS build is one file
+    // per client holding every operation.
+    mainFields: ['module', 'main'],
+    plugins: [pureAwsSchemas],
     sourcemap: true,
     // Minifying saved nothing measurable (the sources are not what fills the heap) and would
     // make stack traces harder to read.
