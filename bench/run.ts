@@ -57,6 +57,16 @@ const MB = 1024 * 1024;
  */
 const IMAGE_ENV = imageEnv();
 
+/**
+ * The image's environment with PLP_BENCH_NODE_OPTIONS (diagnosis only, e.g.
+ * `--heapsnapshot-signal=SIGUSR2`) appended to its NODE_OPTIONS.
+ */
+function controllerEnv(): Record<string, string> {
+  const extra = process.env.PLP_BENCH_NODE_OPTIONS;
+  if (!extra) return IMAGE_ENV;
+  return { ...IMAGE_ENV, NODE_OPTIONS: `${IMAGE_ENV.NODE_OPTIONS ?? ''} ${extra}`.trim() };
+}
+
 /** Everything measured for one N. */
 export interface SizeResult {
   apps: number;
@@ -100,8 +110,19 @@ export interface SizeResult {
   /** The controller SIGKILLed at steady state and a new one started at once (see measureFailover). */
   failover: FailoverResult;
   throttled: ThrottleSummary;
-  /** rssDepsMB: a process that only loads the controller's dependencies (the floor). */
-  controller: { rssDepsMB: number; rssIdleMB: number; rssPeakMB: number; rssSteadyMB: number };
+  /**
+   * rssDepsMB: a process that only loads the controller's dependencies (the floor). heap*MB and
+   * externalMB: V8's own account (the controller's /metrics) when the steady RSS was sampled.
+   */
+  controller: {
+    rssDepsMB: number;
+    rssIdleMB: number;
+    rssPeakMB: number;
+    rssSteadyMB: number;
+    heapUsedMB: number;
+    heapTotalMB: number;
+    externalMB: number;
+  };
   moto: { directMsPerCall: number; proxyMsPerCall: number; endpoints: number };
 }
 
@@ -229,7 +250,7 @@ export async function startController(
         AWS_ACCESS_KEY_ID: 'testing',
         AWS_SECRET_ACCESS_KEY: 'testing',
         PLP_BENCH_REFILL_SCALE: String(opts.timeScale),
-        ...IMAGE_ENV,
+        ...controllerEnv(),
       },
     },
   );
@@ -463,6 +484,7 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
     const steadyTo = Date.now();
     const cpu3 = cpuSeconds(pid) ?? 0;
     const rssSteady = rssBytes(pid) ?? 0;
+    const heap = await heapAccount(controller);
     const steadyCalls = within(env.proxy.calls(), steadyFrom, steadyTo).filter(isController);
     const windowSeconds = (steadyTo - steadyFrom) / 1000;
     log(`N=${apps}: steady ${steadyCalls.length} calls in ${windowSeconds.toFixed(0)} s`);
@@ -542,6 +564,7 @@ async function runSize(opts: BenchOptions, apps: number): Promise<SizeResult> {
         rssIdleMB: rssIdle / MB,
         rssPeakMB: rss.peakBytes() / MB,
         rssSteadyMB: rssSteady / MB,
+        ...heap,
       },
       moto: { directMsPerCall: directMs, proxyMsPerCall: proxyMs, endpoints: apps },
     };
@@ -590,6 +613,18 @@ async function main(): Promise<void> {
 function imageEnv(): Record<string, string> {
   const final = parseDockerfile(readFileSync(path.join(root, 'Dockerfile'), 'utf8')).at(-1);
   return final ? stageEnv(final) : {};
+}
+
+/** V8's heap and external memory, in MB, from the controller's /metrics (prom-client's defaults). */
+async function heapAccount(
+  controller: BenchController,
+): Promise<{ heapUsedMB: number; heapTotalMB: number; externalMB: number }> {
+  const text = await controller.metrics();
+  return {
+    heapUsedMB: metricSum(text, 'nodejs_heap_size_used_bytes') / MB,
+    heapTotalMB: metricSum(text, 'nodejs_heap_size_total_bytes') / MB,
+    externalMB: metricSum(text, 'nodejs_external_memory_bytes') / MB,
+  };
 }
 
 /** RSS in bytes of a Node process that has loaded only the controller's dependencies. */

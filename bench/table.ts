@@ -110,6 +110,13 @@ function rows(results: readonly SizeResult[]): [string, string[]][] {
       ),
     ],
     [
+      '  at steady: V8 heap used / total, external (MB)',
+      results.map(
+        (r) =>
+          `${f(r.controller.heapUsedMB, 0)} / ${f(r.controller.heapTotalMB, 0)}, ${f(r.controller.externalMB, 0)}`,
+      ),
+    ],
+    [
       'moto DescribeVpcEndpoints ms/call',
       results.map((r) => `${f(r.moto.directMsPerCall)} direct, ${f(r.moto.proxyMsPerCall)} via proxy`),
     ],

@@ -5,6 +5,7 @@
  * relist is diffed against the cache so deletions missed meanwhile still reach handlers);
  * connection errors retry with capped exponential backoff; a watchdog aborts a watch that
  * delivered neither an event nor a bookmark for `watchdogMs` (half-open TCP, stuck proxy).
+ * Cached objects carry no managedFields.
  */
 import type { Logger } from 'pino';
 import {
@@ -57,6 +58,18 @@ interface Status {
   code?: number;
   reason?: string;
   message?: string;
+}
+
+/**
+ * Drops `metadata.managedFields` from an object entering the cache, as controller-runtime's
+ * `TransformStripManagedFields` does: the server's field-ownership bookkeeping (one entry per
+ * writer, a nested `fieldsV1` tree of every field it set) is often larger than the spec and
+ * status together, and nothing here reads it. Mutates and returns `obj`, a freshly parsed
+ * response nobody else holds.
+ */
+export function withoutManagedFields<T extends KubeObject>(obj: T): T {
+  if (obj.metadata) Reflect.deleteProperty(obj.metadata, 'managedFields');
+  return obj;
 }
 
 /** One kind's list+watch loop and cache. */
@@ -179,7 +192,7 @@ export class Informer<T extends KubeObject> implements ObjectCache<T> {
         query: { limit: this.opts.pageSize ?? 500, continue: cont },
         signal: this.stopController.signal,
       });
-      for (const item of page.items) fresh.set(keyOf(item), item);
+      for (const item of page.items) fresh.set(keyOf(item), withoutManagedFields(item));
       cont = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion;
     } while (cont !== undefined);
@@ -227,7 +240,7 @@ export class Informer<T extends KubeObject> implements ObjectCache<T> {
   }
 
   private apply(ev: WatchEvent<T>, ac: AbortController): void {
-    const obj = ev.object;
+    const obj = withoutManagedFields(ev.object);
     if (ev.type === 'ERROR') {
       ac.abort(watchError(obj));
       return;

@@ -224,6 +224,21 @@ test('status.latest gives our own last write, not the copy a reconcile started f
   expect(stale.status?.serviceState).toBeUndefined();
 });
 
+test('the cache holds no managedFields; the server keeps them', async () => {
+  await apply('fields', 'ok');
+  const key = { namespace: ctx.namespace, name: 'fields' };
+  await eventually('status written (a second field manager)', async () => (await getProbe('fields')).status);
+  const served = await getProbe('fields');
+  const managers = (served.metadata as { managedFields?: { manager?: string }[] }).managedFields ?? [];
+  expect(managers.length).toBeGreaterThanOrEqual(2);
+  const cached = await eventually('cached at the served version', () => {
+    const obj = reconciler.services.cache<Probe>(kind).get(key);
+    return obj?.metadata?.resourceVersion === served.metadata?.resourceVersion ? obj : undefined;
+  });
+  expect(Object.keys(cached.metadata!)).not.toContain('managedFields');
+  expect(cached.status).toEqual(served.status);
+});
+
 test('a failing reconcile is retried with growing backoff; a terminal error is not retried', async () => {
   await apply('flaky', 'fail');
   await apply('doomed', 'terminal');
