@@ -3,11 +3,13 @@
  * (object, type, reason, action, message) within `windowMs` bumps `count`/`lastTimestamp` of
  * one Event instead of creating another, and those bumps are written at most once per
  * `minPatchIntervalMs`, so a hot loop costs the API server a patch every few seconds at most.
- * Never throws into the caller: failures are logged.
+ * Never throws into the caller: failures are logged. A series is forgotten after its window
+ * (at the latest one window later), whether or not more events come.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isStatus, MERGE_PATCH, type KubeClient } from './kube-client.ts';
+import { Sweeper } from './sweeper.ts';
 import type { EventNote, EventRecorder, KubeObject } from './types.ts';
 
 export interface EventRecorderOptions {
@@ -42,11 +44,22 @@ export class AggregatingEventRecorder implements EventRecorder {
   private readonly minPatchIntervalMs: number;
 
   private readonly opts: EventRecorderOptions;
+  /** Series past their window go even when no new event comes to prune them. */
+  private readonly sweeper: Sweeper;
 
   constructor(opts: EventRecorderOptions) {
     this.opts = opts;
     this.windowMs = opts.windowMs ?? 10 * 60_000;
     this.minPatchIntervalMs = opts.minPatchIntervalMs ?? 5_000;
+    this.sweeper = new Sweeper(this.windowMs, () => {
+      this.prune(Date.now());
+      return this.series.size;
+    });
+  }
+
+  /** Series held (an Event each, within its window): for tests and diagnosis. */
+  get seriesCount(): number {
+    return this.series.size;
   }
 
   record(obj: KubeObject, { type, reason, action, message }: EventNote): void {
@@ -93,6 +106,7 @@ export class AggregatingEventRecorder implements EventRecorder {
       },
     };
     this.series.set(key, s);
+    this.sweeper.poke();
     this.write(s);
   }
 

@@ -7,7 +7,8 @@
 import type { Logger } from 'pino';
 import { jsonEqual, mergePatch, toJson, type Json } from './json.ts';
 import { MERGE_PATCH, objectPath, type KubeClient } from './kube-client.ts';
-import type { KubeObject, ObjectCache, ResourceKind, StatusWriter } from './types.ts';
+import { Sweeper } from './sweeper.ts';
+import type { KubeObject, ObjectCache, ObjectKey, ResourceKind, StatusWriter } from './types.ts';
 
 /** Which object a status belongs to, and the key our last write to it is remembered by. */
 function statusKey(kind: ResourceKind, obj: KubeObject): { key: string; namespace: string; name: string } {
@@ -23,16 +24,32 @@ export class CachedStatusWriter implements StatusWriter {
   ) => ObjectCache<KubeObject & { status?: object }> | undefined;
   private readonly log: Logger;
   /** Last status written per object, with the resourceVersion it was written over. */
-  private readonly written = new Map<string, { fromRv: string; status: Json }>();
+  private readonly written = new Map<
+    string,
+    { kind: ResourceKind; key: ObjectKey; fromRv: string; status: Json }
+  >();
+  /**
+   * A write is needed only until the watch delivers it (usually within a second); without a
+   * sweep it would stay until the object's next reconcile, one status copy per object.
+   */
+  private readonly sweeper: Sweeper;
 
+  /** @param sweepMs how often writes the cache has caught up with are forgotten. */
   constructor(
     client: KubeClient,
     cacheFor: (kind: ResourceKind) => ObjectCache<KubeObject & { status?: object }> | undefined,
     log: Logger,
+    sweepMs = 30_000,
   ) {
     this.client = client;
     this.cacheFor = cacheFor;
     this.log = log;
+    this.sweeper = new Sweeper(sweepMs, () => this.forgetDelivered());
+  }
+
+  /** Writes not yet seen in the cache: for tests and diagnosis. */
+  get pendingWrites(): number {
+    return this.written.size;
   }
 
   async update<T extends KubeObject & { status?: object }>(
@@ -49,7 +66,10 @@ export class CachedStatusWriter implements StatusWriter {
       body: { status: patch },
       contentType: MERGE_PATCH,
     });
-    if (rv !== undefined) this.written.set(key, { fromRv: rv, status: wanted });
+    if (rv !== undefined) {
+      this.written.set(key, { kind, key: { namespace, name }, fromRv: rv, status: wanted });
+      this.sweeper.poke();
+    }
     this.log.debug({ kind: kind.kind, namespace, name }, 'status written');
     return true;
   }
@@ -57,6 +77,14 @@ export class CachedStatusWriter implements StatusWriter {
   latest<T extends KubeObject & { status?: object }>(kind: ResourceKind, obj: T): T['status'] {
     // The JSON form of a status is its wire form: the same shape the cache holds.
     return this.freshest(kind, obj).current as T['status'];
+  }
+
+  /** Forgets the writes whose object the cache holds at another version (or no more). */
+  private forgetDelivered(): number {
+    for (const [id, { kind, key, fromRv }] of this.written) {
+      if (this.cacheFor(kind)?.get(key)?.metadata?.resourceVersion !== fromRv) this.written.delete(id);
+    }
+    return this.written.size;
   }
 
   /** The freshest status known for `obj`, and the resourceVersion of the cached copy. */
