@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -62,6 +62,19 @@ export const pureAwsSchemas: Plugin = {
   },
 };
 
+/** How the image's bundle resolves and emits modules, without its plugins and outputs. */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  // The AWS SDK's ES modules (`module`) before its CommonJS build (`main`, esbuild's first
+  // choice on Node): only ES modules can be tree-shaken, and the CommonJS build is one file
+  // per client holding every operation.
+  mainFields: ['module', 'main'],
+  banner: { js: REQUIRE_SHIM },
+} as const satisfies BuildOptions;
+
 /**
  * Bundles `entries` (output name → source file) into `outDir` (emptied first), the way the
  * image is built.
@@ -72,21 +85,14 @@ export async function bundle(entries: Record<string, string>, outDir: string): P
   const result = await build({
     entryPoints: entries,
     outdir: outDir,
-    bundle: true,
+    ...BUNDLE_OPTIONS,
+    mainFields: [...BUNDLE_OPTIONS.mainFields],
     splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    // The AWS SDK's ES modules (`module`) before its CommonJS build (`main`, esbuild's first
-    // choice on Node): only ES modules can be tree-shaken, and the CommonJS build is one file
-    // per client holding every operation.
-    mainFields: ['module', 'main'],
     plugins: [pureAwsSchemas],
     sourcemap: true,
     // Minifying saved nothing measurable (the sources are not what fills the heap) and would
     // make stack traces harder to read.
     minify: false,
-    banner: { js: REQUIRE_SHIM },
     metafile: true,
     logLevel: 'warning',
   });

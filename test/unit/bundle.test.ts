@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
 import { build, type Plugin } from 'esbuild';
-import { inlineSchemaKeys, pureAwsSchemas } from '../../scripts/bundle.ts';
+import { BUNDLE_OPTIONS, inlineSchemaKeys, pureAwsSchemas } from '../../scripts/bundle.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const node24 = path.join(root, 'node_modules/.bin/node');
@@ -49,14 +49,8 @@ describe('inlineSchemaKeys', () => {
 async function bundleEntry(entry: string, plugins: Plugin[]) {
   const result = await build({
     stdin: { contents: entry, resolveDir: root, loader: 'js' },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    banner: {
-      js: "import { createRequire as __c } from 'node:module';\nconst require = __c(import.meta.url);",
-    },
+    ...BUNDLE_OPTIONS,
+    mainFields: [...BUNDLE_OPTIONS.mainFields],
     plugins,
     write: false,
     metafile: true,
