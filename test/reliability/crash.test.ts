@@ -39,6 +39,7 @@ import { shareListener } from '../integration/grants.ts';
 import { crashAt, killedAfter, planCrashes, type Crash, type KillPoint } from './crash-loop.ts';
 import { startReplica, type Replica } from './controller-replica.ts';
 import { foreignSnapshot, inventory, ownedCounts, type Inventory } from './inventory.ts';
+import { expectCheapTakeOver, takeOverAtSteadyState } from './steady-take-over.ts';
 
 jest.setTimeout(420_000);
 
@@ -292,6 +293,24 @@ it(`converges through up to ${CRASHES.convergence} crashes without duplicates or
   uids.push(...objs.map((o) => o.metadata!.uid!));
   await checkConverged(objs);
   expect(audit.violations.slice(before)).toEqual([]);
+});
+
+/** A crash at steady state (issue 17): the restarted process resumes; see steady-take-over.ts. */
+it('restarts at steady state without walking every app, and follows an ENI changed meanwhile', async () => {
+  const scene = { ctx, aws, world, apps: apps.map((a) => a.name) };
+  const { next, followedMs } = await takeOverAtSteadyState(scene, {
+    kill: async () => {
+      await controller?.kill();
+      await controller?.stop();
+    },
+    next: async () => (controller = await startProcess(4)),
+  });
+  // The restart + an observation round (10 s) + the walk.
+  expectCheapTakeOver('reliability/crash (steady restart)', next.calls(), {
+    apps: apps.length,
+    followedMs,
+    followBoundMs: 45_000,
+  });
 });
 
 it(`deletes through up to ${CRASHES.deletion} crashes, leaving nothing behind`, async () => {
