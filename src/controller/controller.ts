@@ -27,6 +27,8 @@ export interface ControllerOptions {
   cache: ObjectCache<KubeObject>;
   signal: AbortSignal;
   rateLimit?: RateLimitOptions;
+  /** Called after every reconcile, whatever its result (the memory reducer counts them). */
+  onReconciled?: () => void;
 }
 
 /** Parses a `namespace/name` queue key. */
@@ -163,6 +165,7 @@ export class Controller {
         await this.reconcile(key);
       } finally {
         this.queue.done(key);
+        this.opts.onReconciled?.();
       }
     }
   }

@@ -16,6 +16,7 @@ import { HealthServer } from './http.ts';
 import { Informer } from './informer.ts';
 import { KubeClient } from './kube-client.ts';
 import { LeaderElector } from './leader-election.ts';
+import { DEFAULT_MEMORY_REDUCTION, MemoryReducer, type MemoryReductionPolicy } from './memory-reducer.ts';
 import { RuntimeMetrics } from './metrics.ts';
 import { CachedStatusWriter } from './status.ts';
 import type {
@@ -58,6 +59,8 @@ export interface ManagerOptions {
   watchdogMs?: number;
   /** Per-key backoff and global retry budget of every controller's queue. */
   rateLimit?: RateLimitOptions;
+  /** When to run a memory-reducing GC after a burst of reconciles; false: never. Default DEFAULT_MEMORY_REDUCTION. */
+  memoryReduction?: MemoryReductionPolicy | false;
   /** Called once if leadership is lost (the Manager has stopped itself); the process should exit non-zero. */
   onLeadershipLost?: () => void;
 }
@@ -101,6 +104,7 @@ export class Manager {
   private readonly stopController = new AbortController();
   private readonly elector: LeaderElector | undefined;
   private readonly http: HealthServer | undefined;
+  private readonly memory: MemoryReducer | undefined;
   private started = false;
   private informersStarted = false;
   private stopping: Promise<void> | undefined;
@@ -142,6 +146,7 @@ export class Manager {
         },
       });
     }
+    this.memory = this.memoryReducer(opts.memoryReduction ?? DEFAULT_MEMORY_REDUCTION);
     if (opts.httpAddress !== undefined) {
       this.http = new HealthServer({
         address: opts.httpAddress,
@@ -149,6 +154,27 @@ export class Manager {
         ready: () => this.ready(),
       });
     }
+  }
+
+  private memoryReducer(policy: MemoryReductionPolicy | false): MemoryReducer | undefined {
+    if (policy === false) return undefined;
+    const MB = 1024 * 1024;
+    return new MemoryReducer(policy, {
+      onReduced: ({ rssBeforeBytes, rssAfterBytes, ms }) => {
+        this.metrics.memoryReductions.inc();
+        this.log.info(
+          {
+            rssBeforeMB: Math.round(rssBeforeBytes / MB),
+            rssAfterMB: Math.round(rssAfterBytes / MB),
+            ms: Math.round(ms),
+          },
+          'memory reduced after a burst of reconciles',
+        );
+      },
+      onError: (err) => {
+        this.log.warn({ err }, 'memory reduction failed');
+      },
+    });
   }
 
   /** Adds a controller; its factory is called at start() with the runtime services. */
@@ -188,6 +214,7 @@ export class Manager {
       cache: this.cacheFor(def.kind),
       signal: this.stopController.signal,
       rateLimit: this.opts.rateLimit,
+      onReconciled: () => this.memory?.reconciled(),
     });
     for (const inf of this.cacheFor(def.kind).informers) inf.addHandler(controller.primaryHandlers());
     for (const w of def.watches ?? []) {
@@ -254,6 +281,7 @@ export class Manager {
   private async shutdown(): Promise<void> {
     this.log.info('stopping');
     this.stopController.abort(new Error('manager stopping'));
+    this.memory?.stop();
     const timeout = this.opts.shutdownTimeoutMs ?? 30_000;
     const drained = await Promise.all(this.controllers.map((c) => c.stop(timeout)));
     if (drained.includes(false))

@@ -28,6 +28,7 @@ export class RuntimeMetrics {
   readonly reconcileTime: Histogram<'controller'>;
   readonly activeWorkers: Gauge<'controller'>;
   readonly leaderStatus: Gauge<'name'>;
+  readonly memoryReductions: Counter;
   private readonly depth: Gauge<'name'>;
   private readonly adds: Counter<'name'>;
   private readonly queueLatency: Histogram<'name'>;
@@ -90,6 +91,16 @@ export class RuntimeMetrics {
           name: 'controller_runtime_active_workers',
           help: 'Number of currently used workers per controller',
           labelNames: ['controller'],
+          registers,
+        }),
+    );
+    this.memoryReductions = metric(
+      registry,
+      'memory_reductions_total',
+      () =>
+        new Counter({
+          name: 'memory_reductions_total',
+          help: 'Memory-reducing full GCs run after a burst of reconciles (src/controller/memory-reducer.ts)',
           registers,
         }),
     );
