@@ -111,8 +111,8 @@ export interface SizeResult {
   failover: FailoverResult;
   throttled: ThrottleSummary;
   /**
-   * rssDepsMB: a process that only loads the controller's dependencies (the floor). heap*MB and
-   * externalMB: V8's own account (the controller's /metrics) when the steady RSS was sampled.
+   * rssDepsMB: a process that only loads the controller's dependencies (the floor). heap*MB,
+   * externalMB and memoryReductions: the controller's /metrics when the steady RSS was sampled.
    */
   controller: {
     rssDepsMB: number;
@@ -122,6 +122,8 @@ export interface SizeResult {
     heapUsedMB: number;
     heapTotalMB: number;
     externalMB: number;
+    /** Memory-reducing GCs the controller had run by then (src/controller/memory-reducer.ts). */
+    memoryReductions: number;
   };
   moto: { directMsPerCall: number; proxyMsPerCall: number; endpoints: number };
 }
@@ -615,15 +617,16 @@ function imageEnv(): Record<string, string> {
   return final ? stageEnv(final) : {};
 }
 
-/** V8's heap and external memory, in MB, from the controller's /metrics (prom-client's defaults). */
+/** V8's heap and external memory in MB (prom-client's defaults) and the memory reductions run, from /metrics. */
 async function heapAccount(
   controller: BenchController,
-): Promise<{ heapUsedMB: number; heapTotalMB: number; externalMB: number }> {
+): Promise<{ heapUsedMB: number; heapTotalMB: number; externalMB: number; memoryReductions: number }> {
   const text = await controller.metrics();
   return {
     heapUsedMB: metricSum(text, 'nodejs_heap_size_used_bytes') / MB,
     heapTotalMB: metricSum(text, 'nodejs_heap_size_total_bytes') / MB,
     externalMB: metricSum(text, 'nodejs_external_memory_bytes') / MB,
+    memoryReductions: metricSum(text, 'memory_reductions_total'),
   };
 }
 

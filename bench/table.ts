@@ -110,10 +110,10 @@ function rows(results: readonly SizeResult[]): [string, string[]][] {
       ),
     ],
     [
-      '  at steady: V8 heap used / total, external (MB)',
+      '  at steady: V8 heap used / total, external (MB); memory reductions run',
       results.map(
         (r) =>
-          `${f(r.controller.heapUsedMB, 0)} / ${f(r.controller.heapTotalMB, 0)}, ${f(r.controller.externalMB, 0)}`,
+          `${f(r.controller.heapUsedMB, 0)} / ${f(r.controller.heapTotalMB, 0)}, ${f(r.controller.externalMB, 0)}; ${r.controller.memoryReductions}`,
       ),
     ],
     [

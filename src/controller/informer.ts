@@ -31,7 +31,7 @@ export interface InformerOptions {
   /** Watch one namespace; undefined = all namespaces. */
   namespace?: string;
   log: Logger;
-  /** Restart a watch silent for this long. Default 90s (the API server bookmarks about every minute). */
+  /** Restart a watch silent for this long (a frozen TCP path never closes). Default 90s. */
   watchdogMs?: number;
   /** Backoff between failed list/watch attempts. Default 800ms doubling to 30s, like client-go. */
   backoffInitialMs?: number;
@@ -141,6 +141,12 @@ export class Informer<T extends KubeObject> implements ObjectCache<T> {
         if (err instanceof ResourceVersionGone || isStatus(err, 410)) {
           this.log.info({ err: String(err) }, 'resourceVersion expired; relisting');
           needList = true;
+          continue;
+        }
+        if (err instanceof WatchdogTimeout) {
+          // A quiet kind gets no bookmark for minutes on some API servers: resume from the
+          // resourceVersion at once. A path that is really dead fails the next watch, loudly.
+          this.log.debug({ err: String(err) }, 'quiet watch restarted');
           continue;
         }
         failures++;
