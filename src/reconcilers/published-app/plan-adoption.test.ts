@@ -1,6 +1,11 @@
 import { TAG_KEYS } from '../../api/kinds.ts';
 import type { PublishedAppSpecAdopt } from '../../api/v1alpha1.ts';
-import { planAdoption, type AdoptionWants, type AdoptionWorld } from './plan-adoption.ts';
+import {
+  planAdoption,
+  protocolPortMismatch,
+  type AdoptionWants,
+  type AdoptionWorld,
+} from './plan-adoption.ts';
 
 const LISTENER =
   'arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/dmz/0123456789abcdef/1111111111111111';
@@ -181,5 +186,18 @@ describe('planAdoption', () => {
     const { rule: _, ...world } = handBuilt();
     const plan = planAdoption({ named: { endpointId: NAMED.endpointId }, world, want: WANT, self: SELF });
     expect(plan).toEqual({ tag: [{ kind: 'endpoint', id: NAMED.endpointId }] });
+  });
+});
+
+describe('protocolPortMismatch', () => {
+  test.each<[string, { protocol?: string; port?: number }, string | undefined]>([
+    ['same protocol and port', { protocol: 'HTTP', port: 80 }, undefined],
+    ['another port', { protocol: 'HTTP', port: 8080 }, 'is HTTP:8080, the spec wants HTTP:80'],
+    ['another protocol', { protocol: 'HTTPS', port: 80 }, 'is HTTPS:80, the spec wants HTTP:80'],
+    ['nothing described', {}, 'is ?:?, the spec wants HTTP:80'],
+  ])('%s', (_, tg, starts) => {
+    const got = protocolPortMismatch(tg, { protocol: 'HTTP', port: 80 });
+    if (starts === undefined) expect(got).toBeUndefined();
+    else expect(got).toBe(`${starts}; a target group cannot change them`);
   });
 });

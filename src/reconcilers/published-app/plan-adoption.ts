@@ -121,12 +121,23 @@ function endpointMismatch(e: FoundEndpoint, want: AdoptionWants): string | undef
   return undefined;
 }
 
+/**
+ * Why a target group cannot serve `want`'s protocol and port (AWS cannot change either);
+ * undefined when it can. Shared by adoption (refused before) and the targets step (an adopted
+ * group whose spec changed later).
+ */
+export function protocolPortMismatch(
+  tg: { protocol?: string; port?: number },
+  want: { protocol: string; port: number },
+): string | undefined {
+  if (tg.protocol === want.protocol && tg.port === want.port) return undefined;
+  return `is ${tg.protocol ?? '?'}:${tg.port ?? '?'}, the spec wants ${want.protocol}:${want.port}; a target group cannot change them`;
+}
+
 function targetGroupMismatch(tg: FoundTargetGroup, want: AdoptionWants): string | undefined {
   if (tg.targetType !== 'ip') return `has target type ${tg.targetType}, not ip`;
   if (tg.vpcId !== want.vpcId) return `is in ${tg.vpcId}, the load balancer in ${want.vpcId}`;
-  if (tg.protocol !== want.protocol || tg.port !== want.port)
-    return `is ${tg.protocol}:${tg.port}, the spec wants ${want.protocol}:${want.port}; a target group cannot change them`;
-  return undefined;
+  return protocolPortMismatch(tg, want);
 }
 
 function ruleMismatch(rule: FoundRule, want: AdoptionWants): string | undefined {

@@ -6,6 +6,7 @@ import * as ops from './aws-ops.ts';
 import { classifyChange } from './drift.ts';
 import { appTargetGroupName } from './names.ts';
 import { planTargets, type RegisteredTarget, type TargetRef } from './plan-targets.ts';
+import { protocolPortMismatch } from './plan-adoption.ts';
 import type { References } from './resolve.ts';
 import { readKeys, targetGroupsOfLoadBalancer } from './scope-reads.ts';
 import type { EndpointOutcome } from './sync-endpoint.ts';
@@ -199,8 +200,12 @@ function replacementNeeded(
   tg: { arn: string; protocol?: string; port?: number },
   want: ops.TargetGroupSettings,
 ): string | undefined {
-  if (tg.port === undefined || (tg.protocol === want.protocol && tg.port === want.port)) return undefined;
-  return `target group ${tg.arn} is ${tg.protocol ?? '?'}:${tg.port}, the spec wants ${want.protocol}:${want.port}; a target group cannot change them, so only a new one would do (its targets keep following the endpoint on port ${tg.port})`;
+  // A group described without a port is not judged: there is nothing to compare.
+  const mismatch = tg.port === undefined ? undefined : protocolPortMismatch(tg, want);
+  return (
+    mismatch &&
+    `target group ${tg.arn} ${mismatch}, so only a new one would do (its targets keep following the endpoint on port ${tg.port})`
+  );
 }
 
 function reportTargets(s: Session, plan: ReturnType<typeof planTargets>, ips: readonly string[]): void {
