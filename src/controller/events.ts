@@ -57,7 +57,7 @@ export class AggregatingEventRecorder implements EventRecorder {
     });
   }
 
-  /** Series held (an Event each, within its window): for tests and diagnosis. */
+  /** Series held (an Event each, within its window): `memo_entries{memo="event_series"}`. */
   get seriesCount(): number {
     return this.series.size;
   }

@@ -122,9 +122,12 @@ export class Manager {
       component: 'privatelink-publisher',
       instance: identity,
     });
+    const status = new CachedStatusWriter(this.client, (kind) => this.caches.get(kindId(kind)), this.log);
+    this.metrics.watchMemo('event_series', () => this.events.seriesCount);
+    this.metrics.watchMemo('status_writes_pending', () => status.pendingWrites);
     this.services = {
       events: this.events,
-      status: new CachedStatusWriter(this.client, (kind) => this.caches.get(kindId(kind)), this.log),
+      status,
       finalizers: new PatchFinalizerManager(this.client),
       cache: <T extends KubeObject>(kind: ResourceKind) => this.cacheFor(kind) as unknown as ObjectCache<T>,
       dryRun: opts.dryRun ?? false,

@@ -35,6 +35,7 @@ export class RuntimeMetrics {
   private readonly workDuration: Histogram<'name'>;
   private readonly retries: Counter<'name'>;
   private readonly queues = new Map<string, WorkQueue>();
+  private readonly memos = new Map<string, () => number>();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -172,6 +173,21 @@ export class RuntimeMetrics {
           registers,
         }),
     );
+    const memos = this.memos;
+    metric(
+      registry,
+      'memo_entries',
+      () =>
+        new Gauge({
+          name: 'memo_entries',
+          help: 'Entries the controller holds in an in-memory memo (swept on a timer; a steady rise is a leak)',
+          labelNames: ['memo'],
+          registers,
+          collect() {
+            for (const [memo, read] of memos) this.set({ memo }, read());
+          },
+        }),
+    );
     const queues = this.queues;
     metric(
       registry,
@@ -230,6 +246,11 @@ export class RuntimeMetrics {
   /** Lets the in-flight gauges read `queue` at scrape time. */
   watchQueue(name: string, queue: WorkQueue): void {
     this.queues.set(name, queue);
+  }
+
+  /** Lets `memo_entries{memo}` read the size of the memo `name` at scrape time. */
+  watchMemo(name: string, size: () => number): void {
+    this.memos.set(name, size);
   }
 }
 

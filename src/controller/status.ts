@@ -47,7 +47,7 @@ export class CachedStatusWriter implements StatusWriter {
     this.sweeper = new Sweeper(sweepMs, () => this.forgetDelivered());
   }
 
-  /** Writes not yet seen in the cache: for tests and diagnosis. */
+  /** Writes not yet seen in the cache: `memo_entries{memo="status_writes_pending"}`. */
   get pendingWrites(): number {
     return this.written.size;
   }

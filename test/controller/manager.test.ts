@@ -319,6 +319,8 @@ test('/metrics exposes the controller-runtime and workqueue series', async () =>
     'workqueue_retries_total{name="test"}',
     'workqueue_unfinished_work_seconds{name="test"}',
     'workqueue_longest_running_processor_seconds{name="test"}',
+    'memo_entries{memo="event_series"}',
+    'memo_entries{memo="status_writes_pending"}',
   ]) {
     expect(body).toContain(series);
   }
@@ -336,4 +338,6 @@ test('/metrics exposes the controller-runtime and workqueue series', async () =>
   );
   expect(total('error')).toBeGreaterThanOrEqual(6);
   expect(value(/^workqueue_retries_total\{name="test"\} (\d+)/m)).toBeGreaterThanOrEqual(5);
+  // The recorder's live size: at least the chatty app's Tick series, still in its window.
+  expect(value(/^memo_entries\{memo="event_series"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
 });
