@@ -8,7 +8,8 @@
  */
 import { TAG_KEYS } from '../../api/kinds.ts';
 import type { PublishedAppSpecAdopt } from '../../api/v1alpha1.ts';
-import { otherOwner, type Owner } from '../../aws/tags.ts';
+import type { Owner } from '../../aws/tags.ts';
+import { adoptionRefusal, type AdoptionRefusal } from '../adoption-refusal.ts';
 import { listenerArnOfRule } from './names.ts';
 import type { Aspect } from './status.ts';
 
@@ -85,10 +86,8 @@ const SPEC_KEY: Record<AdoptedKind, keyof PublishedAppSpecAdopt> = {
 };
 
 /** Why a named resource cannot be adopted; the aspect's condition carries it. */
-export interface AdoptionProblem {
+export interface AdoptionProblem extends AdoptionRefusal {
   aspect: Aspect;
-  reason: 'AdoptionTargetNotFound' | 'OwnedElsewhere' | 'AdoptionNeedsReplacement';
-  message: string;
 }
 
 /** A named resource that still lacks the ownership tags. */
@@ -168,21 +167,13 @@ function problemOf(
   id: string,
   input: { world: AdoptionWorld; want: AdoptionWants; self: Pick<Owner, 'clusterId' | 'uid'> },
 ): AdoptionProblem | undefined {
-  const named = `${LABEL[kind]} ${id}`;
-  const aspect = ASPECT[kind];
   const resource = input.world[kind];
   // An endpoint being deleted is as good as gone.
-  if (!resource || (kind === 'endpoint' && GONE.test(input.world.endpoint?.state ?? '')))
-    return { aspect, reason: 'AdoptionTargetNotFound', message: `${named} not found` };
-  const owner = otherOwner(resource.tags, input.self);
-  if (owner)
-    return {
-      aspect,
-      reason: 'OwnedElsewhere',
-      message: `${named} is owned by ${owner}: it is never taken over`,
-    };
-  const why = mismatch(kind, input.world, input.want);
-  return why ? { aspect, reason: 'AdoptionNeedsReplacement', message: `${named} ${why}` } : undefined;
+  const gone = !resource || (kind === 'endpoint' && GONE.test(input.world.endpoint?.state ?? ''));
+  const refusal = adoptionRefusal(`${LABEL[kind]} ${id}`, gone ? undefined : resource, input.self, () =>
+    mismatch(kind, input.world, input.want),
+  );
+  return refusal && { aspect: ASPECT[kind], ...refusal };
 }
 
 /**
